@@ -1,0 +1,49 @@
+// Lint is where architecture is enforced: Nx module boundaries with explicit
+// (non-wildcard) tag constraints, so a domain lib cannot import Nest or infra.
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const dep = (tag, allowed) => ({ sourceTag: tag, onlyDependOnLibsWithTags: allowed });
+
+export default [
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/data/**', '**/.cache/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.name='parseFloat']", message: 'Money is bigint minor units.' },
+        { selector: "CallExpression[callee.property.name='toFixed']", message: 'Money is bigint minor units.' },
+      ],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            // layers
+            dep('type:domain', ['type:domain']),
+            dep('type:contracts', ['type:domain', 'type:contracts']),
+            dep('type:application', ['type:domain', 'type:contracts', 'type:application']),
+            dep('type:infra', ['type:domain', 'type:contracts', 'type:application']),
+            dep('type:platform', ['type:domain', 'type:contracts', 'type:application']),
+            dep('type:testing', ['type:domain', 'type:contracts', 'type:application', 'type:infra']),
+            dep('type:app', ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:platform']),
+            dep('type:tool', ['type:domain', 'type:contracts']),
+            // bounded contexts: each sees itself and the shared kernel only
+            dep('scope:shared', ['scope:shared']),
+            dep('scope:terminal', ['scope:terminal', 'scope:shared']),
+            dep('scope:settlement', ['scope:settlement', 'scope:shared']),
+            dep('scope:reconciliation', ['scope:reconciliation', 'scope:shared']),
+            dep('scope:ledger', ['scope:terminal', 'scope:settlement', 'scope:reconciliation', 'scope:shared']),
+            dep('scope:tools', ['scope:shared']),
+          ],
+        },
+      ],
+    },
+  },
+];

@@ -1,0 +1,41 @@
+/**
+ * Events are plain data: a stable past-tense `type` from a registry, the
+ * `data`, and `metadata`. Never a class, never `constructor.name`.
+ */
+export interface Event<TType extends string = string, TData = unknown> {
+  readonly type: TType;
+  readonly data: TData;
+}
+
+export type ActorType = 'terminal' | 'operator' | 'system' | 'admin';
+
+export interface Actor {
+  readonly type: ActorType;
+  readonly id: string;
+}
+
+/** What the writer supplies; the store adds stream, version, position and hashes. */
+export interface EventContext {
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly actor: Actor;
+}
+
+export interface EventMetadata extends EventContext {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly version: number;
+  readonly occurredAt: string;
+  readonly schemaVersion: number;
+}
+
+export interface RecordedEvent<E extends Event = Event> {
+  readonly type: E['type'];
+  readonly data: E['data'];
+  readonly metadata: EventMetadata & {
+    /** Global, gap-free order within the store that wrote it. */
+    readonly position: number;
+    readonly prevHash: string;
+    readonly hash: string;
+  };
+}

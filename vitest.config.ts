@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// One source of truth for import aliases: tsconfig.base.json's paths.
+const { compilerOptions } = JSON.parse(readFileSync(resolve(__dirname, 'tsconfig.base.json'), 'utf8'));
+const alias = Object.fromEntries(
+  Object.entries(compilerOptions.paths as Record<string, string[]>).map(([k, [v]]) => [k, resolve(__dirname, v)]),
+);
+
+const tier = (name: string, include: string, extra: Record<string, unknown> = {}) => ({
+  resolve: { alias },
+  test: { name, include: [include], exclude: ['**/node_modules/**', 'dist/**'], ...extra },
+});
+
+export default defineConfig({
+  test: {
+    projects: [
+      tier('unit', '**/*.unit.spec.ts'),
+      tier('int', '**/*.int.spec.ts', { testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false }),
+      tier('e2e', '**/*.e2e.spec.ts', { testTimeout: 600_000, hookTimeout: 300_000, fileParallelism: false }),
+    ],
+  },
+});
