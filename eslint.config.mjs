@@ -25,11 +25,12 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            // layers
-            dep('type:domain', ['type:domain']),
+            // layers. Domain may see contracts: the events are the domain's published
+            // language, defined once as pure data types and zod schemas (no I/O, no framework).
+            dep('type:domain', ['type:domain', 'type:contracts']),
             dep('type:contracts', ['type:domain', 'type:contracts']),
             dep('type:application', ['type:domain', 'type:contracts', 'type:application']),
-            dep('type:infra', ['type:domain', 'type:contracts', 'type:application']),
+            dep('type:infra', ['type:domain', 'type:contracts', 'type:application', 'type:testing']),
             dep('type:platform', ['type:domain', 'type:contracts', 'type:application']),
             dep('type:testing', ['type:domain', 'type:contracts', 'type:application', 'type:infra']),
             dep('type:app', ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:platform']),

@@ -1,0 +1,131 @@
+import type { Actor, RecordedEvent } from '@pos/kernel';
+
+/**
+ * The audit trail: one entry per event naming a terminal and a business day, listed per
+ * terminal and day in the order the events occurred. Pure: the same event always gives
+ * the same key and entry, so a rebuild equals the live trail.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface AuditEntry {
+  readonly terminalId: string;
+  readonly businessDay: string;
+  readonly eventId: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly actor: Actor;
+  readonly streamId: string;
+  readonly version: number;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly schemaVersion: number;
+  readonly hash: string;
+  readonly prevHash: string;
+  /** The event's data, JSON-safe: bigints (minor units) as decimal strings. */
+  readonly data: JsonValue;
+}
+
+export interface KeyedAuditEntry {
+  readonly key: string;
+  readonly entry: AuditEntry;
+}
+
+const SEP = '|';
+const VERSION_DIGITS = 10;
+
+/**
+ * Recursively converts a value to JSON-safe data: bigint to its decimal string, arrays
+ * and plain objects element by element; undefined object members are dropped (as
+ * JSON.stringify would). Anything JSON cannot carry faithfully is refused.
+ */
+export const toJsonSafe = (value: unknown): JsonValue => {
+  switch (typeof value) {
+    case 'bigint':
+      return value.toString(10);
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`audit trail: ${value} is not JSON-safe`);
+      return value;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : toJsonSafe(v)));
+      if (value instanceof Date) return value.toISOString();
+      const out: { [key: string]: JsonValue } = {};
+      for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toJsonSafe(v);
+      return out;
+    }
+    default:
+      throw new TypeError(`audit trail: a ${typeof value} is not JSON-safe`);
+  }
+};
+
+/** occurredAt as a canonical ISO-8601 UTC instant, so keys sort chronologically; left as is if unparseable. */
+const canonicalInstant = (at: string): string => {
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? at : new Date(ms).toISOString();
+};
+
+const padVersion = (version: number): string => {
+  if (!Number.isSafeInteger(version) || version < 0) throw new RangeError(`audit trail: bad stream version ${version}`);
+  return String(version).padStart(VERSION_DIGITS, '0');
+};
+
+/** Prefix listing one terminal's day in order. */
+export const auditTrailKeyPrefix = (terminalId: string, businessDay: string): string =>
+  `${terminalId}${SEP}${businessDay}${SEP}`;
+
+/** `${terminalId}|${businessDay}|${occurredAt}|${streamId}|${version padded to 10 digits}` */
+export const auditTrailKey = (e: {
+  readonly terminalId: string;
+  readonly businessDay: string;
+  readonly occurredAt: string;
+  readonly streamId: string;
+  readonly version: number;
+}): string =>
+  auditTrailKeyPrefix(e.terminalId, e.businessDay) +
+  [canonicalInstant(e.occurredAt), e.streamId, padVersion(e.version)].join(SEP);
+
+const scopeOf = (data: unknown): { terminalId: string; businessDay: string } | undefined => {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { terminalId, businessDay } = data as { terminalId?: unknown; businessDay?: unknown };
+  if (typeof terminalId !== 'string' || terminalId === '') return undefined;
+  if (typeof businessDay !== 'string' || businessDay === '') return undefined;
+  return { terminalId, businessDay };
+};
+
+/** The audit entry for an event, or undefined when its data names no terminal and business day. */
+export const auditEntryOf = (event: RecordedEvent): KeyedAuditEntry | undefined => {
+  const scope = scopeOf(event.data);
+  if (!scope) return undefined;
+  const m = event.metadata;
+  const entry: AuditEntry = {
+    terminalId: scope.terminalId,
+    businessDay: scope.businessDay,
+    eventId: m.eventId,
+    type: event.type,
+    occurredAt: m.occurredAt,
+    actor: { type: m.actor.type, id: m.actor.id },
+    streamId: m.streamId,
+    version: m.version,
+    correlationId: m.correlationId,
+    causationId: m.causationId,
+    schemaVersion: m.schemaVersion,
+    hash: m.hash,
+    prevHash: m.prevHash,
+    data: toJsonSafe(event.data),
+  };
+  return { key: auditTrailKey({ ...scope, occurredAt: m.occurredAt, streamId: m.streamId, version: m.version }), entry };
+};
+
+/** Folds events into the trail, ordered by key (a rebuild, an export, or a test). */
+export const projectAuditTrail = (events: Iterable<RecordedEvent>): KeyedAuditEntry[] => {
+  const byKey = new Map<string, KeyedAuditEntry>();
+  for (const event of events) {
+    const keyed = auditEntryOf(event);
+    if (keyed) byKey.set(keyed.key, keyed);
+  }
+  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+};

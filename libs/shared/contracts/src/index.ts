@@ -1,0 +1,6 @@
+export * from './terminal/terminal.events';
+export * from './settlement/settlement.events';
+export * from './terminal/terminal.schemas';
+export * from './settlement/settlement.schemas';
+export * from './registry';
+export * as wire from './wire';

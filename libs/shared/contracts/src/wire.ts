@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { CURRENCIES, type CurrencyCode } from '@pos/money';
+
+/** On the wire, amounts are decimal strings; in memory, bigint. Never a JSON number. */
+export const minorUnits = z.codec(z.string().regex(/^-?(0|[1-9]\d*)$/, 'integer minor units'), z.bigint(), {
+  decode: (s) => BigInt(s),
+  encode: (b) => b.toString(),
+});
+
+export const currencyCode = z.enum(Object.keys(CURRENCIES) as [CurrencyCode, ...CurrencyCode[]]);
+export const businessDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+export const stan = z.string().regex(/^\d{6}$/);
+export const batchNo = z.string().regex(/^\d{6}$/);
+export const rrn = z.string().regex(/^\d{12}$/);
+export const terminalId = z.string().regex(/^[A-Z0-9]{8}$/);
+export const merchantId = z.string().regex(/^[A-Z0-9]{15}$/);
+export const operatorId = z.string().regex(/^\d{2,8}$/);
+export const paymentMethod = z.enum(['BANK_CARD', 'QR']);
+export const transactionKind = z.enum(['SALE', 'VOID', 'REFUND']);
+export const roundingMode = z.enum(['HALF_UP', 'HALF_EVEN']);
+export const count = z.number().int().nonnegative();
+
+/** Compile-time check that a schema decodes to the domain's data type, with no field missing or extra. */
+export type Decodes<S extends z.ZodType, D> = [z.output<S>] extends [D]
+  ? [keyof D] extends [keyof z.output<S>]
+    ? [keyof z.output<S>] extends [keyof D]
+      ? true
+      : false
+    : false
+  : false;

@@ -1,0 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventStoreContract } from '@pos/testing';
+import { SqliteServiceStore } from './sqlite-service-store';
+
+eventStoreContract('embedded SQLite store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-'));
+  const store = new SqliteServiceStore(join(dir, 'service.db'));
+  return {
+    store,
+    tamper: async (streamId, version, payload) => store.tamperForTest(streamId, version, payload),
+    dispose: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});

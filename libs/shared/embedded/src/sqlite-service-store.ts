@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { DatabaseSync } from 'node:sqlite';
+import { decodeEvent, encodeEvent } from '@pos/contracts';
+import { ConcurrencyError, type RecordedEvent } from '@pos/kernel';
+import {
+  chainHash, GENESIS_HASH, parseWithBigInt, stringifyWithBigInt,
+  type ExpectedVersion, type HashChainReport, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
+} from '@pos/eventing';
+import { Mutex, openSqlite } from './sqlite';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL UNIQUE,
+  stream_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  schema_version INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  context TEXT NOT NULL,
+  occurred_at TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  UNIQUE (stream_id, version)
+);
+CREATE TABLE IF NOT EXISTS streams (stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL, last_hash TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox (outbox_id INTEGER PRIMARY KEY AUTOINCREMENT, position INTEGER NOT NULL REFERENCES events(position));
+CREATE TABLE IF NOT EXISTS documents (collection TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (collection, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS processed (consumer TEXT NOT NULL, message_id TEXT NOT NULL, processed_at TEXT NOT NULL, PRIMARY KEY (consumer, message_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (subscription_id TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+interface EventRow {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  version: number;
+  type: string;
+  schema_version: number;
+  payload: string;
+  context: string;
+  occurred_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const EVENT_COLUMNS = 'position, event_id, stream_id, version, type, schema_version, payload, context, occurred_at, prev_hash, hash';
+
+/** Rows are decoded through the contracts, so old shapes are upcast on read. */
+const toRecorded = (row: EventRow): RecordedEvent => {
+  const context = JSON.parse(row.context);
+  return {
+    type: row.type,
+    data: decodeEvent(row.type, row.schema_version, JSON.parse(row.payload)),
+    metadata: {
+      ...context,
+      eventId: row.event_id,
+      streamId: row.stream_id,
+      version: row.version,
+      occurredAt: row.occurred_at,
+      schemaVersion: row.schema_version,
+      position: row.position,
+      prevHash: row.prev_hash,
+      hash: row.hash,
+    },
+  };
+};
+
+const hashOf = (row: Omit<EventRow, 'position' | 'hash'>): string =>
+  chainHash(row.prev_hash, {
+    streamId: row.stream_id,
+    version: row.version,
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    occurredAt: row.occurred_at,
+    payload: JSON.parse(row.payload),
+    context: JSON.parse(row.context),
+  });
+
+/**
+ * The embedded ServiceStore: one SQLite file per service. Writes go through
+ * one connection under a mutex; reads outside transactions use a second
+ * connection and so never see uncommitted work.
+ */
+export class SqliteServiceStore implements ServiceStore {
+  private readonly writer: DatabaseSync;
+  private readonly reader: DatabaseSync;
+  private readonly mutex = new Mutex();
+  private readonly appended = new EventEmitter();
+
+  constructor(readonly file: string) {
+    this.writer = openSqlite(file);
+    this.writer.exec(SCHEMA);
+    this.reader = file === ':memory:' ? this.writer : openSqlite(file, { readOnly: true });
+    this.appended.setMaxListeners(100);
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.mutex.run(async () => {
+      const db = this.writer;
+      db.exec('BEGIN IMMEDIATE');
+      let appended = false;
+      const tx: StoreTx = {
+        events: {
+          append: async (streamId, expected, events) => {
+            const out = this.appendIn(db, streamId, expected, events);
+            appended ||= out.length > 0;
+            return out;
+          },
+          readStream: async (streamId, fromVersion) => this.readStreamFrom(db, streamId, fromVersion),
+        },
+        documents: {
+          get: async (collection, key) => {
+            const row = db.prepare('SELECT doc FROM documents WHERE collection = ? AND key = ?').get(collection, key) as { doc: string } | undefined;
+            return row ? parseWithBigInt(row.doc) : undefined;
+          },
+          put: async (collection, key, doc) => {
+            db.prepare('INSERT INTO documents (collection, key, doc) VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc').run(
+              collection, key, stringifyWithBigInt(doc),
+            );
+          },
+          delete: async (collection, key) => {
+            db.prepare('DELETE FROM documents WHERE collection = ? AND key = ?').run(collection, key);
+          },
+          list: async (collection, prefix, options) => this.listDocs(db, collection, prefix, options),
+        },
+        processed: {
+          has: async (consumer, id) => !!db.prepare('SELECT 1 FROM processed WHERE consumer = ? AND message_id = ?').get(consumer, id),
+          mark: async (consumer, id) => {
+            db.prepare('INSERT INTO processed (consumer, message_id, processed_at) VALUES (?, ?, ?)').run(consumer, id, new Date().toISOString());
+          },
+        },
+      };
+      try {
+        const result = await fn(tx);
+        db.exec('COMMIT');
+        if (appended) this.appended.emit('append');
+        return result;
+      } catch (e) {
+        db.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  private appendIn(db: DatabaseSync, streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): RecordedEvent[] {
+    const head = db.prepare('SELECT version, last_hash FROM streams WHERE stream_id = ?').get(streamId) as
+      | { version: number; last_hash: string }
+      | undefined;
+    const current = head?.version ?? 0;
+    if (expected !== 'ANY' && expected !== current) throw new ConcurrencyError(streamId, expected, current);
+    if (events.length === 0) return [];
+    let prevHash = head?.last_hash ?? GENESIS_HASH;
+    let version = current;
+    const insert = db.prepare(
+      `INSERT INTO events (event_id, stream_id, version, type, schema_version, payload, context, occurred_at, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
+    );
+    const outbox = db.prepare('INSERT INTO outbox (position) VALUES (?)');
+    const recorded: RecordedEvent[] = [];
+    for (const e of events) {
+      version += 1;
+      const { schemaVersion, payload } = encodeEvent(e.type, e.data);
+      const row = {
+        event_id: e.eventId ?? randomUUID(),
+        stream_id: streamId,
+        version,
+        type: e.type,
+        schema_version: schemaVersion,
+        payload: JSON.stringify(payload),
+        context: JSON.stringify({ correlationId: e.context.correlationId, causationId: e.context.causationId, actor: e.context.actor }),
+        occurred_at: e.occurredAt.toISOString(),
+        prev_hash: prevHash,
+      };
+      const hash = hashOf(row);
+      const { position } = insert.get(
+        row.event_id, row.stream_id, row.version, row.type, row.schema_version, row.payload, row.context, row.occurred_at, row.prev_hash, hash,
+      ) as { position: number };
+      outbox.run(position);
+      recorded.push(toRecorded({ ...row, position, hash }));
+      prevHash = hash;
+    }
+    db.prepare(
+      'INSERT INTO streams (stream_id, version, last_hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash',
+    ).run(streamId, version, prevHash);
+    return recorded;
+  }
+
+  private readStreamFrom(db: DatabaseSync, streamId: string, fromVersion = 1): RecordedEvent[] {
+    const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND version >= ? ORDER BY version`).all(streamId, fromVersion) as unknown as EventRow[];
+    return rows.map(toRecorded);
+  }
+
+  private listDocs<T>(db: DatabaseSync, collection: string, prefix: string, options: { after?: string; limit?: number } = {}) {
+    // Range scan on the primary key: [prefix, prefix + U+FFFF).
+    const after = options.after && options.after > prefix ? options.after : undefined;
+    const rows = db
+      .prepare(
+        `SELECT key, doc FROM documents WHERE collection = ? AND key ${after ? '>' : '>='} ? AND key < ? ORDER BY key LIMIT ?`,
+      )
+      .all(collection, after ?? prefix, `${prefix}\uffff`, options.limit ?? -1) as Array<{ key: string; doc: string }>;
+    return rows.map((r) => ({ key: r.key, doc: parseWithBigInt<T>(r.doc) }));
+  }
+
+  async readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]> {
+    return this.readStreamFrom(this.reader, streamId, fromVersion);
+  }
+
+  async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
+    const rows = this.reader.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).all(afterPosition, limit) as unknown as EventRow[];
+    return rows.map(toRecorded);
+  }
+
+  async listDocuments<T>(collection: string, prefix: string, options?: { after?: string; limit?: number }) {
+    return this.listDocs<T>(this.reader, collection, prefix, options);
+  }
+
+  async verifyStream(streamId: string): Promise<HashChainReport> {
+    const rows = this.reader.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY version`).all(streamId) as unknown as EventRow[];
+    let prev = GENESIS_HASH;
+    for (const [i, row] of rows.entries()) {
+      const expectedVersion = i + 1;
+      if (row.version !== expectedVersion) return { streamId, events: rows.length, ok: false, brokenAtVersion: expectedVersion, reason: 'version missing' };
+      if (row.prev_hash !== prev) return { streamId, events: rows.length, ok: false, brokenAtVersion: row.version, reason: 'prevHash does not match the previous event' };
+      if (hashOf(row) !== row.hash) return { streamId, events: rows.length, ok: false, brokenAtVersion: row.version, reason: 'content does not match its hash' };
+      prev = row.hash;
+    }
+    return { streamId, events: rows.length, ok: true };
+  }
+
+  async listStreams(prefix: string): Promise<string[]> {
+    const rows = this.reader.prepare('SELECT stream_id FROM streams WHERE stream_id >= ? AND stream_id < ? ORDER BY stream_id').all(prefix, `${prefix}\uffff`) as Array<{ stream_id: string }>;
+    return rows.map((r) => r.stream_id);
+  }
+
+  async pendingOutbox(limit: number): Promise<OutboxRecord[]> {
+    const rows = this.reader
+      .prepare(`SELECT o.outbox_id, ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM outbox o JOIN events e ON e.position = o.position ORDER BY o.outbox_id LIMIT ?`)
+      .all(limit) as unknown as Array<EventRow & { outbox_id: number }>;
+    return rows.map((r) => ({ outboxId: r.outbox_id, event: toRecorded(r) }));
+  }
+
+  async markPublished(outboxIds: readonly number[]): Promise<void> {
+    if (outboxIds.length === 0) return;
+    await this.mutex.run(async () => {
+      const del = this.writer.prepare('DELETE FROM outbox WHERE outbox_id = ?');
+      this.writer.exec('BEGIN IMMEDIATE');
+      try {
+        for (const id of outboxIds) del.run(id);
+        this.writer.exec('COMMIT');
+      } catch (e) {
+        this.writer.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  async outboxBacklog(): Promise<number> {
+    return (this.reader.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+  }
+
+  async loadCheckpoint(subscriptionId: string): Promise<number> {
+    const row = this.reader.prepare('SELECT position FROM checkpoints WHERE subscription_id = ?').get(subscriptionId) as { position: number } | undefined;
+    return row?.position ?? 0;
+  }
+
+  async saveCheckpoint(subscriptionId: string, position: number): Promise<void> {
+    await this.mutex.run(async () => {
+      this.writer
+        .prepare('INSERT INTO checkpoints (subscription_id, position) VALUES (?, ?) ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position')
+        .run(subscriptionId, position);
+    });
+  }
+
+  waitForAppend(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.appended.off('append', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.appended.once('append', done);
+    });
+  }
+
+  /** For tamper-evidence tests and forensic tooling only: rewrites a stored payload in place. */
+  tamperForTest(streamId: string, version: number, payload: unknown): void {
+    this.writer.prepare('UPDATE events SET payload = ? WHERE stream_id = ? AND version = ?').run(JSON.stringify(payload), streamId, version);
+  }
+
+  async close(): Promise<void> {
+    await this.mutex.run(async () => {
+      if (this.reader !== this.writer) this.reader.close();
+      this.writer.close();
+    });
+  }
+}

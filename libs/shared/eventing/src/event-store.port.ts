@@ -1,0 +1,77 @@
+import type { EventContext, RecordedEvent } from '@pos/kernel';
+
+/** Versions count from 1; a stream that does not exist is at version 0. */
+export type ExpectedVersion = number | 'ANY';
+export const NO_STREAM = 0;
+
+export interface NewEvent {
+  readonly type: string;
+  readonly data: unknown;
+  readonly context: EventContext;
+  readonly occurredAt: Date;
+  readonly eventId?: string;
+}
+
+export interface EventStoreTx {
+  /** Appends atomically or throws ConcurrencyError. Each event also enters the outbox of the same transaction. */
+  append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): Promise<RecordedEvent[]>;
+  readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
+}
+
+/** A service's own JSON documents: read models, credentials, pending state. Keys sort as strings. */
+export interface DocumentStoreTx {
+  get<T>(collection: string, key: string): Promise<T | undefined>;
+  put(collection: string, key: string, doc: unknown): Promise<void>;
+  delete(collection: string, key: string): Promise<void>;
+  /** Documents whose key starts with `prefix`, in key order. */
+  list<T>(collection: string, prefix: string, options?: { after?: string; limit?: number }): Promise<Array<{ key: string; doc: T }>>;
+}
+
+/** What a consumer has applied, recorded in the same transaction as the effect. */
+export interface ProcessedMessagesTx {
+  has(consumer: string, messageId: string): Promise<boolean>;
+  mark(consumer: string, messageId: string): Promise<void>;
+}
+
+export interface StoreTx {
+  readonly events: EventStoreTx;
+  readonly documents: DocumentStoreTx;
+  readonly processed: ProcessedMessagesTx;
+}
+
+export interface OutboxRecord {
+  readonly outboxId: number;
+  readonly event: RecordedEvent;
+}
+
+export interface HashChainReport {
+  readonly streamId: string;
+  readonly events: number;
+  readonly ok: boolean;
+  /** First version whose hash does not follow from its content and its predecessor. */
+  readonly brokenAtVersion?: number;
+  readonly reason?: string;
+}
+
+/**
+ * One service's database: its event store, outbox, documents and consumer
+ * bookkeeping. Everything inside `transaction` commits or rolls back together.
+ */
+export interface ServiceStore {
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
+  /** Every event after `afterPosition`, in commit order. */
+  readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
+  verifyStream(streamId: string): Promise<HashChainReport>;
+  listStreams(prefix: string): Promise<string[]>;
+  /** Oldest unpublished events first. */
+  pendingOutbox(limit: number): Promise<OutboxRecord[]>;
+  markPublished(outboxIds: readonly number[]): Promise<void>;
+  outboxBacklog(): Promise<number>;
+  /** Subscription checkpoints over readAll. */
+  loadCheckpoint(subscriptionId: string): Promise<number>;
+  saveCheckpoint(subscriptionId: string, position: number): Promise<void>;
+  /** Resolves when something was appended (or after `ms`), so pollers need not spin. */
+  waitForAppend(ms: number): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,21 @@
+/** JSON that keeps bigint exact, for a service's own documents (never for the wire, which uses contracts). */
+const TAG = '$bigint';
+
+export const stringifyWithBigInt = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? { [TAG]: v.toString() } : v));
+
+export const parseWithBigInt = <T>(text: string): T =>
+  JSON.parse(text, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && TAG in v
+      ? BigInt((v as Record<string, string>)[TAG])
+      : v,
+  ) as T;
+
+/** bigint -> decimal string, recursively: for HTTP answers. */
+export const toJsonSafe = (value: unknown): unknown => {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(toJsonSafe);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date))
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toJsonSafe(v)]));
+  return value;
+};

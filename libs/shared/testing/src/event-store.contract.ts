@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConcurrencyError, type EventContext } from '@pos/kernel';
+import type { NewEvent, ServiceStore } from '@pos/eventing';
+
+export interface StoreHarness {
+  store: ServiceStore;
+  /** Rewrites one stored event's payload behind the store's back. */
+  tamper(streamId: string, version: number, payload: unknown): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+const ctx: EventContext = { correlationId: 'corr-1', causationId: 'cause-1', actor: { type: 'system', id: 'test' } };
+
+const unlocked = (terminalId: string, operatorId = '01'): NewEvent => ({
+  type: 'OperatorUnlocked',
+  data: { terminalId, merchantId: 'M00000000000001', businessDay: '2026-11-24', operatorId },
+  context: ctx,
+  occurredAt: new Date('2026-11-24T10:00:00Z'),
+});
+
+const payout = (amount: bigint): NewEvent => ({
+  type: 'PayoutScheduled',
+  data: {
+    payoutId: 'p1', settlementId: 's1', terminalId: 'T0000001', merchantId: 'M00000000000001', batchNo: '000001',
+    businessDay: '2026-11-24', currency: 'CNY', amount, payoutDate: '2026-11-25',
+  },
+  context: ctx,
+  occurredAt: new Date('2026-11-24T10:00:00Z'),
+});
+
+/** One contract, every adapter: the embedded SQLite store and the PostgreSQL store must both pass it. */
+export const eventStoreContract = (name: string, open: () => Promise<StoreHarness>): void => {
+  describe(`${name} honours the event store contract`, () => {
+    let h: StoreHarness;
+    beforeEach(async () => {
+      h = await open();
+    });
+    afterEach(async () => {
+      await h.dispose();
+    });
+
+    it('appends with an expected version and reads the stream back in order with metadata', async () => {
+      await h.store.transaction((tx) => tx.events.append('terminal-T0000001', 0, [unlocked('T0000001', '01'), unlocked('T0000001', '02')]));
+      const events = await h.store.readStream('terminal-T0000001');
+      expect(events.map((e) => [e.metadata.version, (e.data as { operatorId: string }).operatorId])).toEqual([[1, '01'], [2, '02']]);
+      expect(events[0].metadata).toMatchObject({ streamId: 'terminal-T0000001', correlationId: 'corr-1', actor: { type: 'system', id: 'test' }, schemaVersion: 1 });
+      expect(events[1].metadata.prevHash).toBe(events[0].metadata.hash);
+    });
+
+    it('refuses a stale expected version with a retryable conflict and writes nothing', async () => {
+      await h.store.transaction((tx) => tx.events.append('terminal-T0000001', 0, [unlocked('T0000001')]));
+      await expect(h.store.transaction((tx) => tx.events.append('terminal-T0000001', 0, [unlocked('T0000001')]))).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(await h.store.readStream('terminal-T0000001')).toHaveLength(1);
+      expect(await h.store.outboxBacklog()).toBe(1);
+    });
+
+    it('lets exactly one of two racing writers win', async () => {
+      const race = await Promise.allSettled(
+        ['01', '02'].map((op) => h.store.transaction((tx) => tx.events.append('terminal-T0000002', 0, [unlocked('T0000002', op)]))),
+      );
+      expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const loser = race.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(loser.reason).toBeInstanceOf(ConcurrencyError);
+      expect(await h.store.readStream('terminal-T0000002')).toHaveLength(1);
+    });
+
+    it('rolls back events, outbox, documents and processed marks together', async () => {
+      await expect(
+        h.store.transaction(async (tx) => {
+          await tx.events.append('terminal-T0000003', 0, [unlocked('T0000003')]);
+          await tx.documents.put('c', 'k', { n: 1n });
+          await tx.processed.mark('consumer', 'm1');
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await h.store.readStream('terminal-T0000003')).toHaveLength(0);
+      expect(await h.store.outboxBacklog()).toBe(0);
+      expect(await h.store.transaction((tx) => tx.documents.get('c', 'k'))).toBeUndefined();
+      expect(await h.store.transaction((tx) => tx.processed.has('consumer', 'm1'))).toBe(false);
+    });
+
+    it('reads everything from a position in commit order, and keeps bigint amounts exact', async () => {
+      await h.store.transaction((tx) => tx.events.append('a', 0, [unlocked('T0000001')]));
+      await h.store.transaction((tx) => tx.events.append('b', 0, [payout(123456789012345678901234567890n)]));
+      await h.store.transaction((tx) => tx.events.append('a', 1, [unlocked('T0000001', '02')]));
+      const all = await h.store.readAll(0, 100);
+      expect(all.map((e) => e.metadata.streamId)).toEqual(['a', 'b', 'a']);
+      expect((all[1].data as { amount: bigint }).amount).toBe(123456789012345678901234567890n);
+      const rest = await h.store.readAll(all[0].metadata.position, 100);
+      expect(rest.map((e) => e.metadata.position)).toEqual([all[1].metadata.position, all[2].metadata.position]);
+    });
+
+    it('puts every appended event in the outbox until it is marked published', async () => {
+      await h.store.transaction((tx) => tx.events.append('a', 0, [unlocked('T0000001'), unlocked('T0000001', '02')]));
+      const pending = await h.store.pendingOutbox(10);
+      expect(pending.map((p) => p.event.metadata.version)).toEqual([1, 2]);
+      await h.store.markPublished([pending[0].outboxId]);
+      expect((await h.store.pendingOutbox(10)).map((p) => p.event.metadata.version)).toEqual([2]);
+    });
+
+    it('detects an edited event through the hash chain', async () => {
+      await h.store.transaction((tx) => tx.events.append('a', 0, [unlocked('T0000001'), unlocked('T0000001', '02'), unlocked('T0000001', '03')]));
+      expect(await h.store.verifyStream('a')).toMatchObject({ ok: true, events: 3 });
+      await h.tamper('a', 2, { terminalId: 'T0000001', merchantId: 'M00000000000001', businessDay: '2026-11-24', operatorId: '99' });
+      expect(await h.store.verifyStream('a')).toMatchObject({ ok: false, brokenAtVersion: 2 });
+    });
+
+    it('stores documents and lists them by key prefix in key order', async () => {
+      await h.store.transaction(async (tx) => {
+        await tx.documents.put('totals', '2026-11-24|M2', { v: 2n });
+        await tx.documents.put('totals', '2026-11-24|M1', { v: 1n });
+        await tx.documents.put('totals', '2026-11-25|M1', { v: 3n });
+      });
+      const day = await h.store.transaction((tx) => tx.documents.list<{ v: bigint }>('totals', '2026-11-24|'));
+      expect(day.map((d) => [d.key, d.doc.v])).toEqual([['2026-11-24|M1', 1n], ['2026-11-24|M2', 2n]]);
+    });
+
+    it('remembers processed messages and subscription checkpoints', async () => {
+      await h.store.transaction((tx) => tx.processed.mark('settlement', 'e1'));
+      expect(await h.store.transaction((tx) => tx.processed.has('settlement', 'e1'))).toBe(true);
+      expect(await h.store.transaction((tx) => tx.processed.has('reconciliation', 'e1'))).toBe(false);
+      expect(await h.store.loadCheckpoint('sub')).toBe(0);
+      await h.store.saveCheckpoint('sub', 42);
+      expect(await h.store.loadCheckpoint('sub')).toBe(42);
+    });
+
+    it('refuses an event whose payload breaks its contract', async () => {
+      const bad = { ...unlocked('T0000001'), data: { terminalId: 'nope' } };
+      await expect(h.store.transaction((tx) => tx.events.append('a', 0, [bad]))).rejects.toThrow(/EVENT_PAYLOAD_INVALID|OperatorUnlocked/);
+      expect(await h.store.readStream('a')).toHaveLength(0);
+    });
+  });
+};
