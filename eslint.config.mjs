@@ -29,7 +29,7 @@ export default [
             // language, defined once as pure data types and zod schemas (no I/O, no framework).
             dep('type:domain', ['type:domain', 'type:contracts']),
             dep('type:contracts', ['type:domain', 'type:contracts']),
-            dep('type:application', ['type:domain', 'type:contracts', 'type:application']),
+            dep('type:application', ['type:domain', 'type:contracts', 'type:application', 'type:platform']),
             dep('type:infra', ['type:domain', 'type:contracts', 'type:application', 'type:testing']),
             dep('type:platform', ['type:domain', 'type:contracts', 'type:application']),
             dep('type:testing', ['type:domain', 'type:contracts', 'type:application', 'type:infra']),

@@ -148,6 +148,8 @@ export interface UploadedItemOutcome {
   readonly stan: string;
   readonly outcome: 'MATCHED' | 'BOOKED' | 'MISMATCHED';
   readonly rrn?: string;
+  /** Set for BOOKED (missing at host) and MISMATCHED items. */
+  readonly difference?: BatchDifference;
 }
 
 export type BatchTransactionsUploaded = Event<

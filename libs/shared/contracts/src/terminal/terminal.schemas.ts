@@ -99,7 +99,7 @@ export const terminalSchemas = {
     ...scoped,
     ...answered,
     batchNo,
-    items: z.array(z.object({ stan, outcome: z.enum(['MATCHED', 'BOOKED', 'MISMATCHED']), rrn: rrn.optional() })),
+    items: z.array(z.object({ stan, outcome: z.enum(['MATCHED', 'BOOKED', 'MISMATCHED']), rrn: rrn.optional(), difference: difference.optional() })),
   }),
   BatchClosed: z.object({
     ...scoped,

@@ -1,0 +1,2 @@
+export * from './reconciliation.module';
+export * from './reconciliation.projector';

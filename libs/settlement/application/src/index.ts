@@ -1,0 +1,2 @@
+export * from './settlement.module';
+export * from './settle-batch/settlement.projector';

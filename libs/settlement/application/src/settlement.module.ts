@@ -1,0 +1,62 @@
+import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type Consumer, type MessageLog, OutboxRelay, type ServiceStore, startIdempotentConsumer } from '@pos/eventing';
+import { LOGGER, type LedgerMetrics, type Logger, METRICS, SERVICE_STORE } from '@pos/platform';
+import { SettlementQueriesController } from './list-settlements/settlement-queries.controller';
+import { applyToSettlement, SETTLEMENT_CONSUMER, SETTLEMENT_TOPICS } from './settle-batch/settlement.projector';
+
+const DEPS = Symbol('SETTLEMENT_DEPS');
+
+export interface SettlementDeps {
+  readonly store: ServiceStore;
+  readonly log: MessageLog;
+}
+
+/** Runs the settlement consumer and publishes settlement events while the app is up. */
+export class SettlementRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer?: Consumer;
+  readonly relay: OutboxRelay;
+
+  constructor(
+    @Inject(DEPS) private readonly deps: SettlementDeps,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(METRICS) private readonly metrics: LedgerMetrics,
+  ) {
+    this.relay = new OutboxRelay(deps.store, deps.log, logger.child({ component: 'settlement-outbox' }));
+  }
+
+  async onApplicationBootstrap() {
+    this.relay.start();
+    this.consumer = await startIdempotentConsumer({
+      name: SETTLEMENT_CONSUMER,
+      topics: SETTLEMENT_TOPICS,
+      store: this.deps.store,
+      log: this.deps.log,
+      logger: this.logger.child({ component: 'settlement-consumer' }),
+      apply: applyToSettlement,
+      onApplied: (e) => this.metrics.consumed.inc({ service: 'settlement', consumer: SETTLEMENT_CONSUMER, type: e.type }),
+      onDeadLetter: (code) => this.metrics.deadLettered.inc({ service: 'settlement', consumer: SETTLEMENT_CONSUMER, code }),
+    });
+  }
+
+  lag() {
+    return this.consumer?.lag() ?? Promise.resolve(0);
+  }
+
+  async onApplicationShutdown() {
+    await this.consumer?.stop();
+    await this.relay.stop();
+  }
+}
+
+/** settlement: the double-entry ledger, merchant pricing, payouts. */
+@Module({})
+export class SettlementModule {
+  static register(deps: SettlementDeps): DynamicModule {
+    return {
+      module: SettlementModule,
+      controllers: [SettlementQueriesController],
+      providers: [{ provide: DEPS, useValue: deps }, { provide: SERVICE_STORE, useValue: deps.store }, SettlementRuntime],
+      exports: [SettlementRuntime],
+    };
+  }
+}

@@ -1,0 +1,16 @@
+export {
+  emptyPendingBatch,
+  evolvePendingBatch,
+  liveTransactions,
+  pendingBatchFrom,
+  pendingBatchKey,
+  pendingBatchKeyOf,
+  type PendingBatch,
+  type PendingBatchEvent,
+  type PendingTransaction,
+} from './settle-batch/pending-batch';
+export { hostTotalsOf, totalsAgree } from './settle-batch/host-totals';
+export { settleBatch, type SettleBatch, type SettleBatchResult } from './settle-batch/settle-batch.decider';
+export { computeSettlementLines, roundingRuleOf } from './fees/settlement-lines';
+export { assertBalanced, currencyTotalsOf, journalFor } from './journal/journal';
+export { payoutDate, pricingFor, type PayoutSchedule } from './pricing/pricing';

@@ -1,0 +1,111 @@
+import type { PaymentMethod, TransactionCompleted, TransactionKind, TransactionReversed } from '@pos/contracts';
+import { DomainError } from '@pos/kernel';
+import type { CurrencyCode } from '@pos/money';
+
+/**
+ * What the settlement service has seen of one terminal batch, built from the terminal's
+ * TransactionCompleted and TransactionReversed events. Plain data (JSON-friendly except
+ * the bigint amounts), so it can be stored as-is and rebuilt by replay.
+ */
+export interface PendingTransaction {
+  readonly rrn: string;
+  readonly kind: TransactionKind;
+  readonly method: PaymentMethod;
+  /** Minor units, always positive as captured. */
+  readonly amount: bigint;
+  readonly currency: CurrencyCode;
+  /** For VOID and REFUND: the RRN of the sale it applies to. */
+  readonly originalRrn?: string;
+  readonly reversed: boolean;
+}
+
+export interface PendingBatch {
+  readonly terminalId: string;
+  readonly merchantId: string;
+  readonly businessDay: string;
+  readonly batchNo: string;
+  /** Keyed by RRN: applying the same event twice never counts it twice. */
+  readonly transactions: Readonly<Record<string, PendingTransaction>>;
+}
+
+export type PendingBatchEvent = TransactionCompleted | TransactionReversed;
+
+/** `${terminalId}|${businessDay}|${batchNo}`: unique even after the batch number wraps. */
+export const pendingBatchKey = (terminalId: string, businessDay: string, batchNo: string): string =>
+  [terminalId, businessDay, batchNo].join('|');
+
+export const pendingBatchKeyOf = (batch: Pick<PendingBatch, 'terminalId' | 'businessDay' | 'batchNo'>): string =>
+  pendingBatchKey(batch.terminalId, batch.businessDay, batch.batchNo);
+
+/** A batch closed without any transaction the settlement service saw. */
+export const emptyPendingBatch = (id: {
+  readonly terminalId: string;
+  readonly merchantId: string;
+  readonly businessDay: string;
+  readonly batchNo: string;
+}): PendingBatch => ({
+  terminalId: id.terminalId,
+  merchantId: id.merchantId,
+  businessDay: id.businessDay,
+  batchNo: id.batchNo,
+  transactions: {},
+});
+
+const transactionOf = (data: PendingBatchEvent['data'], reversed: boolean): PendingTransaction => ({
+  rrn: data.rrn,
+  kind: data.kind,
+  method: data.method,
+  amount: data.amount,
+  currency: data.currency,
+  ...(data.originalRrn !== undefined ? { originalRrn: data.originalRrn } : {}),
+  reversed,
+});
+
+const existing = (batch: PendingBatch, rrn: string): PendingTransaction | undefined =>
+  Object.prototype.hasOwnProperty.call(batch.transactions, rrn) ? batch.transactions[rrn] : undefined;
+
+const withTransaction = (batch: PendingBatch, txn: PendingTransaction): PendingBatch => ({
+  ...batch,
+  transactions: { ...batch.transactions, [txn.rrn]: txn },
+});
+
+/**
+ * Pure evolve. Idempotent and order-tolerant per RRN:
+ *  - TransactionCompleted records the transaction once; a redelivery (same RRN) changes nothing.
+ *  - TransactionReversed marks the transaction with that RRN reversed; if the reversal is seen
+ *    before the completion, the transaction is recorded from the reversal, already reversed,
+ *    and the late completion does not revive it.
+ * An event of another batch (terminal, business day, batch number) is a routing bug upstream.
+ */
+export const evolvePendingBatch = (state: PendingBatch | undefined, event: PendingBatchEvent): PendingBatch => {
+  const { data } = event;
+  const batch = state ?? emptyPendingBatch(data);
+  const expectedKey = pendingBatchKeyOf(batch);
+  const eventKey = pendingBatchKey(data.terminalId, data.businessDay, data.batchNo);
+  if (eventKey !== expectedKey) {
+    throw new DomainError(
+      'PENDING_BATCH_MISMATCH',
+      `${event.type} ${data.rrn} belongs to batch ${eventKey}, not ${expectedKey}`,
+      '96',
+      'internal',
+      { expected: expectedKey, actual: eventKey, rrn: data.rrn },
+    );
+  }
+
+  const seen = existing(batch, data.rrn);
+  switch (event.type) {
+    case 'TransactionCompleted':
+      return seen ? batch : withTransaction(batch, transactionOf(data, false));
+    case 'TransactionReversed':
+      if (seen?.reversed) return batch;
+      return withTransaction(batch, seen ? { ...seen, reversed: true } : transactionOf(data, true));
+  }
+};
+
+/** Rebuild a batch from its events (replay). */
+export const pendingBatchFrom = (events: readonly PendingBatchEvent[]): PendingBatch | undefined =>
+  events.reduce<PendingBatch | undefined>(evolvePendingBatch, undefined);
+
+/** Transactions that count: reversed ones are excluded everywhere. */
+export const liveTransactions = (batch: PendingBatch): PendingTransaction[] =>
+  Object.values(batch.transactions).filter((t) => !t.reversed);

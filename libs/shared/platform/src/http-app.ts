@@ -1,0 +1,54 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { LedgerErrorFilter } from './error.filter';
+import { PinoNestLogger } from './logger';
+import type { LedgerMetrics } from './metrics';
+
+export interface HttpAppOptions {
+  readonly service: string;
+  readonly title: string;
+  readonly logger: Logger;
+  readonly metrics: LedgerMetrics;
+}
+
+interface Req {
+  method: string;
+  route?: { path?: string };
+  originalUrl: string;
+}
+interface Res {
+  statusCode: number;
+  on(event: 'finish', fn: () => void): void;
+}
+
+/** Creates a Nest HTTP app with our error shape, request metrics, body limits and OpenAPI at /docs. */
+export const createHttpApp = async (rootModule: unknown, o: HttpAppOptions): Promise<INestApplication> => {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { logger: new PinoNestLogger(o.logger), bodyParser: false });
+  // A batch upload of 500 transactions is ~100 KB; 1 MB leaves room and still bounds a request.
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useGlobalFilters(new LedgerErrorFilter(o.logger, o.metrics, o.service));
+  app.use((req: Req, res: Res, next: () => void) => {
+    const end = o.metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      const route = `${req.method} ${req.route?.path ?? 'unmatched'}`;
+      o.metrics.httpRequests.inc({ service: o.service, route, status: String(res.statusCode) });
+      end({ service: o.service, route });
+    });
+    next();
+  });
+  app.enableShutdownHooks();
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(o.title)
+      .setDescription('Event-sourced settlement ledger for POS terminals. Amounts are minor units (strings in answers).')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
+  return app;
+};

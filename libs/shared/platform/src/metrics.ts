@@ -1,0 +1,18 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One registry per process; every service adds its own series with a `service` label. */
+export class LedgerMetrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({ name: 'ledger_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['service', 'route', 'status'], registers: [this.registry] });
+  readonly httpDuration = new Histogram({ name: 'ledger_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['service', 'route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
+  readonly refusals = new Counter({ name: 'ledger_refusals_total', help: 'Refused requests by error code', labelNames: ['service', 'code'], registers: [this.registry] });
+  readonly consumed = new Counter({ name: 'ledger_events_applied_total', help: 'Events applied by consumers', labelNames: ['service', 'consumer', 'type'], registers: [this.registry] });
+  readonly deadLettered = new Counter({ name: 'ledger_dead_letters_total', help: 'Messages sent to a dead-letter topic', labelNames: ['service', 'consumer', 'code'], registers: [this.registry] });
+  readonly consumerLag = new Gauge({ name: 'ledger_consumer_lag', help: 'Messages published but not yet applied', labelNames: ['service', 'consumer'], registers: [this.registry] });
+  readonly outboxBacklog = new Gauge({ name: 'ledger_outbox_backlog', help: 'Committed events not yet published', labelNames: ['service'], registers: [this.registry] });
+  readonly projectionPosition = new Gauge({ name: 'ledger_projection_events_applied', help: 'Events applied by a projection since start', labelNames: ['service', 'projection'], registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

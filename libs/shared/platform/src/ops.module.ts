@@ -1,0 +1,74 @@
+import { Controller, type DynamicModule, Get, Header, Inject, Module } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { METRICS } from './tokens';
+import type { LedgerMetrics } from './metrics';
+
+/** A dependency whose state readiness reports: the store, the log, a consumer. */
+export interface ReadinessProbe {
+  readonly name: string;
+  check(): Promise<Record<string, unknown>>;
+}
+
+const PROBES = Symbol('READINESS_PROBES');
+
+@ApiExcludeController()
+@Controller('health')
+class HealthController {
+  constructor(
+    @Inject(HealthCheckService) private readonly health: HealthCheckService,
+    @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
+    @Inject(PROBES) private readonly probes: ReadinessProbe[],
+  ) {}
+
+  /** Liveness: the process answers. */
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([async () => this.indicators.check('process').up({ pid: process.pid })]);
+  }
+
+  /** Readiness: every dependency answers (store, log, consumers). */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check(
+      this.probes.map((p) => async () => {
+        const session = this.indicators.check(p.name);
+        try {
+          return session.up(await p.check());
+        } catch (e) {
+          return session.down({ message: e instanceof Error ? e.message : String(e) });
+        }
+      }),
+    );
+  }
+}
+
+@ApiExcludeController()
+@Controller('metrics')
+class MetricsController {
+  constructor(@Inject(METRICS) private readonly metrics: LedgerMetrics) {}
+
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  scrape() {
+    return this.metrics.registry.metrics();
+  }
+}
+
+/** Health (@nestjs/terminus) and Prometheus metrics for one process. */
+@Module({})
+export class OpsModule {
+  static register(metrics: LedgerMetrics, probes: ReadinessProbe[]): DynamicModule {
+    return {
+      module: OpsModule,
+      imports: [TerminusModule],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: METRICS, useValue: metrics },
+        { provide: PROBES, useValue: probes },
+      ],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+/** Injection tokens. Explicit tokens everywhere: our bundler does not emit decorator metadata. */
+export const SERVICE_STORE = Symbol('SERVICE_STORE');
+export const MESSAGE_LOG = Symbol('MESSAGE_LOG');
+export const CLOCK = Symbol('CLOCK');
+export const LOGGER = Symbol('LOGGER');
+export const METRICS = Symbol('METRICS');
+export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
+
+export interface LedgerConfig {
+  readonly adminToken: string;
+  /** scrypt cost for operator passwords (2^14 in production; tests may lower it). */
+  readonly scryptCost: number;
+}

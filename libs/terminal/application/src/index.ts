@@ -1,0 +1,2 @@
+export * from './terminal-gateway.module';
+export * from './credentials';

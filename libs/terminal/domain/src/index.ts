@@ -1,0 +1,5 @@
+export * from './terminal/batch-totals';
+export * from './terminal/terminal.commands';
+export * from './terminal/terminal.decider';
+export * from './terminal/terminal.errors';
+export * from './terminal/terminal.state';

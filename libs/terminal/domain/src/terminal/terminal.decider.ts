@@ -1,0 +1,336 @@
+import type {
+  BatchClosed, BatchDifference, BatchTotals, TerminalEvent, TransactionCompleted, UploadedItemOutcome,
+} from '@pos/contracts';
+import { addDays, businessDayOf, type DomainError, maxDay } from '@pos/kernel';
+import { currenciesDiffering, totalsEqual } from './batch-totals';
+import type { TerminalCommand, UploadedTransaction } from './terminal.commands';
+import { TerminalErrors as E } from './terminal.errors';
+import { type BatchTransaction, evolve, hostTotals, liveTransactions, type PriorRequest, type TerminalState } from './terminal.state';
+
+/** Consecutive wrong passwords that lock an operator until the back office unlocks it. */
+export const MAX_PASSWORD_FAILURES = 3;
+
+/**
+ * Events to append, and possibly a refusal. A refusal usually comes with no
+ * events; a wrong password is the exception: the failure itself is recorded
+ * (it counts towards the lock-out) while the request is still refused.
+ */
+export interface Decision {
+  readonly events: TerminalEvent[];
+  readonly error?: DomainError;
+}
+
+const ok = (...events: TerminalEvent[]): Decision => ({ events });
+
+export const nextBatchNo = (batchNo: string): string => {
+  const n = Number(batchNo);
+  return String(n >= 999_999 ? 1 : n + 1).padStart(6, '0');
+};
+
+/** RRN: YY + day of year + a 7-digit per-terminal sequence (12 digits); unique with the terminal id. */
+export const rrnFor = (now: Date, seq: number): string => {
+  const start = Date.UTC(now.getUTCFullYear(), 0, 1);
+  const doy = Math.floor((now.getTime() - start) / 86_400_000) + 1;
+  return `${String(now.getUTCFullYear() % 100).padStart(2, '0')}${String(doy).padStart(3, '0')}${String(seq % 10_000_000).padStart(7, '0')}`;
+};
+
+const authCodeFor = (seq: number): string => String((seq * 7919 + 104_729) % 1_000_000).padStart(6, '0');
+
+/**
+ * A request whose trace number was already answered: the same body gets the
+ * original answer back, a different body is refused.
+ */
+export const priorAnswer = (state: TerminalState, stan: string, fingerprint: string): PriorRequest['response'] | undefined => {
+  const prior = state.requests[stan] ?? state.previousRequests[stan];
+  if (!prior) return undefined;
+  if (prior.fingerprint !== fingerprint)
+    throw E.duplicateTransmission(`trace number ${stan} was already used for a different request`, { stan });
+  return prior.response;
+};
+
+const requireRegistered = (s: TerminalState) => {
+  if (!s.registered) throw E.terminalUnknown('terminal is not registered');
+};
+
+const requireSignedOn = (s: TerminalState) => {
+  requireRegistered(s);
+  if (!s.signedOnOperator) throw E.notSignedOn('terminal is not signed on; sign on first');
+};
+
+const requireBatch = (s: TerminalState, batchNo: string) => {
+  if (batchNo !== s.batchNo) throw E.batchNumberMismatch(`batch ${batchNo} is not the host's open batch ${s.batchNo}; sign on again`, { hostBatchNo: s.batchNo });
+};
+
+const requireOpenBatch = (s: TerminalState, batchNo: string) => {
+  requireSignedOn(s);
+  requireBatch(s, batchNo);
+  if (s.phase === 'UPLOADING') throw E.batchUploadInProgress('the batch is being uploaded after an unbalanced settlement; finish the upload first');
+};
+
+const requireStanFree = (s: TerminalState, stan: string) => {
+  if (s.stanIndex[stan] || s.requests[stan]) throw E.duplicateTransmission(`trace number ${stan} was already used in this batch`, { stan });
+};
+
+const scoped = (s: TerminalState) => ({ terminalId: s.terminalId, merchantId: s.merchantId, businessDay: s.businessDay });
+
+const checkAmount = (s: TerminalState, amount: bigint, currency: string) => {
+  if (amount <= 0n) throw E.amountInvalid('amount must be a positive number of minor units');
+  const limit = s.limits[currency];
+  if (limit === undefined) throw E.currencyNotAccepted(`terminal does not accept ${currency}`, { currency });
+  if (amount > limit) throw E.amountOverLimit(`amount ${amount} exceeds the limit ${limit} ${currency}`, { limit: limit.toString(), currency });
+};
+
+const authenticate = (
+  s: TerminalState,
+  operatorId: string,
+  passwordValid: boolean,
+  during: 'SIGN_ON' | 'SETTLEMENT',
+): Decision | undefined => {
+  const op = s.operators[operatorId];
+  if (!op) throw E.operatorUnknown(`operator ${operatorId} is not registered on this terminal`);
+  if (op.locked) throw E.operatorLocked(`operator ${operatorId} is locked after ${MAX_PASSWORD_FAILURES} wrong passwords; ask the back office to unlock`);
+  if (passwordValid) return undefined;
+  const failures = op.failures + 1;
+  const lockedOut = failures >= MAX_PASSWORD_FAILURES;
+  return {
+    events: [{ type: 'OperatorAuthenticationFailed', data: { ...scoped(s), operatorId, during, consecutiveFailures: failures, lockedOut } }],
+    error: lockedOut
+      ? E.operatorLocked(`wrong password; operator ${operatorId} is now locked`)
+      : E.operatorPasswordInvalid(`wrong password for operator ${operatorId} (${failures} of ${MAX_PASSWORD_FAILURES})`),
+  };
+};
+
+const completed = (
+  s: TerminalState,
+  now: Date,
+  c: { stan: string; fingerprint: string; batchNo: string },
+  t: Pick<TransactionCompleted['data'], 'kind' | 'method' | 'amount' | 'currency' | 'maskedPan' | 'originalRrn' | 'capture'>,
+): TransactionCompleted => {
+  const seq = s.rrnSeq + 1;
+  const rrn = rrnFor(now, seq);
+  return {
+    type: 'TransactionCompleted',
+    data: {
+      ...scoped(s), stan: c.stan, fingerprint: c.fingerprint, transactionId: `${s.terminalId}-${rrn}`, rrn, authCode: authCodeFor(seq),
+      batchNo: s.batchNo, operatorId: s.signedOnOperator ?? '00', ...t,
+    },
+  };
+};
+
+/** The original sale a void or refund refers to: in the open batch, or settled within the refund window. */
+const findSale = (s: TerminalState, rrn: string) => s.transactions[rrn] ?? s.settledSales[rrn];
+
+const closeBatch = (
+  s: TerminalState,
+  now: Date,
+  c: { stan: string; fingerprint: string },
+  result: 'BALANCED' | 'UNBALANCED',
+  terminalTotals: readonly BatchTotals[],
+  differences: readonly BatchDifference[],
+): BatchClosed => {
+  const host = hostTotals(s);
+  const totalsDiffs: BatchDifference[] = currenciesDiffering(terminalTotals, host).map((currency) => {
+    const t = terminalTotals.find((x) => x.currency === currency);
+    const h = host.find((x) => x.currency === currency);
+    const net = (x?: BatchTotals) => (x ? x.debitAmount - x.creditAmount : 0n);
+    return { kind: 'TOTALS_MISMATCH', currency, hostAmount: net(h), terminalAmount: net(t), note: 'net settlement amount (debits - credits) differs' };
+  });
+  return {
+    type: 'BatchClosed',
+    data: {
+      ...scoped(s), stan: c.stan, fingerprint: c.fingerprint, batchNo: s.batchNo, result, terminalTotals, hostTotals: host,
+      differences: [...differences, ...totalsDiffs], transactionCount: liveTransactions(s).length,
+      nextBatchNo: nextBatchNo(s.batchNo), nextBusinessDay: maxDay(addDays(s.businessDay, 1), businessDayOf(now)),
+    },
+  };
+};
+
+const validateTotals = (totals: readonly BatchTotals[]) => {
+  const seen = new Set<string>();
+  for (const t of totals) {
+    if (seen.has(t.currency)) throw E.settlementTotalsMalformed(`totals list ${t.currency} twice`);
+    seen.add(t.currency);
+    if (t.debitAmount < 0n || t.creditAmount < 0n || t.debitCount < 0 || t.creditCount < 0)
+      throw E.settlementTotalsMalformed('totals must not be negative');
+    if ((t.debitCount === 0) !== (t.debitAmount === 0n) || (t.creditCount === 0) !== (t.creditAmount === 0n))
+      throw E.settlementTotalsMalformed(`${t.currency}: a count of zero must come with an amount of zero and the reverse`);
+  }
+};
+
+const uploadOne = (s: TerminalState, now: Date, u: UploadedTransaction, c: { stan: string; fingerprint: string; batchNo: string }) => {
+  const hostRrn = s.stanIndex[u.stan];
+  const diff = (kind: BatchDifference['kind'], note: string, hostAmount?: bigint, rrn?: string): BatchDifference => ({
+    kind, currency: u.currency, stan: u.stan, rrn, hostAmount, terminalAmount: u.amount, note,
+  });
+  if (hostRrn) {
+    const t = s.transactions[hostRrn];
+    if (t.reversed) return { item: { stan: u.stan, outcome: 'MISMATCHED', rrn: t.rrn, difference: diff('STATUS_MISMATCH', 'reversed at host, completed at terminal', t.amount, t.rrn) } as UploadedItemOutcome };
+    if (t.kind !== u.kind || t.amount !== u.amount || t.currency !== u.currency)
+      return { item: { stan: u.stan, outcome: 'MISMATCHED', rrn: t.rrn, difference: diff('AMOUNT_MISMATCH', `host holds ${t.kind} ${t.amount} ${t.currency}`, t.amount, t.rrn) } as UploadedItemOutcome };
+    return { item: { stan: u.stan, outcome: 'MATCHED', rrn: t.rrn } as UploadedItemOutcome };
+  }
+  if (s.unmatchedReversals.includes(u.stan))
+    return { item: { stan: u.stan, outcome: 'MISMATCHED', difference: diff('STATUS_MISMATCH', 'terminal reversed it before the host saw it') } as UploadedItemOutcome };
+  const limit = s.limits[u.currency];
+  const original = u.originalRrn ? findSale(s, u.originalRrn) : undefined;
+  const unbookable =
+    u.amount <= 0n || limit === undefined ? 'amount or currency not acceptable' : u.kind !== 'SALE' && !original ? 'original sale unknown to the host' : undefined;
+  if (unbookable) return { item: { stan: u.stan, outcome: 'MISMATCHED', difference: diff('MISSING_AT_HOST', `not booked: ${unbookable}`) } as UploadedItemOutcome };
+  const event = completed(s, now, { stan: u.stan, fingerprint: c.fingerprint, batchNo: c.batchNo }, {
+    kind: u.kind, method: u.method, amount: u.amount, currency: u.currency, originalRrn: u.originalRrn, capture: 'BATCH_UPLOAD',
+  });
+  return {
+    event,
+    item: { stan: u.stan, outcome: 'BOOKED', rrn: event.data.rrn, difference: diff('MISSING_AT_HOST', 'booked from the batch upload', undefined, event.data.rrn) } as UploadedItemOutcome,
+  };
+};
+
+/** decide(command, state) -> events. Pure: time comes in as `now`, password checks as booleans. */
+export const decide = (command: TerminalCommand, s: TerminalState, now: Date): Decision => {
+  switch (command.type) {
+    case 'RegisterTerminal': {
+      if (s.registered) throw E.terminalAlreadyRegistered(`terminal ${command.terminalId} is already registered`);
+      const businessDay = businessDayOf(now);
+      return ok({
+        type: 'TerminalRegistered',
+        data: {
+          terminalId: command.terminalId, merchantId: command.merchantId, merchantName: command.merchantName, businessDay,
+          currencies: command.currencies, operatorIds: command.operatorIds, batchNo: '000001',
+          pricing: { ...command.pricing, effectiveFrom: command.pricing.effectiveFrom ?? businessDay },
+        },
+      });
+    }
+    case 'SignOn': {
+      requireRegistered(s);
+      requireStanFree(s, command.stan);
+      const refused = authenticate(s, command.operatorId, command.passwordValid, 'SIGN_ON');
+      if (refused) return refused;
+      return ok({ type: 'TerminalSignedOn', data: { ...scoped(s), stan: command.stan, fingerprint: command.fingerprint, operatorId: command.operatorId, batchNo: s.batchNo } });
+    }
+    case 'Sale': {
+      requireOpenBatch(s, command.batchNo);
+      requireStanFree(s, command.stan);
+      if (s.unmatchedReversals.includes(command.stan)) throw E.alreadyReversed(`trace number ${command.stan} was reversed before it arrived`);
+      checkAmount(s, command.amount, command.currency);
+      if (command.method === 'BANK_CARD' && !command.maskedPan) throw E.cardDataMissing('a bank-card sale needs card data');
+      if (command.method === 'QR' && !command.hasQrToken) throw E.cardDataMissing('a QR sale needs the payer token');
+      return ok(completed(s, now, command, { kind: 'SALE', method: command.method, amount: command.amount, currency: command.currency, maskedPan: command.maskedPan, capture: 'ONLINE' }));
+    }
+    case 'Void': {
+      requireOpenBatch(s, command.batchNo);
+      requireStanFree(s, command.stan);
+      const original = s.transactions[command.originalRrn];
+      if (!original) {
+        if (s.settledSales[command.originalRrn]) throw E.voidOutsideOpenBatch('only a transaction of the open batch can be voided; refund it instead');
+        throw E.originalNotFound(`no transaction with RRN ${command.originalRrn}`);
+      }
+      if (original.kind !== 'SALE') throw E.voidNotASale('only a sale can be voided');
+      if (original.reversed) throw E.originalReversed('the original sale was reversed');
+      if (original.voided) throw E.originalAlreadyVoided('the original sale is already voided');
+      if (original.refunded > 0n) throw E.originalHasRefunds('the original sale has refunds; it cannot be voided');
+      return ok(completed(s, now, command, { kind: 'VOID', method: original.method, amount: original.amount, currency: original.currency, originalRrn: original.rrn, capture: 'ONLINE' }));
+    }
+    case 'Refund': {
+      requireOpenBatch(s, command.batchNo);
+      requireStanFree(s, command.stan);
+      const original = findSale(s, command.originalRrn);
+      if (!original) throw E.originalNotFound(`no refundable sale with RRN ${command.originalRrn}`);
+      if ('kind' in original) {
+        const t = original as BatchTransaction;
+        if (t.kind !== 'SALE') throw E.refundNotASale('only a sale can be refunded');
+        if (t.reversed) throw E.originalReversed('the original sale was reversed');
+        if (t.voided) throw E.originalAlreadyVoided('the original sale is voided');
+      }
+      if (command.amount <= 0n) throw E.amountInvalid('amount must be a positive number of minor units');
+      const left = original.amount - original.refunded;
+      if (command.amount > left)
+        throw E.refundExceedsOriginal(`refund ${command.amount} exceeds what is left of the original (${left})`, { refundable: left.toString() });
+      return ok(completed(s, now, command, { kind: 'REFUND', method: original.method, amount: command.amount, currency: original.currency, originalRrn: original.rrn, capture: 'ONLINE' }));
+    }
+    case 'Reverse': {
+      requireSignedOn(s);
+      requireBatch(s, command.batchNo);
+      if (s.phase === 'UPLOADING') throw E.batchUploadInProgress('the batch is being uploaded; reversals are no longer accepted');
+      requireStanFree(s, command.stan);
+      const rrn = s.stanIndex[command.originalStan];
+      const base = { ...scoped(s), stan: command.stan, fingerprint: command.fingerprint, batchNo: s.batchNo, originalStan: command.originalStan, reason: command.reason };
+      if (!rrn) return ok({ type: 'UnmatchedReversalRecorded', data: base });
+      const t = s.transactions[rrn];
+      if (t.reversed) throw E.alreadyReversed(`the transaction with trace number ${command.originalStan} is already reversed`);
+      if (t.kind === 'SALE' && (t.voided || t.refunded > 0n)) throw E.reversalNotAllowed('the sale was voided or refunded since; reverse those first');
+      return ok({
+        type: 'TransactionReversed',
+        data: { ...base, transactionId: `${s.terminalId}-${t.rrn}`, rrn: t.rrn, kind: t.kind, method: t.method, amount: t.amount, currency: t.currency, originalRrn: t.originalRrn },
+      });
+    }
+    case 'Settle': {
+      requireSignedOn(s);
+      requireBatch(s, command.batchNo);
+      if (s.phase === 'UPLOADING') throw E.batchUploadInProgress('settlement already answered unbalanced; upload the batch');
+      requireStanFree(s, command.stan);
+      validateTotals(command.totals);
+      const refused = authenticate(s, command.operatorId, command.passwordValid, 'SETTLEMENT');
+      if (refused) return refused;
+      const host = hostTotals(s);
+      const balanced = totalsEqual(command.totals, host);
+      const requested: TerminalEvent = {
+        type: 'SettlementRequested',
+        data: {
+          ...scoped(s), stan: command.stan, fingerprint: command.fingerprint, operatorId: command.operatorId, batchNo: s.batchNo,
+          terminalTotals: command.totals, hostTotals: host, result: balanced ? 'BALANCED' : 'UNBALANCED',
+        },
+      };
+      return balanced ? ok(requested, closeBatch(s, now, command, 'BALANCED', command.totals, [])) : ok(requested);
+    }
+    case 'UploadBatch': {
+      requireSignedOn(s);
+      requireBatch(s, command.batchNo);
+      if (s.phase !== 'UPLOADING') throw E.batchUploadNotExpected('no batch upload is expected: settle first');
+      requireStanFree(s, command.stan);
+      const stans = new Set<string>();
+      let state = s;
+      const items: UploadedItemOutcome[] = [];
+      const booked: TerminalEvent[] = [];
+      for (const u of command.transactions) {
+        if (stans.has(u.stan)) throw E.settlementTotalsMalformed(`trace number ${u.stan} appears twice in the upload`);
+        stans.add(u.stan);
+        const { item, event } = uploadOne(state, now, u, command);
+        items.push(item);
+        if (event) {
+          booked.push(event);
+          state = evolve(state, event);
+        }
+      }
+      return ok(...booked, {
+        type: 'BatchTransactionsUploaded',
+        data: { ...scoped(s), stan: command.stan, fingerprint: command.fingerprint, batchNo: s.batchNo, items },
+      });
+    }
+    case 'EndBatchUpload': {
+      requireSignedOn(s);
+      requireBatch(s, command.batchNo);
+      if (s.phase !== 'UPLOADING' || !s.settlement) throw E.batchUploadNotExpected('no batch upload is in progress');
+      requireStanFree(s, command.stan);
+      // Host transactions the terminal never uploaded are recorded as missing at the terminal.
+      const uploaded = new Set(s.settlement.uploadedStans);
+      const missingAtTerminal: BatchDifference[] = liveTransactions(s)
+        .filter((t) => !uploaded.has(t.stan))
+        .map((t) => ({ kind: 'MISSING_AT_TERMINAL', currency: t.currency, stan: t.stan, rrn: t.rrn, hostAmount: t.amount, note: `${t.kind} held by the host, not uploaded by the terminal` }));
+      return ok(closeBatch(s, now, command, 'UNBALANCED', s.settlement.terminalTotals, [...s.settlement.differences, ...missingAtTerminal]));
+    }
+    case 'SignOff': {
+      requireSignedOn(s);
+      requireStanFree(s, command.stan);
+      const live = liveTransactions(s);
+      if (live.length > 0 || s.phase === 'UPLOADING')
+        throw E.signOffUnsettledBatch(`batch ${s.batchNo} holds ${live.length} unsettled transaction(s); settle before signing off`, { unsettled: live.length });
+      return ok({ type: 'TerminalSignedOff', data: { ...scoped(s), stan: command.stan, fingerprint: command.fingerprint, operatorId: s.signedOnOperator ?? '00', batchNo: s.batchNo } });
+    }
+    case 'UnlockOperator': {
+      requireRegistered(s);
+      if (!s.operators[command.operatorId]) throw E.operatorUnknown(`operator ${command.operatorId} is not registered on this terminal`);
+      return ok({ type: 'OperatorUnlocked', data: { ...scoped(s), operatorId: command.operatorId } });
+    }
+  }
+};
+

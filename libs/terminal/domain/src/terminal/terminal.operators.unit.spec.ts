@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_PASSWORD_FAILURES, priorAnswer } from './terminal.decider';
+import {
+  at, DAY, eventOf, fp, given, History, MID, NOW, OP, OP2, register, sale, settle, signedOn, signOff, signOn, TID, thenRefused, thenTypes,
+  totals, unlock, when,
+} from './terminal.test-kit';
+
+describe('registering a terminal', () => {
+  it('opens batch 000001 on the business day of registration, with the pricing plan effective that day', () => {
+    const o = when(given(), register(), at('2026-11-24T23:59:59.999Z'));
+    thenTypes(o, 'TerminalRegistered');
+    const { data } = eventOf(o, 'TerminalRegistered');
+    expect(data).toMatchObject({ terminalId: TID, merchantId: MID, batchNo: '000001', businessDay: '2026-11-24', operatorIds: [OP, OP2] });
+    expect(data.pricing.effectiveFrom).toBe('2026-11-24');
+    expect(data.currencies).toEqual([
+      { currency: 'CNY', maxAmount: 5_000_000n },
+      { currency: 'USD', maxAmount: 100_000n },
+    ]);
+  });
+
+  it('keeps an explicit pricing effective date', () => {
+    const o = when(given(), register({ pricing: { ...register().pricing, effectiveFrom: '2026-12-01' } }));
+    expect(eventOf(o, 'TerminalRegistered').data.pricing.effectiveFrom).toBe('2026-12-01');
+  });
+
+  it('refuses to register the same terminal twice', () => {
+    const h = new History();
+    h.run(register());
+    thenRefused(h.when(register()), 'TERMINAL_ALREADY_REGISTERED', '94');
+  });
+
+  it.each([
+    ['sign-on', signOn('000001')],
+    ['sale', sale('000002', 100n)],
+    ['sign-off', signOff('000003')],
+    ['unlock', unlock()],
+  ])('refuses a %s for an unregistered terminal (97)', (_name, command) => {
+    thenRefused(when(given(), command), 'TERMINAL_UNKNOWN', '97');
+  });
+});
+
+describe('signing on', () => {
+  it('answers with the batch number 000001 and the business day', () => {
+    const h = new History();
+    h.run(register());
+    const o = h.when(signOn('000001'));
+    thenTypes(o, 'TerminalSignedOn');
+    expect(eventOf(o, 'TerminalSignedOn').data).toMatchObject({
+      terminalId: TID, operatorId: OP, batchNo: '000001', businessDay: DAY, stan: '000001', fingerprint: fp('000001'),
+    });
+    const after = given(...h.events, ...o.events);
+    expect(after.signedOnOperator).toBe(OP);
+    expect(priorAnswer(after, '000001', fp('000001'))).toEqual({ responseCode: '00', batchNo: '000001', businessDay: DAY });
+  });
+
+  it('refuses an operator the terminal does not know (55), recording nothing', () => {
+    const h = new History();
+    h.run(register());
+    thenRefused(h.when(signOn('000001', { operatorId: '99' })), 'OPERATOR_UNKNOWN', '55');
+  });
+
+  it('records a wrong password AND refuses it with OPERATOR_PASSWORD_INVALID (55)', () => {
+    const h = new History();
+    h.run(register());
+    const o = h.when(signOn('000001', { passwordValid: false }));
+    expect(o.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
+    expect(o.error?.responseCode).toBe('55');
+    expect(o.events.map((e) => e.type)).toEqual(['OperatorAuthenticationFailed']);
+    expect(eventOf(o, 'OperatorAuthenticationFailed').data).toMatchObject({
+      terminalId: TID, operatorId: OP, during: 'SIGN_ON', consecutiveFailures: 1, lockedOut: false,
+    });
+    const after = given(...h.events, ...o.events);
+    expect(after.signedOnOperator).toBeNull();
+    expect(after.operators[OP]).toEqual({ failures: 1, locked: false });
+  });
+
+  it('counts consecutive failures and locks the operator on the third (OPERATOR_LOCKED 75)', () => {
+    expect(MAX_PASSWORD_FAILURES).toBe(3);
+    const h = new History();
+    h.run(register());
+    h.runRefused(signOn('000001', { passwordValid: false }));
+    const second = h.when(signOn('000002', { passwordValid: false }));
+    expect(second.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
+    expect(eventOf(second, 'OperatorAuthenticationFailed').data).toMatchObject({ consecutiveFailures: 2, lockedOut: false });
+    second.events.forEach((e) => h.apply(e));
+
+    const third = h.when(signOn('000003', { passwordValid: false }));
+    expect(third.error?.code).toBe('OPERATOR_LOCKED');
+    expect(third.error?.responseCode).toBe('75');
+    expect(eventOf(third, 'OperatorAuthenticationFailed').data).toMatchObject({ consecutiveFailures: 3, lockedOut: true });
+    third.events.forEach((e) => h.apply(e));
+    expect(h.state.operators[OP]).toEqual({ failures: 3, locked: true });
+  });
+
+  it('refuses a locked operator, even with the right password, and records nothing more', () => {
+    const h = new History();
+    h.run(register());
+    for (const stan of ['000001', '000002', '000003']) h.runRefused(signOn(stan, { passwordValid: false }));
+    thenRefused(h.when(signOn('000004')), 'OPERATOR_LOCKED', '75');
+    thenRefused(h.when(signOn('000005', { passwordValid: false })), 'OPERATOR_LOCKED', '75');
+  });
+
+  it('lets another operator of the same terminal sign on while one is locked', () => {
+    const h = new History();
+    h.run(register());
+    for (const stan of ['000001', '000002', '000003']) h.runRefused(signOn(stan, { passwordValid: false }));
+    const o = h.when(signOn('000004', { operatorId: OP2 }));
+    thenTypes(o, 'TerminalSignedOn');
+    expect(eventOf(o, 'TerminalSignedOn').data.operatorId).toBe(OP2);
+  });
+
+  it('unlocking resets the operator: it may sign on, and its next wrong password counts from one', () => {
+    const h = new History();
+    h.run(register());
+    for (const stan of ['000001', '000002', '000003']) h.runRefused(signOn(stan, { passwordValid: false }));
+    const o = h.when(unlock(OP));
+    thenTypes(o, 'OperatorUnlocked');
+    expect(eventOf(o, 'OperatorUnlocked').data).toMatchObject({ terminalId: TID, operatorId: OP });
+    o.events.forEach((e) => h.apply(e));
+    expect(h.state.operators[OP]).toEqual({ failures: 0, locked: false });
+
+    const wrong = h.when(signOn('000004', { passwordValid: false }));
+    expect(wrong.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
+    expect(eventOf(wrong, 'OperatorAuthenticationFailed').data.consecutiveFailures).toBe(1);
+    thenTypes(h.when(signOn('000005')), 'TerminalSignedOn');
+  });
+
+  it('refuses to unlock an operator the terminal does not know', () => {
+    const h = new History();
+    h.run(register());
+    thenRefused(h.when(unlock('77')), 'OPERATOR_UNKNOWN', '55');
+  });
+
+  it('a successful sign-on resets the failure count', () => {
+    const h = new History();
+    h.run(register());
+    h.runRefused(signOn('000001', { passwordValid: false }));
+    h.runRefused(signOn('000002', { passwordValid: false }));
+    h.run(signOn('000003'));
+    expect(h.state.operators[OP].failures).toBe(0);
+    const o = h.when(signOn('000004', { passwordValid: false }));
+    expect(o.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
+    expect(eventOf(o, 'OperatorAuthenticationFailed').data).toMatchObject({ consecutiveFailures: 1, lockedOut: false });
+  });
+
+  it('a right password at settlement also ends the run of consecutive failures', () => {
+    const h = signedOn();
+    h.runRefused(settle('000002', [], { passwordValid: false }));
+    h.runRefused(settle('000003', [], { passwordValid: false }));
+    h.run(settle('000004', []));
+    expect(h.state.operators[OP].failures).toBe(0);
+    const o = h.when(settle('000005', [], { batchNo: '000002', passwordValid: false }));
+    expect(o.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
+    expect(eventOf(o, 'OperatorAuthenticationFailed').data).toMatchObject({ during: 'SETTLEMENT', consecutiveFailures: 1, lockedOut: false });
+  });
+
+  it('refuses a sign-on whose trace number was already used in the batch', () => {
+    const h = signedOn();
+    thenRefused(h.when(signOn('000001', { fingerprint: fp('000001', 'other') })), 'DUPLICATE_TRANSMISSION', '94');
+  });
+});
+
+describe('signing off', () => {
+  it('is refused while the batch holds unsettled transactions', () => {
+    const h = signedOn();
+    h.run(sale('000002', 1_000n));
+    const o = h.when(signOff('000003'));
+    thenRefused(o, 'SIGN_OFF_UNSETTLED_BATCH', '12');
+    expect(o.error?.details).toEqual({ unsettled: 1 });
+  });
+
+  it('is allowed once the batch is settled, and the terminal is then signed off', () => {
+    const h = signedOn();
+    h.run(sale('000002', 1_000n));
+    h.run(settle('000003', [totals('CNY', 1, 1_000n)]));
+    const o = h.when(signOff('000004'));
+    thenTypes(o, 'TerminalSignedOff');
+    expect(eventOf(o, 'TerminalSignedOff').data).toMatchObject({ operatorId: OP, batchNo: '000002', stan: '000004', businessDay: '2026-11-25' });
+    const after = given(...h.events, ...o.events);
+    expect(after.signedOnOperator).toBeNull();
+    expect(priorAnswer(after, '000004', fp('000004'))).toEqual({ responseCode: '00', batchNo: '000002' });
+    thenRefused(when(after, sale('000005', 100n, { batchNo: '000002' })), 'TERMINAL_NOT_SIGNED_ON', '22');
+  });
+
+  it('is allowed with an empty batch, or when every transaction of the batch was reversed', () => {
+    thenTypes(signedOn().when(signOff('000002')), 'TerminalSignedOff');
+    const h = signedOn();
+    h.run(sale('000002', 1_000n));
+    h.run({ type: 'Reverse', stan: '000003', fingerprint: fp('000003'), batchNo: '000001', originalStan: '000002', reason: '98' });
+    thenTypes(h.when(signOff('000004')), 'TerminalSignedOff');
+  });
+
+  it('is refused during a batch upload even when the host holds no transaction', () => {
+    const h = signedOn();
+    // The terminal claims a sale the host never saw: unbalanced, upload expected.
+    h.run(settle('000002', [totals('CNY', 1, 500n)]));
+    expect(h.state.phase).toBe('UPLOADING');
+    thenRefused(h.when(signOff('000003')), 'SIGN_OFF_UNSETTLED_BATCH', '12');
+  });
+
+  it('is refused for a terminal that is not signed on', () => {
+    const h = signedOn();
+    h.run(signOff('000002'));
+    thenRefused(h.when(signOff('000003')), 'TERMINAL_NOT_SIGNED_ON', '22');
+  });
+
+  it('a new sign-on after sign-off opens the same (new) batch for business', () => {
+    const h = signedOn();
+    h.run(signOff('000002'));
+    const o = h.when(signOn('000003', { operatorId: OP2 }), NOW);
+    expect(eventOf(o, 'TerminalSignedOn').data).toMatchObject({ operatorId: OP2, batchNo: '000001' });
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * Given / when / then for the pure terminal decider, shared by the
+ * `*.unit.spec.ts` files beside it. Test-only: not exported from the library.
+ */
+import type { BatchTotals, PaymentMethod, ReversalReason, TerminalEvent } from '@pos/contracts';
+import { DomainError } from '@pos/kernel';
+import { expect } from 'vitest';
+import type { CurrencyCode } from '@pos/money';
+import type { TerminalCommand, UploadedTransaction } from './terminal.commands';
+import { decide } from './terminal.decider';
+import { evolve, initialTerminalState, type TerminalState } from './terminal.state';
+
+export const TID = 'T0000001';
+export const MID = 'M00000000000001';
+export const OP = '01';
+export const OP2 = '02';
+/** 2026-11-24 is the 328th day of 2026. */
+export const NOW = new Date('2026-11-24T10:00:00.000Z');
+export const DAY = '2026-11-24';
+
+export const at = (iso: string): Date => new Date(iso);
+/** A request fingerprint (the application hashes the body; here any stable string of 16+ chars will do). */
+export const fp = (stan: string, salt = 'body'): string => `fingerprint-${stan}-${salt}`;
+
+// ---- commands -------------------------------------------------------------
+
+type Cmd<T extends TerminalCommand['type']> = Extract<TerminalCommand, { type: T }>;
+
+export const register = (over: Partial<Cmd<'RegisterTerminal'>> = {}): Cmd<'RegisterTerminal'> => ({
+  type: 'RegisterTerminal',
+  terminalId: TID,
+  merchantId: MID,
+  merchantName: 'Shop',
+  currencies: [
+    { currency: 'CNY', maxAmount: 5_000_000n },
+    { currency: 'USD', maxAmount: 100_000n },
+  ],
+  operatorIds: [OP, OP2],
+  pricing: {
+    planId: 'default',
+    mdrBps: { BANK_CARD: 60, QR: 38 },
+    refundReturnsFee: false,
+    payoutSchedule: 'T1',
+    rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' },
+  },
+  ...over,
+});
+
+export const signOn = (stan: string, over: Partial<Cmd<'SignOn'>> = {}): Cmd<'SignOn'> => ({
+  type: 'SignOn', stan, fingerprint: fp(stan), operatorId: OP, passwordValid: true, ...over,
+});
+
+export const sale = (stan: string, amount: bigint, over: Partial<Cmd<'Sale'>> = {}): Cmd<'Sale'> => ({
+  type: 'Sale', stan, fingerprint: fp(stan), batchNo: '000001', amount, currency: 'CNY', method: 'BANK_CARD', maskedPan: '622202******1234',
+  ...over,
+});
+
+export const voidOf = (stan: string, originalRrn: string, over: Partial<Cmd<'Void'>> = {}): Cmd<'Void'> => ({
+  type: 'Void', stan, fingerprint: fp(stan), batchNo: '000001', originalRrn, ...over,
+});
+
+export const refund = (stan: string, originalRrn: string, amount: bigint, over: Partial<Cmd<'Refund'>> = {}): Cmd<'Refund'> => ({
+  type: 'Refund', stan, fingerprint: fp(stan), batchNo: '000001', originalRrn, amount, ...over,
+});
+
+export const reverse = (stan: string, originalStan: string, over: Partial<Cmd<'Reverse'>> = {}): Cmd<'Reverse'> => ({
+  type: 'Reverse', stan, fingerprint: fp(stan), batchNo: '000001', originalStan, reason: '98' as ReversalReason, ...over,
+});
+
+export const settle = (stan: string, totals: readonly BatchTotals[], over: Partial<Cmd<'Settle'>> = {}): Cmd<'Settle'> => ({
+  type: 'Settle', stan, fingerprint: fp(stan), batchNo: '000001', operatorId: OP, passwordValid: true, totals, ...over,
+});
+
+export const upload = (stan: string, transactions: readonly UploadedTransaction[], over: Partial<Cmd<'UploadBatch'>> = {}): Cmd<'UploadBatch'> => ({
+  type: 'UploadBatch', stan, fingerprint: fp(stan), batchNo: '000001', transactions, ...over,
+});
+
+export const endUpload = (stan: string, over: Partial<Cmd<'EndBatchUpload'>> = {}): Cmd<'EndBatchUpload'> => ({
+  type: 'EndBatchUpload', stan, fingerprint: fp(stan), batchNo: '000001', ...over,
+});
+
+export const signOff = (stan: string, over: Partial<Cmd<'SignOff'>> = {}): Cmd<'SignOff'> => ({
+  type: 'SignOff', stan, fingerprint: fp(stan), ...over,
+});
+
+export const unlock = (operatorId = OP): Cmd<'UnlockOperator'> => ({ type: 'UnlockOperator', operatorId });
+
+export const totals = (
+  currency: CurrencyCode,
+  debitCount: number,
+  debitAmount: bigint,
+  creditCount = 0,
+  creditAmount = 0n,
+): BatchTotals => ({ currency, debitCount, debitAmount, creditCount, creditAmount });
+
+export const uploaded = (
+  stan: string,
+  amount: bigint,
+  over: Partial<UploadedTransaction> = {},
+): UploadedTransaction => ({ stan, kind: 'SALE', method: 'BANK_CARD' as PaymentMethod, amount, currency: 'CNY', ...over });
+
+// ---- given / when / then --------------------------------------------------
+
+/** given(...events): the state those events leave behind. */
+export const given = (...events: readonly TerminalEvent[]): TerminalState => events.reduce(evolve, initialTerminalState);
+
+export interface Outcome {
+  readonly events: readonly TerminalEvent[];
+  /** The refusal: thrown by decide, or returned beside the events (wrong password). */
+  readonly error?: DomainError;
+}
+
+/** when(state, command, now): what decide answers, refusals caught. */
+export const when = (state: TerminalState, command: TerminalCommand, now: Date = NOW): Outcome => {
+  try {
+    return decide(command, state, now);
+  } catch (e) {
+    if (e instanceof DomainError) return { events: [], error: e };
+    throw e;
+  }
+};
+
+/** The event of a type in an outcome (fails the test if it is not there). */
+export const eventOf = <T extends TerminalEvent['type']>(o: Outcome, type: T): Extract<TerminalEvent, { type: T }> => {
+  const e = o.events.find((x) => x.type === type);
+  if (!e) throw new Error(`expected a ${type} event, got [${o.events.map((x) => x.type).join(', ')}]${o.error ? ` and ${o.error.code}` : ''}`);
+  return e as Extract<TerminalEvent, { type: T }>;
+};
+
+/** then: refused with this code (and ISO response code), and nothing to append. */
+export const thenRefused = (o: Outcome, code: string, responseCode?: string): void => {
+  expect(o.error?.code, o.error ? o.error.message : 'expected a refusal, got none').toBe(code);
+  if (responseCode !== undefined) expect(o.error?.responseCode).toBe(responseCode);
+  expect(o.events).toEqual([]);
+};
+
+/** then: accepted with exactly these event types, in this order. */
+export const thenTypes = (o: Outcome, ...types: TerminalEvent['type'][]): void => {
+  expect(o.error, o.error ? `${o.error.code}: ${o.error.message}` : undefined).toBeUndefined();
+  expect(o.events.map((e) => e.type)).toEqual(types);
+};
+
+/**
+ * A terminal's history built by running commands through decide/evolve,
+ * so later commands can refer to the RRNs the host handed out.
+ */
+export class History {
+  readonly events: TerminalEvent[] = [];
+  state: TerminalState = initialTerminalState;
+
+  constructor(events: readonly TerminalEvent[] = []) {
+    for (const e of events) this.apply(e);
+  }
+
+  apply(e: TerminalEvent): void {
+    this.events.push(e);
+    this.state = evolve(this.state, e);
+  }
+
+  /** Runs a command that must succeed; returns its events. */
+  run(command: TerminalCommand, now: Date = NOW): TerminalEvent[] {
+    const d = decide(command, this.state, now);
+    if (d.error) throw new Error(`setup command ${command.type} refused: ${d.error.code} ${d.error.message}`);
+    for (const e of d.events) this.apply(e);
+    return d.events;
+  }
+
+  /** Runs a command that is refused with events (a wrong password): records them. */
+  runRefused(command: TerminalCommand, now: Date = NOW): DomainError {
+    const d = decide(command, this.state, now);
+    if (!d.error) throw new Error(`setup command ${command.type} was expected to be refused`);
+    for (const e of d.events) this.apply(e);
+    return d.error;
+  }
+
+  /** A successful online transaction's RRN. */
+  rrnOf(command: TerminalCommand, now: Date = NOW): string {
+    const [e] = this.run(command, now);
+    if (e.type !== 'TransactionCompleted') throw new Error(`expected TransactionCompleted, got ${e.type}`);
+    return e.data.rrn;
+  }
+
+  when(command: TerminalCommand, now: Date = NOW): Outcome {
+    return when(this.state, command, now);
+  }
+}
+
+/** Registered (batch 000001, 2026-11-24) and signed on by operator 01 with stan 000001. */
+export const signedOn = (): History => {
+  const h = new History();
+  h.run(register());
+  h.run(signOn('000001'));
+  return h;
+};

@@ -1,0 +1,377 @@
+import { describe, expect, it } from 'vitest';
+import { priorAnswer, rrnFor } from './terminal.decider';
+import { hostTotals } from './terminal.state';
+import {
+  at, DAY, eventOf, fp, given, MID, NOW, OP, refund, reverse, sale, settle, signedOn, signOff, signOn, TID, thenRefused, thenTypes, totals,
+  voidOf, when,
+} from './terminal.test-kit';
+
+describe('a sale', () => {
+  it('is refused before sign-on (TERMINAL_NOT_SIGNED_ON 22)', () => {
+    const h = signedOn();
+    const registeredOnly = given(h.events[0]);
+    thenRefused(when(registeredOnly, sale('000002', 1_000n)), 'TERMINAL_NOT_SIGNED_ON', '22');
+  });
+
+  it('is refused after sign-off', () => {
+    const h = signedOn();
+    h.run(signOff('000002'));
+    thenRefused(h.when(sale('000003', 1_000n)), 'TERMINAL_NOT_SIGNED_ON', '22');
+  });
+
+  it.each([0n, -1n])('refuses the amount %s (AMOUNT_INVALID 13)', (amount) => {
+    thenRefused(signedOn().when(sale('000002', amount)), 'AMOUNT_INVALID', '13');
+  });
+
+  it('refuses one minor unit over the currency limit (AMOUNT_OVER_LIMIT 61) but accepts the limit itself', () => {
+    const h = signedOn();
+    const o = h.when(sale('000002', 5_000_001n));
+    thenRefused(o, 'AMOUNT_OVER_LIMIT', '61');
+    expect(o.error?.details).toEqual({ limit: '5000000', currency: 'CNY' });
+    thenTypes(h.when(sale('000002', 5_000_000n)), 'TransactionCompleted');
+    // The limit is per currency: 100,001 is fine in CNY, too much in USD.
+    thenRefused(h.when(sale('000002', 100_001n, { currency: 'USD' })), 'AMOUNT_OVER_LIMIT', '61');
+    thenTypes(h.when(sale('000002', 100_001n)), 'TransactionCompleted');
+  });
+
+  it('refuses a currency the terminal does not accept (58)', () => {
+    thenRefused(signedOn().when(sale('000002', 100n, { currency: 'EUR' })), 'CURRENCY_NOT_ACCEPTED', '58');
+  });
+
+  it("refuses a batch number other than the host's (BATCH_NUMBER_MISMATCH 77)", () => {
+    const o = signedOn().when(sale('000002', 100n, { batchNo: '000002' }));
+    thenRefused(o, 'BATCH_NUMBER_MISMATCH', '77');
+    expect(o.error?.details).toEqual({ hostBatchNo: '000001' });
+  });
+
+  it('refuses a bank-card sale without a masked PAN, and a QR sale without a payer token', () => {
+    const h = signedOn();
+    thenRefused(h.when(sale('000002', 100n, { maskedPan: undefined })), 'CARD_DATA_MISSING', '30');
+    thenRefused(h.when(sale('000002', 100n, { method: 'QR', maskedPan: undefined })), 'CARD_DATA_MISSING', '30');
+    const qr = h.when(sale('000002', 100n, { method: 'QR', maskedPan: undefined, hasQrToken: true }));
+    thenTypes(qr, 'TransactionCompleted');
+    expect(eventOf(qr, 'TransactionCompleted').data).toMatchObject({ method: 'QR', maskedPan: undefined });
+  });
+
+  it('is completed online with a 12-digit RRN, an auth code and transactionId `<terminalId>-<rrn>`', () => {
+    const o = signedOn().when(sale('000002', 12_345n), NOW);
+    thenTypes(o, 'TransactionCompleted');
+    const { data } = eventOf(o, 'TransactionCompleted');
+    expect(data.rrn).toMatch(/^\d{12}$/);
+    expect(data.rrn).toBe(rrnFor(NOW, 1));
+    expect(data.rrn.startsWith('26328')).toBe(true);
+    expect(data.transactionId).toBe(`${TID}-${data.rrn}`);
+    expect(data.authCode).toMatch(/^\d{6}$/);
+    expect(data).toMatchObject({
+      terminalId: TID, merchantId: MID, businessDay: DAY, batchNo: '000001', operatorId: OP, stan: '000002', fingerprint: fp('000002'),
+      kind: 'SALE', method: 'BANK_CARD', amount: 12_345n, currency: 'CNY', maskedPan: '622202******1234', capture: 'ONLINE',
+    });
+    expect(data.originalRrn).toBeUndefined();
+  });
+
+  it('is stamped with the operator currently signed on', () => {
+    const h = signedOn();
+    h.run(signOn('000002', { operatorId: '02' }));
+    expect(eventOf(h.when(sale('000003', 100n)), 'TransactionCompleted').data.operatorId).toBe('02');
+  });
+
+  it('gets an RRN no other transaction of the terminal has, across batches', () => {
+    const h = signedOn();
+    const rrns = [h.rrnOf(sale('000002', 100n)), h.rrnOf(sale('000003', 100n)), h.rrnOf(sale('000004', 100n))];
+    h.run(settle('000005', [totals('CNY', 3, 300n)]));
+    rrns.push(h.rrnOf(sale('000006', 100n, { batchNo: '000002' })));
+    rrns.push(h.rrnOf(voidOf('000007', rrns[3], { batchNo: '000002' })));
+    expect(new Set(rrns).size).toBe(5);
+  });
+});
+
+describe('idempotency by trace number', () => {
+  it('has no prior answer for a trace number never used', () => {
+    expect(priorAnswer(signedOn().state, '000002', fp('000002'))).toBeUndefined();
+  });
+
+  it('answers a retried request (same fingerprint) with the original answer and the same RRN', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    expect(priorAnswer(h.state, '000002', fp('000002'))).toMatchObject({
+      responseCode: '00', rrn, transactionId: `${TID}-${rrn}`, amount: '1000', currency: 'CNY', batchNo: '000001', businessDay: DAY, kind: 'SALE',
+    });
+  });
+
+  it('refuses the same trace number with a different body (DUPLICATE_TRANSMISSION 94)', () => {
+    const h = signedOn();
+    h.run(sale('000002', 1_000n));
+    let thrown: unknown;
+    try {
+      priorAnswer(h.state, '000002', fp('000002', 'amount-2000'));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toMatchObject({ code: 'DUPLICATE_TRANSMISSION', responseCode: '94', details: { stan: '000002' } });
+  });
+
+  it('decide itself refuses a trace number already used by a transaction or another request', () => {
+    const h = signedOn();
+    h.run(sale('000002', 1_000n));
+    thenRefused(h.when(sale('000002', 2_000n, { fingerprint: fp('000002', 'other') })), 'DUPLICATE_TRANSMISSION', '94');
+    // 000001 answered the sign-on.
+    thenRefused(h.when(sale('000001', 2_000n)), 'DUPLICATE_TRANSMISSION', '94');
+  });
+
+  it('still answers a retry of the previous batch after it closed', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    h.run(settle('000003', [totals('CNY', 1, 1_000n)]));
+    expect(h.state.batchNo).toBe('000002');
+    expect(priorAnswer(h.state, '000002', fp('000002'))).toMatchObject({ rrn, batchNo: '000001' });
+    expect(() => priorAnswer(h.state, '000002', fp('000002', 'x'))).toThrow(/already used/);
+  });
+});
+
+describe('a void', () => {
+  it('of a sale of the open batch is a credit for the whole sale amount', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_500n, { currency: 'USD' }));
+    const o = h.when(voidOf('000003', rrn));
+    thenTypes(o, 'TransactionCompleted');
+    const { data } = eventOf(o, 'TransactionCompleted');
+    expect(data).toMatchObject({ kind: 'VOID', amount: 1_500n, currency: 'USD', method: 'BANK_CARD', originalRrn: rrn, stan: '000003', capture: 'ONLINE' });
+    expect(data.rrn).not.toBe(rrn);
+    expect(given(...h.events, ...o.events).transactions[rrn].voided).toBe(true);
+  });
+
+  it('of an unknown RRN is refused (ORIGINAL_NOT_FOUND 25)', () => {
+    thenRefused(signedOn().when(voidOf('000002', '263280000099')), 'ORIGINAL_NOT_FOUND', '25');
+  });
+
+  it('of a sale already voided is refused', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    h.run(voidOf('000003', rrn));
+    thenRefused(h.when(voidOf('000004', rrn)), 'ORIGINAL_ALREADY_VOIDED', '12');
+  });
+
+  it('of a sale of a closed batch is refused: refund it instead', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    h.run(settle('000003', [totals('CNY', 1, 1_000n)]));
+    thenRefused(h.when(voidOf('000004', rrn, { batchNo: '000002' })), 'VOID_OUTSIDE_OPEN_BATCH', '12');
+  });
+
+  it('of a refund or of another void is refused (VOID_NOT_A_SALE)', () => {
+    const h = signedOn();
+    const a = h.rrnOf(sale('000002', 1_000n));
+    const refundRrn = h.rrnOf(refund('000003', a, 100n));
+    const b = h.rrnOf(sale('000004', 1_000n));
+    const voidRrn = h.rrnOf(voidOf('000005', b));
+    thenRefused(h.when(voidOf('000006', refundRrn)), 'VOID_NOT_A_SALE', '12');
+    thenRefused(h.when(voidOf('000006', voidRrn)), 'VOID_NOT_A_SALE', '12');
+  });
+
+  it('of a reversed sale, or of a sale with refunds, is refused', () => {
+    const h = signedOn();
+    const reversed = h.rrnOf(sale('000002', 1_000n));
+    h.run(reverse('000003', '000002'));
+    const refunded = h.rrnOf(sale('000004', 1_000n));
+    h.run(refund('000005', refunded, 1n));
+    thenRefused(h.when(voidOf('000006', reversed)), 'ORIGINAL_REVERSED', '12');
+    thenRefused(h.when(voidOf('000006', refunded)), 'ORIGINAL_HAS_REFUNDS', '12');
+  });
+
+  it('is refused with a wrong batch number or before sign-on', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    thenRefused(h.when(voidOf('000003', rrn, { batchNo: '000009' })), 'BATCH_NUMBER_MISMATCH', '77');
+    h.run(signOn('000003', { operatorId: '02' }));
+    thenTypes(h.when(voidOf('000004', rrn)), 'TransactionCompleted');
+  });
+
+  it('arriving after the terminal reversed it (host never saw it) is refused', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    h.run(reverse('000004', '000003')); // the void 000003 timed out: the terminal reversed it
+    thenRefused(h.when(voidOf('000003', rrn)), 'ORIGINAL_ALREADY_REVERSED', '12');
+    expect(h.state.transactions[rrn].voided).toBe(false);
+  });
+});
+
+describe('a refund', () => {
+  it('may refund a sale in parts up to its amount; one more minor unit is refused', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 10_000n));
+    const first = h.when(refund('000003', rrn, 4_000n));
+    thenTypes(first, 'TransactionCompleted');
+    expect(eventOf(first, 'TransactionCompleted').data).toMatchObject({ kind: 'REFUND', amount: 4_000n, currency: 'CNY', originalRrn: rrn, method: 'BANK_CARD' });
+    first.events.forEach((e) => h.apply(e));
+
+    const tooMuch = h.when(refund('000004', rrn, 6_001n));
+    thenRefused(tooMuch, 'REFUND_EXCEEDS_ORIGINAL', '13');
+    expect(tooMuch.error?.details).toEqual({ refundable: '6000' });
+
+    h.run(refund('000004', rrn, 6_000n));
+    expect(h.state.transactions[rrn].refunded).toBe(10_000n);
+    const oneMore = h.when(refund('000005', rrn, 1n));
+    thenRefused(oneMore, 'REFUND_EXCEEDS_ORIGINAL', '13');
+    expect(oneMore.error?.details).toEqual({ refundable: '0' });
+  });
+
+  it('of a sale of a closed batch works, and the refunded tally carries across closes', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 10_000n));
+    h.run(refund('000003', rrn, 3_000n));
+    h.run(settle('000004', [totals('CNY', 1, 10_000n, 1, 3_000n)]));
+    expect(h.state.settledSales[rrn]).toMatchObject({ amount: 10_000n, refunded: 3_000n, businessDay: DAY });
+
+    thenRefused(h.when(refund('000005', rrn, 7_001n, { batchNo: '000002' })), 'REFUND_EXCEEDS_ORIGINAL', '13');
+    const o = h.when(refund('000005', rrn, 5_000n, { batchNo: '000002' }));
+    thenTypes(o, 'TransactionCompleted');
+    expect(eventOf(o, 'TransactionCompleted').data).toMatchObject({ kind: 'REFUND', amount: 5_000n, originalRrn: rrn, batchNo: '000002', currency: 'CNY' });
+    o.events.forEach((e) => h.apply(e));
+    expect(h.state.settledSales[rrn].refunded).toBe(8_000n);
+
+    // Another close: the tally is kept, so only 2,000 remain refundable.
+    h.run(settle('000006', [totals('CNY', 0, 0n, 1, 5_000n)], { batchNo: '000002' }));
+    expect(h.state.batchNo).toBe('000003');
+    const over = h.when(refund('000007', rrn, 2_001n, { batchNo: '000003' }));
+    thenRefused(over, 'REFUND_EXCEEDS_ORIGINAL', '13');
+    expect(over.error?.details).toEqual({ refundable: '2000' });
+    thenTypes(h.when(refund('000007', rrn, 2_000n, { batchNo: '000003' })), 'TransactionCompleted');
+  });
+
+  it('of an unknown RRN is refused (25)', () => {
+    thenRefused(signedOn().when(refund('000002', '263280000042', 1n)), 'ORIGINAL_NOT_FOUND', '25');
+  });
+
+  it('of a voided sale, of a reversed sale, or of a refund is refused', () => {
+    const h = signedOn();
+    const voided = h.rrnOf(sale('000002', 1_000n));
+    h.run(voidOf('000003', voided));
+    const reversed = h.rrnOf(sale('000004', 1_000n));
+    h.run(reverse('000005', '000004'));
+    const good = h.rrnOf(sale('000006', 1_000n));
+    const refundRrn = h.rrnOf(refund('000007', good, 100n));
+    thenRefused(h.when(refund('000008', voided, 1n)), 'ORIGINAL_ALREADY_VOIDED', '12');
+    thenRefused(h.when(refund('000008', reversed, 1n)), 'ORIGINAL_REVERSED', '12');
+    thenRefused(h.when(refund('000008', refundRrn, 1n)), 'REFUND_NOT_A_SALE', '12');
+  });
+
+  it('a voided or reversed sale is not refundable after the batch closed either', () => {
+    const h = signedOn();
+    const voided = h.rrnOf(sale('000002', 1_000n));
+    h.run(voidOf('000003', voided));
+    const reversed = h.rrnOf(sale('000004', 1_000n));
+    h.run(reverse('000005', '000004'));
+    h.run(settle('000006', [totals('CNY', 1, 1_000n, 1, 1_000n)]));
+    thenRefused(h.when(refund('000007', voided, 1n, { batchNo: '000002' })), 'ORIGINAL_NOT_FOUND', '25');
+    thenRefused(h.when(refund('000007', reversed, 1n, { batchNo: '000002' })), 'ORIGINAL_NOT_FOUND', '25');
+  });
+
+  it.each([0n, -5n])('of %s is refused (AMOUNT_INVALID)', (amount) => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    thenRefused(h.when(refund('000003', rrn, amount)), 'AMOUNT_INVALID', '13');
+  });
+
+  it('that is reversed gives its amount back to the refundable balance', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    h.run(refund('000003', rrn, 1_000n));
+    thenRefused(h.when(refund('000004', rrn, 1n)), 'REFUND_EXCEEDS_ORIGINAL');
+    h.run(reverse('000004', '000003'));
+    expect(h.state.transactions[rrn].refunded).toBe(0n);
+    thenTypes(h.when(refund('000005', rrn, 1_000n)), 'TransactionCompleted');
+  });
+
+  it('of a settled sale that is reversed gives its amount back too', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    h.run(settle('000003', [totals('CNY', 1, 1_000n)]));
+    h.run(refund('000004', rrn, 600n, { batchNo: '000002' }));
+    expect(h.state.settledSales[rrn].refunded).toBe(600n);
+    h.run(reverse('000005', '000004', { batchNo: '000002' }));
+    expect(h.state.settledSales[rrn].refunded).toBe(0n);
+  });
+
+  it('arriving after the terminal reversed it (host never saw it) is refused', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    h.run(reverse('000004', '000003'));
+    thenRefused(h.when(refund('000003', rrn, 500n)), 'ORIGINAL_ALREADY_REVERSED', '12');
+    expect(h.state.transactions[rrn].refunded).toBe(0n);
+  });
+});
+
+describe('a reversal', () => {
+  it('of a sale records TransactionReversed and takes the sale out of the host totals', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    h.run(sale('000003', 250n));
+    const o = h.when(reverse('000004', '000002', { reason: '96' }));
+    thenTypes(o, 'TransactionReversed');
+    expect(eventOf(o, 'TransactionReversed').data).toMatchObject({
+      stan: '000004', originalStan: '000002', rrn, transactionId: `${TID}-${rrn}`, kind: 'SALE', amount: 1_000n, currency: 'CNY', reason: '96', batchNo: '000001',
+    });
+    const after = given(...h.events, ...o.events);
+    expect(hostTotals(after)).toEqual([totals('CNY', 1, 250n)]);
+    expect(priorAnswer(after, '000004', fp('000004'))).toEqual({ responseCode: '00', reversed: true, rrn });
+  });
+
+  it('of a trace number the host never saw is remembered, and the late original is refused', () => {
+    const h = signedOn();
+    const o = h.when(reverse('000003', '000002', { reason: 'A0' }));
+    thenTypes(o, 'UnmatchedReversalRecorded');
+    expect(eventOf(o, 'UnmatchedReversalRecorded').data).toMatchObject({ stan: '000003', originalStan: '000002', reason: 'A0', batchNo: '000001' });
+    o.events.forEach((e) => h.apply(e));
+    expect(priorAnswer(h.state, '000003', fp('000003'))).toEqual({ responseCode: '00', reversed: false });
+    thenRefused(h.when(sale('000002', 1_000n)), 'ORIGINAL_ALREADY_REVERSED', '12');
+    thenTypes(h.when(sale('000004', 1_000n)), 'TransactionCompleted');
+  });
+
+  it('of a transaction already reversed is refused', () => {
+    const h = signedOn();
+    h.run(sale('000002', 1_000n));
+    h.run(reverse('000003', '000002'));
+    thenRefused(h.when(reverse('000004', '000002')), 'ORIGINAL_ALREADY_REVERSED', '12');
+  });
+
+  it('of a void un-voids the sale, which counts as a plain sale again', () => {
+    const h = signedOn();
+    const rrn = h.rrnOf(sale('000002', 1_000n));
+    const voidRrn = h.rrnOf(voidOf('000003', rrn));
+    expect(hostTotals(h.state)).toEqual([totals('CNY', 1, 1_000n, 1, 1_000n)]);
+    const o = h.when(reverse('000004', '000003'));
+    thenTypes(o, 'TransactionReversed');
+    expect(eventOf(o, 'TransactionReversed').data).toMatchObject({ kind: 'VOID', rrn: voidRrn, originalRrn: rrn, amount: 1_000n });
+    o.events.forEach((e) => h.apply(e));
+    expect(h.state.transactions[rrn].voided).toBe(false);
+    expect(hostTotals(h.state)).toEqual([totals('CNY', 1, 1_000n)]);
+    // ... so it can be voided again.
+    thenTypes(h.when(voidOf('000005', rrn)), 'TransactionCompleted');
+  });
+
+  it('of a sale that was voided or refunded since is refused: reverse those first', () => {
+    const h = signedOn();
+    const a = h.rrnOf(sale('000002', 1_000n));
+    h.run(voidOf('000003', a));
+    const b = h.rrnOf(sale('000004', 1_000n));
+    h.run(refund('000005', b, 10n));
+    thenRefused(h.when(reverse('000006', '000002')), 'REVERSAL_NOT_ALLOWED', '12');
+    thenRefused(h.when(reverse('000006', '000004')), 'REVERSAL_NOT_ALLOWED', '12');
+  });
+
+  it('is refused with a wrong batch number, a used trace number, or during a batch upload', () => {
+    const h = signedOn();
+    h.run(sale('000002', 1_000n));
+    thenRefused(h.when(reverse('000003', '000002', { batchNo: '000002' })), 'BATCH_NUMBER_MISMATCH', '77');
+    thenRefused(h.when(reverse('000002', '000002')), 'DUPLICATE_TRANSMISSION', '94');
+    h.run(settle('000003', [totals('CNY', 2, 2_000n)]));
+    thenRefused(h.when(reverse('000004', '000002')), 'BATCH_UPLOAD_IN_PROGRESS', '12');
+  });
+
+  it('on a later day still uses the current business day of the batch', () => {
+    const h = signedOn();
+    h.run(sale('000002', 1_000n));
+    const o = h.when(reverse('000003', '000002'), at('2026-11-26T08:00:00Z'));
+    expect(eventOf(o, 'TransactionReversed').data.businessDay).toBe(DAY);
+  });
+});
