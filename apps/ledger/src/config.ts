@@ -1,0 +1,31 @@
+import { join, resolve } from 'node:path';
+
+/** Everything comes from the environment; the embedded default needs none of it. */
+export interface LedgerEnv {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly adminToken: string;
+  readonly scryptCost: number;
+  readonly partitions: number;
+}
+
+const int = (name: string, value: string | undefined, fallback: number, min: number, max: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
+  return n;
+};
+
+export const readEnv = (env: NodeJS.ProcessEnv = process.env): LedgerEnv => {
+  const scryptCost = int('LEDGER_SCRYPT_COST', env.LEDGER_SCRYPT_COST, 16_384, 1_024, 1_048_576);
+  if ((scryptCost & (scryptCost - 1)) !== 0) throw new Error('LEDGER_SCRYPT_COST must be a power of two');
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: int('PORT', env.PORT, 3000, 0, 65_535),
+    dataDir: resolve(env.LEDGER_DATA_DIR ?? join(process.cwd(), 'data')),
+    adminToken: env.LEDGER_ADMIN_TOKEN ?? 'dev-admin-token',
+    scryptCost,
+    partitions: int('LEDGER_PARTITIONS', env.LEDGER_PARTITIONS, 4, 1, 256),
+  };
+};

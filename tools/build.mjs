@@ -1,0 +1,26 @@
+// Bundles each app (and the simulator) with esbuild: tsconfig paths resolved,
+// node_modules left external, legacy decorators as in tsconfig.
+import { build } from 'esbuild';
+
+const entries = {
+  'apps/ledger/main': 'apps/ledger/src/main.ts',
+  'tools/simulator/main': 'tools/simulator/src/main.ts',
+};
+
+await Promise.all(
+  Object.entries(entries).map(([out, entry]) =>
+    build({
+      entryPoints: [entry],
+      outfile: `dist/${out}.js`,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node24',
+      packages: 'external',
+      sourcemap: true,
+      tsconfig: 'tsconfig.json',
+      logLevel: 'warning',
+    }),
+  ),
+);
+console.log(`built ${Object.keys(entries).length} bundles into dist/`);
