@@ -20,6 +20,8 @@ class LedgerModule {
 export interface RunningLedger {
   readonly app: INestApplication;
   readonly url: string;
+  readonly stores: Readonly<Record<'gateway' | 'settlement' | 'reconciliation', SqliteServiceStore>>;
+  readonly log: SqliteMessageLog;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,8 @@ export const startEmbeddedLedger = async (env: LedgerEnv): Promise<RunningLedger
   return {
     app,
     url,
+    stores,
+    log,
     close: async () => {
       if (closed) return;
       closed = true;

@@ -71,6 +71,11 @@ const requireStanFree = (s: TerminalState, stan: string) => {
   if (s.stanIndex[stan] || s.requests[stan]) throw E.duplicateTransmission(`trace number ${stan} was already used in this batch`, { stan });
 };
 
+/** A financial request whose trace number the terminal already reversed (the host never saw it then): a late arrival is refused. */
+const requireNotReversedBeforeArrival = (s: TerminalState, stan: string) => {
+  if (s.unmatchedReversals.includes(stan)) throw E.alreadyReversed(`trace number ${stan} was reversed before it arrived`);
+};
+
 const scoped = (s: TerminalState) => ({ terminalId: s.terminalId, merchantId: s.merchantId, businessDay: s.businessDay });
 
 const checkAmount = (s: TerminalState, amount: bigint, currency: string) => {
@@ -210,7 +215,7 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
     case 'Sale': {
       requireOpenBatch(s, command.batchNo);
       requireStanFree(s, command.stan);
-      if (s.unmatchedReversals.includes(command.stan)) throw E.alreadyReversed(`trace number ${command.stan} was reversed before it arrived`);
+      requireNotReversedBeforeArrival(s, command.stan);
       checkAmount(s, command.amount, command.currency);
       if (command.method === 'BANK_CARD' && !command.maskedPan) throw E.cardDataMissing('a bank-card sale needs card data');
       if (command.method === 'QR' && !command.hasQrToken) throw E.cardDataMissing('a QR sale needs the payer token');
@@ -219,6 +224,7 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
     case 'Void': {
       requireOpenBatch(s, command.batchNo);
       requireStanFree(s, command.stan);
+      requireNotReversedBeforeArrival(s, command.stan);
       const original = s.transactions[command.originalRrn];
       if (!original) {
         if (s.settledSales[command.originalRrn]) throw E.voidOutsideOpenBatch('only a transaction of the open batch can be voided; refund it instead');
@@ -233,6 +239,7 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
     case 'Refund': {
       requireOpenBatch(s, command.batchNo);
       requireStanFree(s, command.stan);
+      requireNotReversedBeforeArrival(s, command.stan);
       const original = findSale(s, command.originalRrn);
       if (!original) throw E.originalNotFound(`no refundable sale with RRN ${command.originalRrn}`);
       if ('kind' in original) {

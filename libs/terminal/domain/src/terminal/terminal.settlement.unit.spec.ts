@@ -41,7 +41,7 @@ describe('a balanced settlement', () => {
     });
     expect(eventOf(o, 'BatchClosed').data).toMatchObject({
       terminalId: TID, merchantId: MID, result: 'BALANCED', batchNo: '000001', businessDay: DAY, stan: '000011',
-      terminalTotals: busyTotals, hostTotals: busyTotals, differences: [], transactionCount: 6, nextBatchNo: '000002', nextBusinessDay: '2026-11-25',
+      terminalTotals: busyTotals, hostTotals: busyTotals, differences: [], transactionCount: 5, nextBatchNo: '000002', nextBusinessDay: '2026-11-25',
     });
   });
 

@@ -210,10 +210,17 @@ export const evolve = (state: TerminalState, event: TerminalEvent): TerminalStat
       return remember({ ...state, unmatchedReversals: [...state.unmatchedReversals, event.data.originalStan] }, event);
     case 'SettlementRequested': {
       const d = event.data;
+      // The operator's password was right: that ends any run of consecutive failures.
+      const op = state.operators[d.operatorId];
+      const authenticated: TerminalState = op ? { ...state, operators: { ...state.operators, [d.operatorId]: { ...op, failures: 0 } } } : state;
       const s: TerminalState =
         d.result === 'UNBALANCED'
-          ? { ...state, phase: 'UPLOADING', settlement: { stan: d.stan, operatorId: d.operatorId, terminalTotals: d.terminalTotals, differences: [], uploadedStans: [] } }
-          : state;
+          ? {
+              ...authenticated,
+              phase: 'UPLOADING',
+              settlement: { stan: d.stan, operatorId: d.operatorId, terminalTotals: d.terminalTotals, differences: [], uploadedStans: [] },
+            }
+          : authenticated;
       return remember(s, event);
     }
     case 'BatchTransactionsUploaded': {

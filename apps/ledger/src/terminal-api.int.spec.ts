@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEnv } from './config';
+import { type RunningLedger, startEmbeddedLedger } from './ledger';
+
+/** The terminal API on the real embedded ledger: every refusal has a stable code and writes nothing. */
+describe('terminal API refuses bad input with a stable code and changes nothing', () => {
+  let ledger: RunningLedger;
+  let dir: string;
+  let stanSeq = 0;
+  const stan = () => String(++stanSeq).padStart(6, '0');
+  const PAN = '4111111111111111';
+
+  const call = async (path: string, body: unknown, auth?: string, raw = false) => {
+    const res = await fetch(`${ledger.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+      body: raw ? (body as string) : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
+  const register = async (terminalId: string, maxAmount = '1000000') => {
+    const res = await call(
+      '/v1/admin/terminals',
+      { terminalId, merchantId: 'M00000000000001', merchantName: 'Test shop', currencies: [{ currency: 'CNY', maxAmount }], operators: [{ operatorId: '01', password: '1234' }] },
+      'dev-admin-token',
+    );
+    expect(res.status).toBe(201);
+    return res.body.apiKey as string;
+  };
+
+  const eventCount = async () => (await ledger.stores.gateway.readAll(0, 1_000_000)).length;
+
+  /** Asserts a refusal and that the gateway store did not change. */
+  const refused = async (request: Promise<{ status: number; body: Record<string, any> }>, status: number, code: string, responseCode: string) => {
+    const before = await eventCount();
+    const res = await request;
+    expect(res.status).toBe(status);
+    expect(res.body.error).toMatchObject({ code, responseCode });
+    expect(typeof res.body.error.message).toBe('string');
+    expect(await eventCount()).toBe(before);
+  };
+
+  let key: string;
+  const T = 'T0000001';
+  const path = (p: string) => `/v1/terminals/${T}/${p}`;
+  const sale = (amount: unknown, extra: Record<string, unknown> = {}) =>
+    call(path('sales'), { stan: stan(), batchNo: '000001', amount, currency: 'CNY', method: 'BANK_CARD', card: { pan: PAN }, ...extra }, key);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-api-'));
+    ledger = await startEmbeddedLedger({ ...readEnv({}), port: 0, dataDir: dir, scryptCost: 1024 });
+    key = await register(T);
+  });
+  afterAll(async () => {
+    await ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('before sign-on', () => {
+    it('refuses an unknown terminal and a wrong key', async () => {
+      await refused(call('/v1/terminals/T9999999/sales', { stan: stan() }, key), 401, 'TERMINAL_UNKNOWN', '97');
+      await refused(call(path('sign-on'), { stan: stan(), operatorId: '01', password: '1234' }, 'wrong-key-wrong-key'), 401, 'TERMINAL_UNAUTHENTICATED', 'A0');
+      await refused(call(path('sign-on'), { stan: stan(), operatorId: '01', password: '1234' }), 401, 'TERMINAL_UNAUTHENTICATED', 'A0');
+    });
+    it('refuses a sale before sign-on', async () => {
+      await refused(sale(100), 409, 'TERMINAL_NOT_SIGNED_ON', '22');
+    });
+    it('refuses registration without the admin token and a duplicate registration', async () => {
+      await refused(call('/v1/admin/terminals', { terminalId: 'T0000009' }, 'not-the-admin'), 401, 'ADMIN_UNAUTHENTICATED', 'A0');
+      await refused(
+        call('/v1/admin/terminals', { terminalId: T, merchantId: 'M00000000000001', merchantName: 'x', currencies: [{ currency: 'CNY', maxAmount: 5 }], operators: [{ operatorId: '01', password: '1234' }] }, 'dev-admin-token'),
+        409, 'TERMINAL_ALREADY_REGISTERED', '94',
+      );
+    });
+  });
+
+  describe('signed on', () => {
+    beforeAll(async () => {
+      const res = await call(path('sign-on'), { stan: stan(), operatorId: '01', password: '1234' }, key);
+      expect(res.body).toMatchObject({ responseCode: '00', batchNo: '000001' });
+    });
+
+    it.each([
+      ['zero', 0, 'AMOUNT_INVALID', '13'],
+      ['negative', -5, 'AMOUNT_INVALID', '13'],
+      ['fractional', 12.5, 'AMOUNT_INVALID', '13'],
+      ['decimal string', '12.50', 'AMOUNT_INVALID', '13'],
+      ['exponent string', '1e3', 'AMOUNT_INVALID', '13'],
+    ])('refuses a %s amount', async (_name, amount, code, rc) => {
+      await refused(sale(amount), 400, code, rc);
+    });
+
+    it('refuses an amount over the terminal limit', async () => {
+      await refused(sale(1_000_001), 400, 'AMOUNT_OVER_LIMIT', '61');
+    });
+
+    it('refuses an unknown currency and one the terminal does not accept', async () => {
+      await refused(sale(100, { currency: 'XXX' }), 400, 'CURRENCY_UNKNOWN', '30');
+      await refused(sale(100, { currency: 'USD' }), 403, 'CURRENCY_NOT_ACCEPTED', '58');
+    });
+
+    it('refuses an invalid card number and a wrong batch number', async () => {
+      await refused(sale(100, { card: { pan: '4111111111111112' } }), 400, 'CARD_NUMBER_INVALID', '14');
+      await refused(sale(100, { batchNo: '000002' }), 409, 'BATCH_NUMBER_MISMATCH', '77');
+    });
+
+    it('refuses malformed JSON and missing fields', async () => {
+      await refused(call(path('sales'), '{"stan": "000100", ', key, true), 400, 'MALFORMED_JSON', '30');
+      await refused(call(path('sales'), { stan: stan(), batchNo: '000001' }, key), 400, 'REQUEST_INVALID', '30');
+      await refused(call(path('sales'), [], key), 400, 'REQUEST_INVALID', '30');
+    });
+
+    it('answers a retry with the original answer and refuses the same trace number with another body', async () => {
+      const s = stan();
+      const body = { stan: s, batchNo: '000001', amount: 2500, currency: 'CNY', method: 'BANK_CARD', card: { pan: PAN } };
+      const first = await call(path('sales'), body, key);
+      expect(first.body.responseCode).toBe('00');
+      const before = await eventCount();
+      const retry = await call(path('sales'), body, key);
+      expect(retry.body).toEqual(first.body);
+      expect(await eventCount()).toBe(before);
+      await refused(call(path('sales'), { ...body, amount: 2501 }, key), 409, 'DUPLICATE_TRANSMISSION', '94');
+    });
+
+    it('refuses voids of unknown and already voided sales, and refunds above the original', async () => {
+      const s = await sale(10_000);
+      await refused(call(path('voids'), { stan: stan(), batchNo: '000001', originalRrn: '999999999999' }, key), 404, 'ORIGINAL_NOT_FOUND', '25');
+      const v = await call(path('voids'), { stan: stan(), batchNo: '000001', originalRrn: s.body.rrn }, key);
+      expect(v.body).toMatchObject({ responseCode: '00', amount: '10000', kind: 'VOID' });
+      await refused(call(path('voids'), { stan: stan(), batchNo: '000001', originalRrn: s.body.rrn }, key), 409, 'ORIGINAL_ALREADY_VOIDED', '12');
+      const r = await sale(3_000);
+      await call(path('refunds'), { stan: stan(), batchNo: '000001', originalRrn: r.body.rrn, amount: 2_000 }, key);
+      await refused(call(path('refunds'), { stan: stan(), batchNo: '000001', originalRrn: r.body.rrn, amount: 1_001 }, key), 400, 'REFUND_EXCEEDS_ORIGINAL', '13');
+    });
+
+    it('refuses sign-off while the batch holds unsettled transactions', async () => {
+      await refused(call(path('sign-off'), { stan: stan() }, key), 409, 'SIGN_OFF_UNSETTLED_BATCH', '12');
+    });
+
+    it('refuses malformed settlement totals', async () => {
+      const settle = (totals: unknown) => call(path('settlement'), { stan: stan(), batchNo: '000001', operatorId: '01', password: '1234', totals }, key);
+      await refused(settle([{ currency: 'CNY', debitCount: -1, debitAmount: 1, creditCount: 0, creditAmount: 0 }]), 400, 'REQUEST_INVALID', '30');
+      await refused(settle([{ currency: 'CNY', debitCount: 1, debitAmount: '1.5', creditCount: 0, creditAmount: 0 }]), 400, 'AMOUNT_INVALID', '13');
+      await refused(
+        settle([
+          { currency: 'CNY', debitCount: 1, debitAmount: 1, creditCount: 0, creditAmount: 0 },
+          { currency: 'CNY', debitCount: 1, debitAmount: 1, creditCount: 0, creditAmount: 0 },
+        ]),
+        400, 'SETTLEMENT_TOTALS_MALFORMED', '30',
+      );
+      await refused(settle([{ currency: 'CNY', debitCount: 0, debitAmount: 5, creditCount: 0, creditAmount: 0 }]), 400, 'SETTLEMENT_TOTALS_MALFORMED', '30');
+    });
+  });
+
+  describe('operator passwords', () => {
+    const T2 = 'T0000002';
+    let key2: string;
+    beforeAll(async () => {
+      key2 = await register(T2);
+    });
+
+    it('records each wrong password, locks after three, and stays locked until the back office unlocks', async () => {
+      const signOn = (password: string) => call(`/v1/terminals/${T2}/sign-on`, { stan: stan(), operatorId: '01', password }, key2);
+      for (const [n, code, rc] of [[1, 'OPERATOR_PASSWORD_INVALID', '55'], [2, 'OPERATOR_PASSWORD_INVALID', '55'], [3, 'OPERATOR_LOCKED', '75']] as const) {
+        const before = await eventCount();
+        const res = await signOn('9999');
+        expect(res.body.error).toMatchObject({ code, responseCode: rc });
+        const events = await ledger.stores.gateway.readAll(0, 1_000_000);
+        expect(events.length).toBe(before + 1);
+        expect(events[events.length - 1]).toMatchObject({ type: 'OperatorAuthenticationFailed', data: { consecutiveFailures: n, lockedOut: n === 3 } });
+      }
+      await refused(signOn('1234'), 403, 'OPERATOR_LOCKED', '75');
+      const unlock = await call(`/v1/admin/terminals/${T2}/operators/01/unlock`, {}, 'dev-admin-token');
+      expect(unlock.status).toBe(200);
+      expect((await signOn('1234')).body).toMatchObject({ responseCode: '00' });
+    });
+  });
+});
