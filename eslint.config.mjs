@@ -34,7 +34,7 @@ export default [
             dep('type:platform', ['type:domain', 'type:contracts', 'type:application']),
             dep('type:testing', ['type:domain', 'type:contracts', 'type:application', 'type:infra']),
             dep('type:app', ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:platform']),
-            dep('type:tool', ['type:domain', 'type:contracts']),
+            dep('type:tool', ['type:domain', 'type:contracts', 'type:testing']),
             // bounded contexts: each sees itself and the shared kernel only
             dep('scope:shared', ['scope:shared']),
             dep('scope:terminal', ['scope:terminal', 'scope:shared']),

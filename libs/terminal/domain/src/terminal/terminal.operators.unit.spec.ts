@@ -204,7 +204,7 @@ describe('signing off', () => {
     thenRefused(h.when(signOff('000003')), 'TERMINAL_NOT_SIGNED_ON', '22');
   });
 
-  it('a new sign-on after sign-off opens the same (new) batch for business', () => {
+  it('a terminal signed off may sign on again (another operator) and keeps its batch', () => {
     const h = signedOn();
     h.run(signOff('000002'));
     const o = h.when(signOn('000003', { operatorId: OP2 }), NOW);

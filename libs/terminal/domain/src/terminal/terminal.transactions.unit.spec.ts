@@ -178,7 +178,7 @@ describe('a void', () => {
     thenRefused(h.when(voidOf('000006', refunded)), 'ORIGINAL_HAS_REFUNDS', '12');
   });
 
-  it('is refused with a wrong batch number or before sign-on', () => {
+  it('is refused with a wrong batch number; whichever operator is signed on may void', () => {
     const h = signedOn();
     const rrn = h.rrnOf(sale('000002', 1_000n));
     thenRefused(h.when(voidOf('000003', rrn, { batchNo: '000009' })), 'BATCH_NUMBER_MISMATCH', '77');
