@@ -15,6 +15,8 @@ const tier = (name: string, include: string, extra: Record<string, unknown> = {}
 
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
+    reporters: ['default', ['json', { outputFile: '.cache/vitest-report.json' }]],
     projects: [
       tier('unit', '**/*.unit.spec.ts'),
       tier('int', '**/*.int.spec.ts', { testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false }),
