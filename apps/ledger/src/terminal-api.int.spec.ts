@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEnv } from './config';
+import { readEnv } from '@pos/platform';
 import { type RunningLedger, startEmbeddedLedger } from './ledger';
 
 /** The terminal API on the real embedded ledger: every refusal has a stable code and writes nothing. */

@@ -1,3 +1,4 @@
 export * from './sqlite';
 export * from './sqlite-service-store';
 export * from './sqlite-message-log';
+export * from './embedded-runtime';

@@ -7,3 +7,5 @@ export * from './ops.module';
 export * from './http-app';
 export * from './guards';
 export * from './core.module';
+export * from './config';
+export * from './service';

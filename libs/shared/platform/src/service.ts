@@ -1,0 +1,103 @@
+import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { systemClock } from '@pos/kernel';
+import type { Logger } from 'pino';
+import type { LedgerEnv } from './config';
+import { CoreModule } from './core.module';
+import { createHttpApp } from './http-app';
+import { createLogger } from './logger';
+import { LedgerMetrics } from './metrics';
+import { OpsModule, type ReadinessProbe } from './ops.module';
+
+@Module({})
+class ServiceRootModule {
+  static register(parts: DynamicModule[]): DynamicModule {
+    return { module: ServiceRootModule, imports: [CqrsModule.forRoot(), ...parts] };
+  }
+}
+
+export interface ServiceParts {
+  readonly logger: Logger;
+  readonly metrics: LedgerMetrics;
+}
+
+export interface RunningService {
+  readonly app: INestApplication;
+  readonly url: string;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one process: the given context modules behind one HTTP server with
+ * health, metrics and OpenAPI. `release` closes what the modules were given
+ * (stores, logs) after Nest has stopped the consumers and relays.
+ */
+export const startService = async (o: {
+  service: string;
+  title: string;
+  env: LedgerEnv;
+  modules: (parts: ServiceParts) => DynamicModule[];
+  probes: (parts: ServiceParts) => ReadinessProbe[];
+  release: () => Promise<void>;
+}): Promise<RunningService> => {
+  const logger = createLogger(o.service);
+  const metrics = new LedgerMetrics();
+  const parts = { logger, metrics };
+  const root = ServiceRootModule.register([
+    CoreModule.register({ logger, clock: systemClock, metrics, config: { adminToken: o.env.adminToken, scryptCost: o.env.scryptCost } }),
+    ...o.modules(parts),
+    OpsModule.register(metrics, o.probes(parts)),
+  ]);
+  const app = await createHttpApp(root, { service: o.service, title: o.title, logger, metrics });
+  await app.listen(o.env.port, o.env.host);
+  const { port } = app.getHttpServer().address() as { port: number };
+  const url = `http://${o.env.host}:${port}`;
+  logger.info({ url, dataDir: o.env.dataDir }, `${o.service} started`);
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url,
+    logger,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await o.release();
+      })()),
+  };
+};
+
+/** SIGTERM/SIGINT: stop taking requests, let consumers finish the message in hand, close stores, exit. */
+export const exitOnSignals = (service: RunningService): void => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.once(signal, () => {
+      service.logger.info({ signal }, 'shutting down');
+      service.close().then(
+        () => process.exit(0),
+        (e) => {
+          service.logger.error({ err: e }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+};
+
+/** Readiness of a service store: answers, and how much of its outbox is unpublished. */
+export const storeProbe = (name: string, store: { outboxBacklog(): Promise<number> }, metrics: LedgerMetrics): ReadinessProbe => ({
+  name: `${name}-store`,
+  check: async () => {
+    const backlog = await store.outboxBacklog();
+    metrics.outboxBacklog.set({ service: name }, backlog);
+    return { outboxBacklog: backlog };
+  },
+});
+
+/** Readiness of a consumer group: how far behind the log it is. */
+export const consumerProbe = (group: string, lag: () => Promise<number>, metrics: LedgerMetrics): ReadinessProbe => ({
+  name: `${group}-consumer`,
+  check: async () => {
+    const value = await lag();
+    metrics.consumerLag.set({ service: group, consumer: group }, value);
+    return { lag: value };
+  },
+});
