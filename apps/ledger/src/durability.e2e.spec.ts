@@ -106,6 +106,16 @@ describe('the ledger survives SIGKILL mid-day', () => {
     const fees = bodies.reduce((s, b) => s + (BigInt(b.amount) * 60n * 2n + 10_000n) / 20_000n, 0n);
     expect(row.fees).toBe(fees.toString());
 
+    // The ledger balances projection (a checkpointed subscription over settlement's own events) agrees.
+    const balances = await waitFor(async () => {
+      const res = await fetch(`${ledger!.url}/v1/settlement/balances?merchantId=${M}`);
+      const rows = ((await res.json()) as { balances: Array<{ account: string; debit: string; credit: string }> }).balances;
+      return rows.length === 3 ? Object.fromEntries(rows.map((r) => [r.account, r])) : undefined;
+    });
+    expect(balances.SCHEME_RECEIVABLE).toMatchObject({ debit: total.toString(), credit: '0' });
+    expect(balances.MERCHANT_PAYABLE).toMatchObject({ debit: '0', credit: (total - fees).toString() });
+    expect(balances.FEE_INCOME).toMatchObject({ debit: '0', credit: fees.toString() });
+
     const trail = await (await fetch(`${ledger.url}/v1/reconciliation/audit-trail/${T}/${businessDay}`)).json() as { entries: Array<{ type: string; eventId: string }> };
     const completed = trail.entries.filter((e) => e.type === 'TransactionCompleted');
     expect(completed).toHaveLength(80);

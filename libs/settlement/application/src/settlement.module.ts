@@ -1,6 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type Consumer, type MessageLog, OutboxRelay, type ServiceStore, startIdempotentConsumer } from '@pos/eventing';
+import { type Consumer, type MessageLog, OutboxRelay, type ServiceStore, startIdempotentConsumer, StoreSubscription } from '@pos/eventing';
 import { LOGGER, type LedgerMetrics, type Logger, METRICS, SERVICE_STORE } from '@pos/platform';
+import { applyToLedgerBalances, LEDGER_BALANCES_SUBSCRIPTION } from './ledger-balances/ledger-balances.projector';
 import { SettlementQueriesController } from './list-settlements/settlement-queries.controller';
 import { applyToSettlement, SETTLEMENT_CONSUMER, SETTLEMENT_TOPICS } from './settle-batch/settlement.projector';
 
@@ -15,6 +16,7 @@ export interface SettlementDeps {
 export class SettlementRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: Consumer;
   readonly relay: OutboxRelay;
+  readonly balances: StoreSubscription;
 
   constructor(
     @Inject(DEPS) private readonly deps: SettlementDeps,
@@ -22,10 +24,12 @@ export class SettlementRuntime implements OnApplicationBootstrap, OnApplicationS
     @Inject(METRICS) private readonly metrics: LedgerMetrics,
   ) {
     this.relay = new OutboxRelay(deps.store, deps.log, logger.child({ component: 'settlement-outbox' }));
+    this.balances = new StoreSubscription(deps.store, LEDGER_BALANCES_SUBSCRIPTION, applyToLedgerBalances, logger.child({ component: 'ledger-balances' }));
   }
 
   async onApplicationBootstrap() {
     this.relay.start();
+    this.balances.start();
     this.consumer = await startIdempotentConsumer({
       name: SETTLEMENT_CONSUMER,
       topics: SETTLEMENT_TOPICS,
@@ -44,6 +48,7 @@ export class SettlementRuntime implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown() {
     await this.consumer?.stop();
+    await this.balances.stop();
     await this.relay.stop();
   }
 }

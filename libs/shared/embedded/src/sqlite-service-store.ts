@@ -132,6 +132,12 @@ export class SqliteServiceStore implements ServiceStore {
             db.prepare('INSERT INTO processed (consumer, message_id, processed_at) VALUES (?, ?, ?)').run(consumer, id, new Date().toISOString());
           },
         },
+        checkpoints: {
+          get: async (id) => (db.prepare('SELECT position FROM checkpoints WHERE subscription_id = ?').get(id) as { position: number } | undefined)?.position ?? 0,
+          set: async (id, position) => {
+            db.prepare('INSERT INTO checkpoints (subscription_id, position) VALUES (?, ?) ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position').run(id, position);
+          },
+        },
       };
       try {
         const result = await fn(tx);
@@ -259,19 +265,6 @@ export class SqliteServiceStore implements ServiceStore {
 
   async outboxBacklog(): Promise<number> {
     return (this.reader.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
-  }
-
-  async loadCheckpoint(subscriptionId: string): Promise<number> {
-    const row = this.reader.prepare('SELECT position FROM checkpoints WHERE subscription_id = ?').get(subscriptionId) as { position: number } | undefined;
-    return row?.position ?? 0;
-  }
-
-  async saveCheckpoint(subscriptionId: string, position: number): Promise<void> {
-    await this.mutex.run(async () => {
-      this.writer
-        .prepare('INSERT INTO checkpoints (subscription_id, position) VALUES (?, ?) ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position')
-        .run(subscriptionId, position);
-    });
   }
 
   waitForAppend(ms: number): Promise<void> {

@@ -33,10 +33,17 @@ export interface ProcessedMessagesTx {
   mark(consumer: string, messageId: string): Promise<void>;
 }
 
+/** Where a subscription over the store's own events has got to, saved with its effect. */
+export interface CheckpointsTx {
+  get(subscriptionId: string): Promise<number>;
+  set(subscriptionId: string, position: number): Promise<void>;
+}
+
 export interface StoreTx {
   readonly events: EventStoreTx;
   readonly documents: DocumentStoreTx;
   readonly processed: ProcessedMessagesTx;
+  readonly checkpoints: CheckpointsTx;
 }
 
 export interface OutboxRecord {
@@ -68,9 +75,6 @@ export interface ServiceStore {
   pendingOutbox(limit: number): Promise<OutboxRecord[]>;
   markPublished(outboxIds: readonly number[]): Promise<void>;
   outboxBacklog(): Promise<number>;
-  /** Subscription checkpoints over readAll. */
-  loadCheckpoint(subscriptionId: string): Promise<number>;
-  saveCheckpoint(subscriptionId: string, position: number): Promise<void>;
   /** Resolves when something was appended (or after `ms`), so pollers need not spin. */
   waitForAppend(ms: number): Promise<void>;
   close(): Promise<void>;

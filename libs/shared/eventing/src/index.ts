@@ -5,3 +5,4 @@ export * from './json';
 export * from './envelope';
 export * from './outbox-relay';
 export * from './idempotent-consumer';
+export * from './store-subscription';

@@ -119,9 +119,9 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       await h.store.transaction((tx) => tx.processed.mark('settlement', 'e1'));
       expect(await h.store.transaction((tx) => tx.processed.has('settlement', 'e1'))).toBe(true);
       expect(await h.store.transaction((tx) => tx.processed.has('reconciliation', 'e1'))).toBe(false);
-      expect(await h.store.loadCheckpoint('sub')).toBe(0);
-      await h.store.saveCheckpoint('sub', 42);
-      expect(await h.store.loadCheckpoint('sub')).toBe(42);
+      expect(await h.store.transaction((tx) => tx.checkpoints.get('sub'))).toBe(0);
+      await h.store.transaction((tx) => tx.checkpoints.set('sub', 42));
+      expect(await h.store.transaction((tx) => tx.checkpoints.get('sub'))).toBe(42);
     });
 
     it('refuses an event whose payload breaks its contract', async () => {

@@ -3,7 +3,7 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { DomainError } from '@pos/kernel';
 import { SERVICE_STORE } from '@pos/platform';
-import { LEDGER_BALANCES } from '../settle-batch/settlement.projector';
+import { type AccountBalance, LEDGER_BALANCES } from '../ledger-balances/ledger-balances.projector';
 
 const need = (name: string, value: string | undefined, re: RegExp) => {
   if (!value || !re.test(value)) throw new DomainError('QUERY_INVALID', `query parameter ${name} is missing or malformed`, '30', 'validation');
@@ -34,7 +34,7 @@ export class SettlementQueriesController {
   @ApiQuery({ name: 'merchantId' })
   async balances(@Query('merchantId') merchantId?: string) {
     const m = need('merchantId', merchantId, /^[A-Z0-9]{15}$/);
-    const rows = await this.store.transaction((tx) => tx.documents.list<{ debit: bigint; credit: bigint }>(LEDGER_BALANCES, `${m}|`));
+    const rows = await this.store.transaction((tx) => tx.documents.list<AccountBalance>(LEDGER_BALANCES, `${m}|`));
     return {
       balances: rows.map(({ key, doc }) => {
         const [, currency, account] = key.split('|');

@@ -8,7 +8,7 @@ import { evolvePendingBatch, type PendingBatch, pendingBatchKey, settleBatch } f
 export const SETTLEMENT_CONSUMER = 'settlement';
 export const SETTLEMENT_TOPICS = [TOPICS.terminal] as const;
 
-const DOCS = { pricing: 'pricing-plans', pending: 'pending-batches', balances: 'ledger-balances' } as const;
+const DOCS = { pricing: 'pricing-plans', pending: 'pending-batches' } as const;
 
 /**
  * The settlement service's reaction to the terminal events: learn pricing,
@@ -58,14 +58,6 @@ const settle = async (recorded: RecordedEvent, closed: BatchClosed['data'], tx: 
       context: { correlationId: recorded.metadata.correlationId, causationId: recorded.metadata.eventId, actor: { type: 'system', id: 'settlement' } },
     })),
   );
-  for (const e of events)
-    if (e.type === 'BatchSettled')
-      for (const p of e.data.postings) {
-        const k = `${e.data.merchantId}|${p.currency}|${p.account}`;
-        const bal = (await tx.documents.get<{ debit: bigint; credit: bigint }>(DOCS.balances, k)) ?? { debit: 0n, credit: 0n };
-        await tx.documents.put(DOCS.balances, k, p.side === 'DEBIT' ? { ...bal, debit: bal.debit + p.amount } : { ...bal, credit: bal.credit + p.amount });
-      }
   await tx.documents.delete(DOCS.pending, key);
 };
 
-export const LEDGER_BALANCES = DOCS.balances;
