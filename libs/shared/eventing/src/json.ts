@@ -11,11 +11,4 @@ export const parseWithBigInt = <T>(text: string): T =>
       : v,
   ) as T;
 
-/** bigint -> decimal string, recursively: for HTTP answers. */
-export const toJsonSafe = (value: unknown): unknown => {
-  if (typeof value === 'bigint') return value.toString();
-  if (Array.isArray(value)) return value.map(toJsonSafe);
-  if (value !== null && typeof value === 'object' && !(value instanceof Date))
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toJsonSafe(v)]));
-  return value;
-};
+export { toJsonSafe } from '@pos/kernel';

@@ -2,3 +2,4 @@ export * from './clock';
 export * from './errors';
 export * from './event';
 export * from './business-day';
+export * from './json';

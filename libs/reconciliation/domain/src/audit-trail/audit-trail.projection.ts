@@ -1,13 +1,10 @@
-import type { Actor, RecordedEvent } from '@pos/kernel';
+import { type Actor, type JsonValue, type RecordedEvent, toJsonSafe } from '@pos/kernel';
 
 /**
  * The audit trail: one entry per event naming a terminal and a business day, listed per
  * terminal and day in the order the events occurred. Pure: the same event always gives
  * the same key and entry, so a rebuild equals the live trail.
  */
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
 export interface AuditEntry {
   readonly terminalId: string;
   readonly businessDay: string;
@@ -39,29 +36,6 @@ const VERSION_DIGITS = 10;
  * and plain objects element by element; undefined object members are dropped (as
  * JSON.stringify would). Anything JSON cannot carry faithfully is refused.
  */
-export const toJsonSafe = (value: unknown): JsonValue => {
-  switch (typeof value) {
-    case 'bigint':
-      return value.toString(10);
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`audit trail: ${value} is not JSON-safe`);
-      return value;
-    case 'object': {
-      if (value === null) return null;
-      if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : toJsonSafe(v)));
-      if (value instanceof Date) return value.toISOString();
-      const out: { [key: string]: JsonValue } = {};
-      for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toJsonSafe(v);
-      return out;
-    }
-    default:
-      throw new TypeError(`audit trail: a ${typeof value} is not JSON-safe`);
-  }
-};
-
 /** occurredAt as a canonical ISO-8601 UTC instant, so keys sort chronologically; left as is if unparseable. */
 const canonicalInstant = (at: string): string => {
   const ms = Date.parse(at);

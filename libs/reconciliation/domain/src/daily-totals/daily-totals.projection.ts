@@ -199,20 +199,8 @@ export const projectDailyTotals = (
   return rows;
 };
 
-export interface CurrencySummary {
-  readonly currency: CurrencyCode;
-  readonly salesCount: number;
-  readonly salesAmount: bigint;
-  readonly voidsCount: number;
-  readonly voidsAmount: bigint;
-  readonly refundsCount: number;
-  readonly refundsAmount: bigint;
-  readonly reversalsCount: number;
-  readonly reversalsAmount: bigint;
-  readonly gross: bigint;
-  readonly fees: bigint;
-  readonly net: bigint;
-}
+/** A row's figures summed over terminals and methods, for one currency. */
+export type CurrencySummary = Omit<DailyTotalsRow, keyof DailyTotalsIdentity | 'settledBatches'> & { readonly currency: CurrencyCode };
 
 /**
  * Totals per currency across the given rows (e.g. one merchant's day, all terminals and
