@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toJsonSafe } from '@pos/kernel';
 import { readEnv } from '@pos/platform';
 import { type RunningLedger, startEmbeddedLedger } from './ledger';
 
@@ -154,6 +155,18 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
         400, 'SETTLEMENT_TOTALS_MALFORMED', '30',
       );
       await refused(settle([{ currency: 'CNY', debitCount: 0, debitAmount: 5, creditCount: 0, creditAmount: 0 }]), 400, 'SETTLEMENT_TOTALS_MALFORMED', '30');
+    });
+  });
+
+  describe('audit', () => {
+    it("verifies a terminal's hash chain and reports the version an edit broke", async () => {
+      const verify = async (): Promise<any> => (await fetch(`${ledger.url}/v1/admin/terminals/${T}/verify`, { headers: { authorization: 'Bearer dev-admin-token' } })).json();
+      const ok = await verify();
+      expect(ok).toMatchObject({ streamId: `terminal-${T}`, ok: true });
+      expect(ok.events).toBeGreaterThan(3);
+      const [, third] = await ledger.stores.gateway.readStream(`terminal-${T}`, 2);
+      ledger.stores.gateway.tamperForTest(`terminal-${T}`, 3, { ...(toJsonSafe(third.data) as object), businessDay: '2000-01-01' });
+      expect(await verify()).toMatchObject({ ok: false, brokenAtVersion: 3 });
     });
   });
 

@@ -1,7 +1,10 @@
-import { Body, Controller, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { LEDGER_CONFIG, type LedgerConfig, Meta, parseRequest, type RequestMeta, requireAdmin } from '@pos/platform';
+import { terminalStreamId } from '@pos/contracts';
+import type { ServiceStore } from '@pos/eventing';
+import { DomainError } from '@pos/kernel';
+import { LEDGER_CONFIG, type LedgerConfig, Meta, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
 import { z } from 'zod';
 import { RegisterTerminalCommand, registerTerminalRequest } from './register-terminal/register-terminal.command';
 import { UnlockOperatorCommand } from './unlock-operator/unlock-operator.command';
@@ -16,6 +19,7 @@ export class AdminController {
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(SERVICE_STORE) private readonly store: ServiceStore,
   ) {}
 
   @Post()
@@ -34,5 +38,14 @@ export class AdminController {
   unlock(@Headers('authorization') auth: string, @Param('terminalId') terminalId: string, @Param('operatorId') operatorId: string, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
     return this.commands.execute(new UnlockOperatorCommand(terminalId, operatorId, { correlationId: meta.correlationId, actor: ADMIN }));
+  }
+
+  @Get(':terminalId/verify')
+  @ApiOperation({ summary: "Verify the hash chain of a terminal's event stream (any edit, deletion or reordering is reported)" })
+  async verify(@Headers('authorization') auth: string, @Param('terminalId') terminalId: string) {
+    requireAdmin(auth, this.config.adminToken);
+    const report = await this.store.verifyStream(terminalStreamId(terminalId));
+    if (report.events === 0) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'not_found');
+    return report;
   }
 }
