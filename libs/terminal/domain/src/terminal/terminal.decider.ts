@@ -5,7 +5,7 @@ import { addDays, businessDayOf, type DomainError, maxDay } from '@pos/kernel';
 import { currenciesDiffering, totalsEqual } from './batch-totals';
 import type { TerminalCommand, UploadedTransaction } from './terminal.commands';
 import { TerminalErrors as E } from './terminal.errors';
-import { type BatchTransaction, evolve, hostTotals, liveTransactions, type PriorRequest, type TerminalState } from './terminal.state';
+import { type BatchTransaction, evolve, hostTotals, liveTransactions, type PriorRequest, type SettledSale, type TerminalState } from './terminal.state';
 
 /** Consecutive wrong passwords that lock an operator until the back office unlocks it. */
 export const MAX_PASSWORD_FAILURES = 3;
@@ -162,6 +162,23 @@ const validateTotals = (totals: readonly BatchTotals[]) => {
   }
 };
 
+/** An uploaded transaction the host never saw is booked only if the host would have accepted it online. */
+const whyNotBookable = (s: TerminalState, u: UploadedTransaction, limit: bigint | undefined, original: BatchTransaction | SettledSale | undefined): string | undefined => {
+  if (u.amount <= 0n || limit === undefined) return 'amount or currency not acceptable';
+  if (u.kind === 'SALE') return undefined;
+  if (!original) return 'original sale unknown to the host';
+  if (original.currency !== u.currency) return 'currency differs from the original sale';
+  if (u.kind === 'VOID') {
+    const t = s.transactions[original.rrn];
+    if (!t || t.kind !== 'SALE') return 'only a sale of the open batch can be voided';
+    if (t.voided || t.reversed) return 'the original sale is already voided or reversed';
+    if (t.amount !== u.amount) return 'a void must be for the whole sale';
+    return undefined;
+  }
+  if (u.amount > original.amount - original.refunded) return 'refund exceeds what is left of the original';
+  return undefined;
+};
+
 const uploadOne = (s: TerminalState, now: Date, u: UploadedTransaction, c: { stan: string; fingerprint: string; batchNo: string }) => {
   const hostRrn = s.stanIndex[u.stan];
   const diff = (kind: BatchDifference['kind'], note: string, hostAmount?: bigint, rrn?: string): BatchDifference => ({
@@ -178,8 +195,7 @@ const uploadOne = (s: TerminalState, now: Date, u: UploadedTransaction, c: { sta
     return { item: { stan: u.stan, outcome: 'MISMATCHED', difference: diff('STATUS_MISMATCH', 'terminal reversed it before the host saw it') } as UploadedItemOutcome };
   const limit = s.limits[u.currency];
   const original = u.originalRrn ? findSale(s, u.originalRrn) : undefined;
-  const unbookable =
-    u.amount <= 0n || limit === undefined ? 'amount or currency not acceptable' : u.kind !== 'SALE' && !original ? 'original sale unknown to the host' : undefined;
+  const unbookable = whyNotBookable(s, u, limit, original);
   if (unbookable) return { item: { stan: u.stan, outcome: 'MISMATCHED', difference: diff('MISSING_AT_HOST', `not booked: ${unbookable}`) } as UploadedItemOutcome };
   const event = completed(s, now, { stan: u.stan, fingerprint: c.fingerprint, batchNo: c.batchNo }, {
     kind: u.kind, method: u.method, amount: u.amount, currency: u.currency, originalRrn: u.originalRrn, capture: 'BATCH_UPLOAD',

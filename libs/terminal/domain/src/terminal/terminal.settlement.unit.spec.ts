@@ -178,6 +178,28 @@ describe('an unbalanced settlement', () => {
     thenRefused(h.when(settle('000008', terminalTotals)), 'BATCH_UPLOAD_IN_PROGRESS', '12');
   });
 
+  it('books an uploaded void or refund only if the host would have accepted it online', () => {
+    const { h, rrns, terminalTotals } = unbalancedBatch();
+    h.run(settle('000007', terminalTotals));
+    const o = h.when(upload('000008', [
+      // refund of sale a (1,000) beyond what is left after the 500 already refunded
+      uploaded('000020', 501n, { kind: 'REFUND', originalRrn: rrns.a }),
+      // a partial void of sale b (2,000)
+      uploaded('000021', 1_999n, { kind: 'VOID', originalRrn: rrns.b }),
+      // a refund of an unknown sale
+      uploaded('000022', 10n, { kind: 'REFUND', originalRrn: '999999999999' }),
+      // a void of sale c for its whole amount: bookable
+      uploaded('000023', 3_000n, { kind: 'VOID', originalRrn: rrns.c }),
+    ]));
+    const items = eventOf(o, 'BatchTransactionsUploaded').data.items;
+    expect(items.map((i) => [i.stan, i.outcome])).toEqual([['000020', 'MISMATCHED'], ['000021', 'MISMATCHED'], ['000022', 'MISMATCHED'], ['000023', 'BOOKED']]);
+    expect(items[0].difference?.note).toMatch(/refund exceeds/);
+    expect(items[1].difference?.note).toMatch(/whole sale/);
+    expect(items[2].difference?.note).toMatch(/unknown to the host/);
+    thenTypes(o, 'TransactionCompleted', 'BatchTransactionsUploaded');
+    expect(eventOf(o, 'TransactionCompleted').data).toMatchObject({ kind: 'VOID', originalRrn: rrns.c, capture: 'BATCH_UPLOAD' });
+  });
+
   it('an upload or end of upload is refused when no upload is expected', () => {
     const { h } = unbalancedBatch();
     thenRefused(h.when(upload('000007', [uploaded('000002', 1_000n)])), 'BATCH_UPLOAD_NOT_EXPECTED', '12');
