@@ -36,5 +36,14 @@ if [[ ! -s "$PGDATA/PG_VERSION" ]]; then
   } | postgres --single -D "$PGDATA" -c jit=off postgres >/dev/null
 fi
 
-exec postgres -D "$PGDATA" -p "$port" -c listen_addresses="$listen" \
-  -c unix_socket_directories=/tmp -c jit=off "$@"
+postgres -D "$PGDATA" -p "$port" -c listen_addresses="$listen" \
+  -c unix_socket_directories=/tmp -c jit=off "$@" &
+pid=$!
+# `docker stop` sends SIGTERM, which PostgreSQL takes as a "smart" shutdown that waits for
+# every client to leave; a test container wants the "fast" one (SIGINT) instead.
+trap 'kill -INT "$pid" 2>/dev/null' TERM INT
+status=0
+while kill -0 "$pid" 2>/dev/null; do
+  wait "$pid" && status=0 || status=$?
+done
+exit "$status"

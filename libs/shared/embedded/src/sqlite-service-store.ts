@@ -241,25 +241,24 @@ export class SqliteServiceStore implements ServiceStore {
     return rows.map((r) => r.stream_id);
   }
 
-  async pendingOutbox(limit: number): Promise<OutboxRecord[]> {
-    const rows = this.reader
-      .prepare(`SELECT o.outbox_id, ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM outbox o JOIN events e ON e.position = o.position ORDER BY o.outbox_id LIMIT ?`)
-      .all(limit) as unknown as Array<EventRow & { outbox_id: number }>;
-    return rows.map((r) => ({ outboxId: r.outbox_id, event: toRecorded(r) }));
-  }
-
-  async markPublished(outboxIds: readonly number[]): Promise<void> {
-    if (outboxIds.length === 0) return;
-    await this.mutex.run(async () => {
+  async publishOutbox(limit: number, publish: (records: readonly OutboxRecord[]) => Promise<void>): Promise<number> {
+    // Under the write mutex: one publisher at a time, and rows leave only after publish succeeded.
+    return this.mutex.run(async () => {
+      const rows = this.writer
+        .prepare(`SELECT o.outbox_id, ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM outbox o JOIN events e ON e.position = o.position ORDER BY o.outbox_id LIMIT ?`)
+        .all(limit) as unknown as Array<EventRow & { outbox_id: number }>;
+      if (rows.length === 0) return 0;
+      await publish(rows.map((r) => ({ outboxId: r.outbox_id, event: toRecorded(r) })));
       const del = this.writer.prepare('DELETE FROM outbox WHERE outbox_id = ?');
       this.writer.exec('BEGIN IMMEDIATE');
       try {
-        for (const id of outboxIds) del.run(id);
+        for (const r of rows) del.run(r.outbox_id);
         this.writer.exec('COMMIT');
       } catch (e) {
         this.writer.exec('ROLLBACK');
         throw e;
       }
+      return rows.length;
     });
   }
 

@@ -71,9 +71,12 @@ export interface ServiceStore {
   readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
   verifyStream(streamId: string): Promise<HashChainReport>;
   listStreams(prefix: string): Promise<string[]>;
-  /** Oldest unpublished events first. */
-  pendingOutbox(limit: number): Promise<OutboxRecord[]>;
-  markPublished(outboxIds: readonly number[]): Promise<void>;
+  /**
+   * Hands the oldest unpublished events (up to `limit`, in order) to `publish`
+   * and removes them once it resolves. Only one publisher runs at a time per
+   * store, so one key's events leave in the order they were appended.
+   */
+  publishOutbox(limit: number, publish: (records: readonly OutboxRecord[]) => Promise<void>): Promise<number>;
   outboxBacklog(): Promise<number>;
   /** Resolves when something was appended (or after `ms`), so pollers need not spin. */
   waitForAppend(ms: number): Promise<void>;

@@ -36,12 +36,9 @@ export class OutboxRelay {
 
   /** Publishes everything pending now; returns how many were sent. */
   async drainOnce(): Promise<number> {
-    const pending = await this.store.pendingOutbox(this.batchSize);
-    if (pending.length === 0) return 0;
-    await this.log.publish(pending.map((r) => toLogMessage(r.event)));
-    await this.store.markPublished(pending.map((r) => r.outboxId));
-    this.published += pending.length;
-    return pending.length;
+    const sent = await this.store.publishOutbox(this.batchSize, (records) => this.log.publish(records.map((r) => toLogMessage(r.event))));
+    this.published += sent;
+    return sent;
   }
 
   private async run(): Promise<void> {

@@ -90,12 +90,30 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       expect(rest.map((e) => e.metadata.position)).toEqual([all[1].metadata.position, all[2].metadata.position]);
     });
 
-    it('puts every appended event in the outbox until it is marked published', async () => {
+    it('puts every appended event in the outbox, in order, until a publish succeeds', async () => {
+      await h.store.transaction((tx) => tx.events.append('a', 0, [unlocked('T0000001'), unlocked('T0000001', '02'), unlocked('T0000001', '03')]));
+      const seen: number[][] = [];
+      await expect(h.store.publishOutbox(2, async () => { throw new Error('broker down'); })).rejects.toThrow('broker down');
+      expect(await h.store.outboxBacklog()).toBe(3);
+      expect(await h.store.publishOutbox(2, async (rs) => { seen.push(rs.map((r) => r.event.metadata.version)); })).toBe(2);
+      expect(await h.store.publishOutbox(2, async (rs) => { seen.push(rs.map((r) => r.event.metadata.version)); })).toBe(1);
+      expect(await h.store.publishOutbox(2, async () => { throw new Error('nothing to publish'); })).toBe(0);
+      expect(seen).toEqual([[1, 2], [3]]);
+      expect(await h.store.outboxBacklog()).toBe(0);
+    });
+
+    it('lets only one publisher drain the outbox at a time', async () => {
       await h.store.transaction((tx) => tx.events.append('a', 0, [unlocked('T0000001'), unlocked('T0000001', '02')]));
-      const pending = await h.store.pendingOutbox(10);
-      expect(pending.map((p) => p.event.metadata.version)).toEqual([1, 2]);
-      await h.store.markPublished([pending[0].outboxId]);
-      expect((await h.store.pendingOutbox(10)).map((p) => p.event.metadata.version)).toEqual([2]);
+      const order: string[] = [];
+      const slow = (name: string) => async (rs: readonly unknown[]) => {
+        order.push(`${name}:start:${rs.length}`);
+        await new Promise((r) => setTimeout(r, 50));
+        order.push(`${name}:end`);
+      };
+      const [a, b] = await Promise.all([h.store.publishOutbox(10, slow('a')), h.store.publishOutbox(10, slow('b'))]);
+      expect(a + b).toBe(2);
+      expect(order.filter((o) => o.endsWith(':start:2'))).toHaveLength(1);
+      expect(order.indexOf(order.find((o) => o.endsWith(':end'))!)).toBe(1);
     });
 
     it('detects an edited event through the hash chain', async () => {

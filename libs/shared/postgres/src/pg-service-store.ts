@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { decodeEvent, encodeEvent } from '@pos/contracts';
+import {
+  chainHash, GENESIS_HASH, parseWithBigInt, stringifyWithBigInt,
+  type ExpectedVersion, type HashChainReport, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
+} from '@pos/eventing';
+import { ConcurrencyError, type RecordedEvent } from '@pos/kernel';
+import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
+import { migrate, quoteIdent } from './migrations';
+
+interface EventRow {
+  position: string;
+  event_id: string;
+  stream_id: string;
+  version: number;
+  type: string;
+  schema_version: number;
+  payload: unknown;
+  context: { correlationId: string; causationId: string; actor: { type: string; id: string } };
+  occurred_at_text: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const COLUMNS = 'position, event_id, stream_id, version, type, schema_version, payload, context, occurred_at_text, prev_hash, hash';
+
+const toRecorded = (row: EventRow): RecordedEvent =>
+  ({
+    type: row.type,
+    data: decodeEvent(row.type, row.schema_version, row.payload),
+    metadata: {
+      ...row.context,
+      eventId: row.event_id,
+      streamId: row.stream_id,
+      version: row.version,
+      occurredAt: row.occurred_at_text,
+      schemaVersion: row.schema_version,
+      position: Number(row.position),
+      prevHash: row.prev_hash,
+      hash: row.hash,
+    },
+  }) as RecordedEvent;
+
+const hashOf = (row: Pick<EventRow, 'stream_id' | 'version' | 'event_id' | 'type' | 'schema_version' | 'occurred_at_text' | 'payload' | 'context' | 'prev_hash'>) =>
+  chainHash(row.prev_hash, {
+    streamId: row.stream_id,
+    version: row.version,
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    occurredAt: row.occurred_at_text,
+    payload: row.payload,
+    context: row.context,
+  });
+
+export interface PgStoreOptions {
+  /** One schema per service: the service owns its tables, nobody else reads them. */
+  readonly schema: string;
+  readonly pool: PoolConfig;
+}
+
+/**
+ * The production ServiceStore on PostgreSQL, with the same contract as the
+ * embedded one. Appends take a per-store advisory lock so positions commit in
+ * order (subscriptions and the outbox never see a gap fill in later); the
+ * outbox is drained by one publisher at a time.
+ */
+export class PgServiceStore implements ServiceStore {
+  readonly pool: Pool;
+  private readonly s: string;
+  private readonly channel: string;
+  private listener?: PoolClient;
+  private readonly appended = new EventEmitter();
+
+  private constructor(private readonly options: PgStoreOptions) {
+    this.pool = new pg.Pool({ max: 10, ...options.pool });
+    this.s = quoteIdent(options.schema);
+    this.channel = `${options.schema}_appended`;
+    this.appended.setMaxListeners(100);
+  }
+
+  /** Connects, migrates (idempotently) and listens for appends. */
+  static async open(options: PgStoreOptions): Promise<PgServiceStore> {
+    const store = new PgServiceStore(options);
+    await migrate(store.pool, options.schema);
+    store.listener = await store.pool.connect();
+    store.listener.on('notification', () => store.appended.emit('append'));
+    await store.listener.query(`LISTEN ${quoteIdent(store.channel)}`);
+    return store;
+  }
+
+  private lockKey(what: string) {
+    return `${this.options.schema}:${what}`;
+  }
+
+  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const tx: StoreTx = {
+        events: {
+          append: (streamId, expected, events) => this.appendIn(c, streamId, expected, events),
+          readStream: async (streamId, fromVersion = 1) =>
+            (await c.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version`, [streamId, fromVersion])).rows.map(toRecorded),
+        },
+        documents: {
+          get: async (collection, key) => {
+            const { rows } = await c.query<{ doc: string }>(`SELECT doc FROM ${this.s}.documents WHERE collection = $1 AND key = $2`, [collection, key]);
+            return rows[0] ? parseWithBigInt(rows[0].doc) : undefined;
+          },
+          put: async (collection, key, doc) => {
+            await c.query(
+              `INSERT INTO ${this.s}.documents (collection, key, doc) VALUES ($1, $2, $3) ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc`,
+              [collection, key, stringifyWithBigInt(doc)],
+            );
+          },
+          delete: async (collection, key) => {
+            await c.query(`DELETE FROM ${this.s}.documents WHERE collection = $1 AND key = $2`, [collection, key]);
+          },
+          list: async (collection, prefix, options = {}) => {
+            const after = options.after && options.after > prefix ? options.after : undefined;
+            const { rows } = await c.query<{ key: string; doc: string }>(
+              `SELECT key, doc FROM ${this.s}.documents WHERE collection = $1 AND key ${after ? '>' : '>='} $2 AND key < $3 ORDER BY key LIMIT $4`,
+              [collection, after ?? prefix, `${prefix}\uffff`, options.limit ?? null],
+            );
+            return rows.map((r) => ({ key: r.key, doc: parseWithBigInt(r.doc) }));
+          },
+        },
+        processed: {
+          has: async (consumer, id) => (await c.query(`SELECT 1 FROM ${this.s}.processed WHERE consumer = $1 AND message_id = $2`, [consumer, id])).rowCount! > 0,
+          mark: async (consumer, id) => {
+            await c.query(`INSERT INTO ${this.s}.processed (consumer, message_id) VALUES ($1, $2)`, [consumer, id]);
+          },
+        },
+        checkpoints: {
+          get: async (id) => Number((await c.query<{ position: string }>(`SELECT position FROM ${this.s}.checkpoints WHERE subscription_id = $1`, [id])).rows[0]?.position ?? 0),
+          set: async (id, position) => {
+            await c.query(
+              `INSERT INTO ${this.s}.checkpoints (subscription_id, position) VALUES ($1, $2) ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position`,
+              [id, position],
+            );
+          },
+        },
+      };
+      const result = await fn(tx);
+      await c.query('COMMIT');
+      return result;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  private async appendIn(c: PoolClient, streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): Promise<RecordedEvent[]> {
+    // One appender at a time per store: positions are handed out in commit order.
+    await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey('append')]);
+    const head = (await c.query<{ version: number; last_hash: string }>(`SELECT version, last_hash FROM ${this.s}.streams WHERE stream_id = $1 FOR UPDATE`, [streamId])).rows[0];
+    const current = head?.version ?? 0;
+    if (expected !== 'ANY' && expected !== current) throw new ConcurrencyError(streamId, expected, current);
+    if (events.length === 0) return [];
+    let prevHash = head?.last_hash ?? GENESIS_HASH;
+    let version = current;
+    const recorded: RecordedEvent[] = [];
+    for (const e of events) {
+      version += 1;
+      const { schemaVersion, payload } = encodeEvent(e.type, e.data);
+      const row = {
+        event_id: e.eventId ?? randomUUID(),
+        stream_id: streamId,
+        version,
+        type: e.type,
+        schema_version: schemaVersion,
+        // Round-trip through JSON so the hash covers exactly what jsonb gives back.
+        payload: JSON.parse(JSON.stringify(payload)),
+        context: { correlationId: e.context.correlationId, causationId: e.context.causationId, actor: e.context.actor },
+        occurred_at_text: e.occurredAt.toISOString(),
+        prev_hash: prevHash,
+      };
+      const hash = hashOf(row);
+      const { rows } = await c.query<{ position: string }>(
+        `INSERT INTO ${this.s}.events (event_id, stream_id, version, type, schema_version, payload, context, occurred_at, occurred_at_text, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING position`,
+        [row.event_id, streamId, version, row.type, schemaVersion, JSON.stringify(row.payload), JSON.stringify(row.context), e.occurredAt, row.occurred_at_text, prevHash, hash],
+      );
+      await c.query(`INSERT INTO ${this.s}.outbox (position) VALUES ($1)`, [rows[0].position]);
+      recorded.push(toRecorded({ ...row, position: rows[0].position, hash }));
+      prevHash = hash;
+    }
+    await c.query(
+      `INSERT INTO ${this.s}.streams (stream_id, version, last_hash) VALUES ($1, $2, $3) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash`,
+      [streamId, version, prevHash],
+    );
+    await c.query('SELECT pg_notify($1, $2)', [this.channel, String(version)]);
+    return recorded;
+  }
+
+  async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version`, [streamId, fromVersion]);
+    return rows.map(toRecorded);
+  }
+
+  async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 ORDER BY position LIMIT $2`, [afterPosition, limit]);
+    return rows.map(toRecorded);
+  }
+
+  async verifyStream(streamId: string): Promise<HashChainReport> {
+    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 ORDER BY version`, [streamId]);
+    let prev = GENESIS_HASH;
+    for (const [i, row] of rows.entries()) {
+      if (row.version !== i + 1) return { streamId, events: rows.length, ok: false, brokenAtVersion: i + 1, reason: 'version missing' };
+      if (row.prev_hash !== prev) return { streamId, events: rows.length, ok: false, brokenAtVersion: row.version, reason: 'prevHash does not match the previous event' };
+      if (hashOf(row) !== row.hash) return { streamId, events: rows.length, ok: false, brokenAtVersion: row.version, reason: 'content does not match its hash' };
+      prev = row.hash;
+    }
+    return { streamId, events: rows.length, ok: true };
+  }
+
+  async listStreams(prefix: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ stream_id: string }>(`SELECT stream_id FROM ${this.s}.streams WHERE stream_id >= $1 AND stream_id < $2 ORDER BY stream_id`, [prefix, `${prefix}\uffff`]);
+    return rows.map((r) => r.stream_id);
+  }
+
+  async publishOutbox(limit: number, publish: (records: readonly OutboxRecord[]) => Promise<void>): Promise<number> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      // One publisher per store across every replica; the others wait their turn.
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey('outbox')]);
+      const { rows } = await c.query<EventRow & { outbox_id: string }>(
+        `SELECT o.outbox_id, ${COLUMNS.split(', ').map((x) => `e.${x}`).join(', ')} FROM ${this.s}.outbox o JOIN ${this.s}.events e ON e.position = o.position ORDER BY o.outbox_id LIMIT $1`,
+        [limit],
+      );
+      if (rows.length > 0) {
+        await publish(rows.map((r) => ({ outboxId: Number(r.outbox_id), event: toRecorded(r) })));
+        await c.query(`DELETE FROM ${this.s}.outbox WHERE outbox_id = ANY($1::bigint[])`, [rows.map((r) => r.outbox_id)]);
+      }
+      await c.query('COMMIT');
+      return rows.length;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async outboxBacklog(): Promise<number> {
+    return Number((await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.s}.outbox`)).rows[0].n);
+  }
+
+  waitForAppend(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.appended.off('append', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.appended.once('append', done);
+    });
+  }
+
+  /** Tamper-evidence tests only: rewrites a stored payload behind the store's back. */
+  async tamperForTest(streamId: string, version: number, payload: unknown): Promise<void> {
+    await this.pool.query(`UPDATE ${this.s}.events SET payload = $1 WHERE stream_id = $2 AND version = $3`, [JSON.stringify(payload), streamId, version]);
+  }
+
+  async close(): Promise<void> {
+    this.listener?.release();
+    await this.pool.end();
+  }
+}
