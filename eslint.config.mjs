@@ -30,7 +30,7 @@ export default [
             dep('type:domain', ['type:domain', 'type:contracts']),
             dep('type:contracts', ['type:domain', 'type:contracts']),
             dep('type:application', ['type:domain', 'type:contracts', 'type:application', 'type:platform']),
-            dep('type:infra', ['type:domain', 'type:contracts', 'type:application', 'type:testing']),
+            dep('type:infra', ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:testing']),
             dep('type:platform', ['type:domain', 'type:contracts', 'type:application']),
             dep('type:testing', ['type:domain', 'type:contracts', 'type:application', 'type:infra']),
             dep('type:app', ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:platform', 'type:testing']),

@@ -136,8 +136,10 @@ build_image() {
   "$finish" "$root"
   umount "$root/var/cache/apt/archives" "$root/proc"
   mounts=()
-  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/var/log/apt/* \
-    "$root"/var/cache/debconf/*-old "$root"/tmp/* "$root"/root/.cache
+  # Every MB counts: with the vfs storage driver each container start copies the whole image.
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/log/*.log \
+    "$root"/var/log/apt/* "$root"/var/cache/debconf/*-old "$root"/tmp/* "$root"/root/.cache
+  find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
   : >"$root/etc/resolv.conf"
   log "$tag: docker import ($(du -sh "$root" | cut -f1))"
   tar -C "$root" -c . | docker import "$@" --change "LABEL pos-ledger.recipe=$hash" \
@@ -154,6 +156,15 @@ pg_prepare() {
 }
 pg_finish() {
   install -m 0755 "$here/postgres/start-postgres.sh" "$1/usr/local/bin/start-postgres"
+  # Slimmer (with vfs every container start copies the whole image), about 200 MB less:
+  # - no JIT: the start script sets jit=off, and without its provider PostgreSQL has no JIT;
+  # - no perl: only postgresql-common's wrappers (pg_ctlcluster, the psql wrapper) use it;
+  #   the image runs the binaries of /usr/lib/postgresql/15/bin directly;
+  # - no locale sources: PostgreSQL runs in C.UTF-8, which libc has built in.
+  chroot "$1" dpkg --remove --force-depends libllvm14 libz3-4 perl perl-modules-5.36 libperl5.36 \
+    >/dev/null 2>&1
+  rm -rf "$1"/usr/lib/postgresql/15/lib/llvmjit*.so "$1"/usr/lib/postgresql/15/lib/bitcode \
+    "$1"/usr/share/i18n/locales "$1"/usr/share/i18n/charmaps
   chroot "$1" install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data
 }
 build_postgres() {

@@ -5,11 +5,14 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toJsonSafe } from '@pos/kernel';
 import { readEnv } from '@pos/platform';
-import { type RunningLedger, startEmbeddedLedger } from './ledger';
+import type { SqliteServiceStore } from '@pos/embedded';
+import { type RunningProcess, startProcess } from '@pos/runtime';
+import { ledgerPlan } from './ledger';
 
 /** The terminal API on the real embedded ledger: every refusal has a stable code and writes nothing. */
 describe('terminal API refuses bad input with a stable code and changes nothing', () => {
-  let ledger: RunningLedger;
+  let ledger: RunningProcess;
+  const gateway = () => ledger.runtime.store('terminal-gateway') as SqliteServiceStore;
   let dir: string;
   let stanSeq = 0;
   const stan = () => String(++stanSeq).padStart(6, '0');
@@ -34,7 +37,7 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
     return res.body.apiKey as string;
   };
 
-  const eventCount = async () => (await ledger.stores.gateway.readAll(0, 1_000_000)).length;
+  const eventCount = async () => (await gateway().readAll(0, 1_000_000)).length;
 
   /** Asserts a refusal and that the gateway store did not change. */
   const refused = async (request: Promise<{ status: number; body: Record<string, any> }>, status: number, code: string, responseCode: string) => {
@@ -54,7 +57,7 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-api-'));
-    ledger = await startEmbeddedLedger({ ...readEnv({}), port: 0, dataDir: dir, scryptCost: 1024 });
+    ledger = await startProcess(ledgerPlan, { ...readEnv({}), port: 0, dataDir: dir, scryptCost: 1024 }, {});
     key = await register(T);
   });
   afterAll(async () => {
@@ -164,8 +167,8 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
       const ok = await verify();
       expect(ok).toMatchObject({ streamId: `terminal-${T}`, ok: true });
       expect(ok.events).toBeGreaterThan(3);
-      const [, third] = await ledger.stores.gateway.readStream(`terminal-${T}`, 2);
-      ledger.stores.gateway.tamperForTest(`terminal-${T}`, 3, { ...(toJsonSafe(third.data) as object), businessDay: '2000-01-01' });
+      const [, third] = await gateway().readStream(`terminal-${T}`, 2);
+      gateway().tamperForTest(`terminal-${T}`, 3, { ...(toJsonSafe(third.data) as object), businessDay: '2000-01-01' });
       expect(await verify()).toMatchObject({ ok: false, brokenAtVersion: 3 });
     });
   });
@@ -183,7 +186,7 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
         const before = await eventCount();
         const res = await signOn('9999');
         expect(res.body.error).toMatchObject({ code, responseCode: rc });
-        const events = await ledger.stores.gateway.readAll(0, 1_000_000);
+        const events = await gateway().readAll(0, 1_000_000);
         expect(events.length).toBe(before + 1);
         expect(events[events.length - 1]).toMatchObject({ type: 'OperatorAuthenticationFailed', data: { consecutiveFailures: n, lockedOut: n === 3 } });
       }

@@ -1,23 +1,12 @@
 import 'reflect-metadata';
-import { openEmbedded } from '@pos/embedded';
-import { consumerProbe, exitOnSignals, readEnv, startService, storeProbe } from '@pos/platform';
-import { RECONCILIATION_CONSUMER, RECONCILIATION_TOPICS, ReconciliationModule } from '@pos/reconciliation-application';
+import { ReconciliationModule, RECONCILIATION_CONSUMER, RECONCILIATION_TOPICS } from '@pos/reconciliation-application';
+import { runMain } from '@pos/runtime';
 
-/** reconciliation on its own: projects daily totals and the audit trail from the shared log. */
-const env = readEnv();
-const rt = openEmbedded(env.dataDir, env.partitions, ['reconciliation']);
-const store = rt.store('reconciliation');
-startService({
+/** reconciliation alone: projects daily totals and the audit trail from the log. */
+runMain({
   service: 'reconciliation',
   title: 'POS settlement ledger: reconciliation',
-  env,
-  modules: () => [ReconciliationModule.register({ store, log: rt.log })],
-  probes: ({ metrics }) => [
-    storeProbe('reconciliation', store, metrics),
-    consumerProbe(RECONCILIATION_CONSUMER, () => rt.log.lag(RECONCILIATION_CONSUMER, RECONCILIATION_TOPICS), metrics),
-  ],
-  release: rt.close,
-}).then(exitOnSignals, (error) => {
-  console.error(JSON.stringify({ level: 'fatal', msg: 'reconciliation failed to start', error: String(error?.stack ?? error) }));
-  process.exit(1);
+  services: ['reconciliation'],
+  consumers: [{ group: RECONCILIATION_CONSUMER, topics: RECONCILIATION_TOPICS }],
+  modules: ({ store, log }) => [ReconciliationModule.register({ store: store('reconciliation'), log })],
 });

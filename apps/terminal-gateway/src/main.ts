@@ -1,20 +1,12 @@
 import 'reflect-metadata';
-import { openEmbedded } from '@pos/embedded';
-import { exitOnSignals, readEnv, startService, storeProbe } from '@pos/platform';
+import { runMain } from '@pos/runtime';
 import { TerminalGatewayModule } from '@pos/terminal-application';
 
-/** terminal-gateway on its own: the terminal API, its store, its outbox to the shared log. */
-const env = readEnv();
-const rt = openEmbedded(env.dataDir, env.partitions, ['terminal-gateway']);
-const store = rt.store('terminal-gateway');
-startService({
+/** terminal-gateway alone: the terminal API, its store, and its outbox to the log. */
+runMain({
   service: 'terminal-gateway',
   title: 'POS settlement ledger: terminal-gateway',
-  env,
-  modules: () => [TerminalGatewayModule.register({ store, log: rt.log })],
-  probes: ({ metrics }) => [storeProbe('terminal-gateway', store, metrics)],
-  release: rt.close,
-}).then(exitOnSignals, (error) => {
-  console.error(JSON.stringify({ level: 'fatal', msg: 'terminal-gateway failed to start', error: String(error?.stack ?? error) }));
-  process.exit(1);
+  services: ['terminal-gateway'],
+  consumers: [],
+  modules: ({ store, log }) => [TerminalGatewayModule.register({ store: store('terminal-gateway'), log })],
 });

@@ -1,4 +1,3 @@
 export * from './sqlite';
 export * from './sqlite-service-store';
 export * from './sqlite-message-log';
-export * from './embedded-runtime';

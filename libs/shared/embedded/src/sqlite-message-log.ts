@@ -150,9 +150,10 @@ export class SqliteMessageLog implements MessageLog {
   }
 
   /** Replay: move a group back to the start of its topics. */
-  async resetGroup(groupId: string): Promise<void> {
+  async resetGroup(groupId: string, topics: readonly string[]): Promise<void> {
     await this.mutex.run(async () => {
-      this.db.prepare('DELETE FROM group_offsets WHERE group_id = ?').run(groupId);
+      const del = this.db.prepare('DELETE FROM group_offsets WHERE group_id = ? AND topic = ?');
+      for (const topic of topics) del.run(groupId, topic);
     });
     this.published.emit('publish');
   }

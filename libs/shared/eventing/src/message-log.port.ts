@@ -31,6 +31,10 @@ export interface Consumer {
 export interface MessageLog {
   publish(messages: readonly LogMessage[]): Promise<void>;
   consume(options: ConsumerOptions): Promise<Consumer>;
+  /** Messages on `topics` the group has not committed yet. */
+  lag(groupId: string, topics: readonly string[]): Promise<number>;
+  /** Replay: rewind a stopped group to the start of its topics. */
+  resetGroup(groupId: string, topics: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

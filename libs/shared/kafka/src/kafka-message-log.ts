@@ -1,0 +1,153 @@
+import type { ConnectionOptions } from 'node:tls';
+import { dlqTopic, type ConsumedMessage, type Consumer, type ConsumerOptions, type LogMessage, type MessageLog } from '@pos/eventing';
+import { Kafka, logLevel, type Admin, type Producer, type SASLOptions } from 'kafkajs';
+
+export interface KafkaLogOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Partitions and replication of topics this service creates if missing. */
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly ssl?: boolean | ConnectionOptions;
+  readonly sasl?: SASLOptions;
+  readonly log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+const headersOf = (h: Record<string, unknown> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(h ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, Buffer.isBuffer(v) ? v.toString('utf8') : String(v)]])));
+
+/**
+ * The MessageLog on Kafka (kafkajs). Producer: idempotent, acks=all, one
+ * in-flight request, so a retry never duplicates or reorders. Consumers
+ * commit an offset only after the handler resolved: what was applied, and
+ * nothing else, is committed, also on graceful shutdown.
+ */
+export class KafkaMessageLog implements MessageLog {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly consumers = new Set<{ stop(): Promise<void> }>();
+  private connected?: Promise<void>;
+  private readonly knownTopics = new Set<string>();
+
+  constructor(private readonly o: KafkaLogOptions) {
+    this.kafka = new Kafka({
+      clientId: o.clientId,
+      brokers: [...o.brokers],
+      ssl: o.ssl,
+      sasl: o.sasl,
+      logLevel: logLevel.WARN,
+      logCreator: () => ({ level, log }) => {
+        const { message, ...rest } = log;
+        if (level === logLevel.ERROR) o.log?.error({ kafka: rest }, message);
+        else if (level === logLevel.WARN) o.log?.warn({ kafka: rest }, message);
+      },
+      retry: { initialRetryTime: 100, retries: 10 },
+    });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
+  }
+
+  private connect(): Promise<void> {
+    return (this.connected ??= (async () => {
+      await this.admin.connect();
+      await this.producer.connect();
+    })());
+  }
+
+  /** Creates the topics (and their dead-letter topics) if missing, with the configured layout. */
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    await this.connect();
+    const wanted = [...new Set(topics.flatMap((t) => [t, dlqTopic(t)]))].filter((t) => !this.knownTopics.has(t));
+    if (wanted.length === 0) return;
+    const existing = new Set(await this.admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0)
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: this.o.partitions, replicationFactor: this.o.replicationFactor })),
+      });
+    wanted.forEach((t) => this.knownTopics.add(t));
+  }
+
+  async publish(messages: readonly LogMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.ensureTopics(messages.map((m) => m.topic));
+    const byTopic = new Map<string, LogMessage[]>();
+    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, ms]) => ({ topic, messages: ms.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })) })),
+    });
+  }
+
+  async consume(options: ConsumerOptions): Promise<Consumer> {
+    await this.ensureTopics(options.topics);
+    const consumer = this.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    await consumer.connect();
+    for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        const consumed: ConsumedMessage = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? '',
+          value: message.value?.toString('utf8') ?? '',
+          headers: headersOf(message.headers),
+        };
+        await options.handle(consumed);
+        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        await heartbeat();
+      },
+    });
+    const handle = {
+      stop: async () => {
+        this.consumers.delete(handle);
+        await consumer.disconnect();
+      },
+      lag: () => this.lag(options.groupId, options.topics),
+    };
+    this.consumers.add(handle);
+    return handle;
+  }
+
+  /** Messages on the topics not yet committed by the group. */
+  async lag(groupId: string, topics: readonly string[]): Promise<number> {
+    await this.connect();
+    let lag = 0n;
+    for (const topic of topics) {
+      const ends = await this.admin.fetchTopicOffsets(topic);
+      const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+      for (const end of ends) {
+        const c = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        const from = BigInt(c) < 0n ? BigInt(end.low) : BigInt(c);
+        lag += BigInt(end.high) - from;
+      }
+    }
+    return Number(lag);
+  }
+
+  /** Replay: rewind a (stopped) consumer group to the start of its topics. */
+  async resetGroup(groupId: string, topics: readonly string[]): Promise<void> {
+    await this.connect();
+    for (const topic of topics) await this.admin.resetOffsets({ groupId, topic, earliest: true });
+  }
+
+  /** Reachability, for readiness probes. */
+  async describe(): Promise<{ brokers: number }> {
+    await this.connect();
+    const cluster = await this.admin.describeCluster();
+    return { brokers: cluster.brokers.length };
+  }
+
+  async close(): Promise<void> {
+    for (const c of [...this.consumers]) await c.stop();
+    if (this.connected) {
+      await this.producer.disconnect();
+      await this.admin.disconnect();
+    }
+  }
+}

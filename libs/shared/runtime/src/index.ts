@@ -1,0 +1,3 @@
+export * from './deployment';
+export * from './service-runtime';
+export * from './start';
