@@ -32,8 +32,10 @@ export default [
             dep('type:application', ['type:domain', 'type:contracts', 'type:application', 'type:platform']),
             dep('type:infra', ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:testing']),
             dep('type:platform', ['type:domain', 'type:contracts', 'type:application']),
+            // Composition of adapters and platform for one process (used by apps only).
+            dep('type:runtime', ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:platform']),
             dep('type:testing', ['type:domain', 'type:contracts', 'type:application', 'type:infra']),
-            dep('type:app', ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:platform', 'type:testing']),
+            dep('type:app', ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:platform', 'type:runtime', 'type:testing']),
             dep('type:tool', ['type:domain', 'type:contracts', 'type:testing']),
             // bounded contexts: each sees itself and the shared kernel only
             dep('scope:shared', ['scope:shared']),
