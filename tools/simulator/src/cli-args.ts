@@ -5,6 +5,8 @@ import type { RunDayOptions } from './simulate-day';
 
 export const USAGE = `Usage: simulator [options]
   --url URL                 ledger base URL (default http://127.0.0.1:3000)
+  --settlement-url URL      settlement's read side when services run apart (default --url)
+  --reconciliation-url URL  reconciliation's read side when services run apart (default --url)
   --terminals N             terminals (default 20)
   --transactions N          online transactions per terminal (default 200)
   --seed S                  PRNG seed: same seed, same day (default random, printed)
@@ -35,6 +37,8 @@ export const parseCli = (argv: readonly string[], env: Record<string, string | u
     allowPositionals: false,
     options: {
       url: { type: 'string' },
+      'settlement-url': { type: 'string' },
+      'reconciliation-url': { type: 'string' },
       terminals: { type: 'string' },
       transactions: { type: 'string' },
       seed: { type: 'string' },
@@ -51,6 +55,8 @@ export const parseCli = (argv: readonly string[], env: Record<string, string | u
     help: values.help ?? false,
     run: {
       url: values.url ?? 'http://127.0.0.1:3000',
+      settlementUrl: values['settlement-url'],
+      reconciliationUrl: values['reconciliation-url'],
       terminals: int('terminals', values.terminals) ?? 20,
       transactions: int('transactions', values.transactions) ?? 200,
       seed: values.seed === undefined ? undefined : parseSeed(values.seed),

@@ -12,6 +12,9 @@ import { runTerminalDay, type TerminalOutcome, type TerminalPlan } from './termi
 export interface RunDayOptions {
   /** Ledger base URL. Default http://127.0.0.1:3000 */
   readonly url?: string;
+  /** Read sides when the services run apart (microservices); default: `url`. */
+  readonly settlementUrl?: string;
+  readonly reconciliationUrl?: string;
   /** Number of terminals. Default 20. */
   readonly terminals?: number;
   /** Online transactions per terminal. Default 200. */
@@ -122,6 +125,8 @@ export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> =>
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const log = options.log ?? (() => undefined);
   const http = new HttpClient({ baseUrl: url, timeoutMs: options.requestTimeoutMs });
+  const settlementHttp = new HttpClient({ baseUrl: options.settlementUrl ?? url, timeoutMs: options.requestTimeoutMs });
+  const reconciliationHttp = new HttpClient({ baseUrl: options.reconciliationUrl ?? url, timeoutMs: options.requestTimeoutMs });
 
   const plans = planTerminals(seed, terminals, transactions, unbalancedEvery);
   log(`seed ${seed}: ${terminals} terminals x ${transactions} transactions against ${url} (concurrency ${concurrency}, every ${unbalancedEvery || 'no'}th unbalanced)`);
@@ -149,7 +154,7 @@ export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> =>
   let actual: TotalsRow[] = [];
   const fetchActual = async (): Promise<TotalsRow[]> => {
     const rows: TotalsRow[] = [];
-    for (const businessDay of businessDays) rows.push(...(await dailyTotals(http, adminToken, { businessDay })).filter((r) => ourTerminals.has(r.terminalId)));
+    for (const businessDay of businessDays) rows.push(...(await dailyTotals(reconciliationHttp, adminToken, { businessDay })).filter((r) => ourTerminals.has(r.terminalId)));
     return rows;
   };
   const missing = (rows: readonly TotalsRow[]): string[] => {
@@ -185,7 +190,7 @@ export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> =>
     let found: Settlement[] = [];
     for (;;) {
       try {
-        found = await settlements(http, adminToken, { terminalId: o.plan.terminalId, businessDay });
+        found = await settlements(settlementHttp, adminToken, { terminalId: o.plan.terminalId, businessDay });
       } catch (err) {
         errors.push(`settlements of ${o.plan.terminalId}: ${err instanceof Error ? err.message : String(err)}`);
         journalsBalanced = false;

@@ -62,12 +62,35 @@ export class KafkaMessageLog implements MessageLog {
     if (wanted.length === 0) return;
     const existing = new Set(await this.admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
-    if (missing.length > 0)
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: this.o.partitions, replicationFactor: this.o.replicationFactor })),
-      });
+    if (missing.length > 0) {
+      try {
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.o.partitions, replicationFactor: this.o.replicationFactor })),
+        });
+      } catch (e) {
+        // Another service may have created them a moment ago: that is fine, anything else is not.
+        const errors = (e as { topicErrors?: Array<{ type?: string }> }).topicErrors ?? [];
+        if (errors.length === 0 || errors.some((x) => x.type !== 'TOPIC_ALREADY_EXISTS')) throw e;
+      }
+    }
+    await this.waitForLeaders(wanted);
     wanted.forEach((t) => this.knownTopics.add(t));
+  }
+
+  /** Metadata of fresh topics takes a moment to reach every broker view; wait (bounded) until each partition has a leader. */
+  private async waitForLeaders(topics: readonly string[]): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const { topics: meta } = await this.admin.fetchTopicMetadata({ topics: [...topics] });
+        if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after 30 s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   async publish(messages: readonly LogMessage[]): Promise<void> {
