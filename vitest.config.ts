@@ -4,9 +4,10 @@ import { defineConfig } from 'vitest/config';
 
 // One source of truth for import aliases: tsconfig.base.json's paths.
 const { compilerOptions } = JSON.parse(readFileSync(resolve(__dirname, 'tsconfig.base.json'), 'utf8'));
-const alias = Object.fromEntries(
-  Object.entries(compilerOptions.paths as Record<string, string[]>).map(([k, [v]]) => [k, resolve(__dirname, v)]),
-);
+// Longest first: Vite matches by prefix, so '@pos/testing' must not shadow '@pos/testing/containers'.
+const alias = Object.entries(compilerOptions.paths as Record<string, string[]>)
+  .sort(([a], [b]) => b.length - a.length)
+  .map(([find, [path]]) => ({ find, replacement: resolve(__dirname, path) }));
 
 const tier = (name: string, include: string, extra: Record<string, unknown> = {}) => ({
   resolve: { alias },

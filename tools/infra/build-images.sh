@@ -46,18 +46,28 @@ want=("$@")
 ((${#want[@]})) || want=(postgres kafka)
 
 mkdir -p "$cache"
+# One build at a time on a machine (two test runs may call this at once).
+exec 9>"$cache/build-images.lock"
+flock 9
+# Leftovers of a build that was killed (its mounts first, never deleting through them).
+for stale in "$cache"/build.*; do
+  [[ -d "$stale" ]] || continue
+  grep -o " $stale/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  grep -q " $stale/" /proc/mounts || rm -rf "$stale"
+done
 work="$(mktemp -d "$cache/build.XXXXXX")"
 mounts=()
 cleanup() {
   local m
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
     m="${mounts[i]}"
-    mountpoint -q "$m" && umount "$m" || true
+    if mountpoint -q "$m"; then umount "$m" || true; fi
   done
   # Never delete through a mount that is still there (the .deb cache is bind-mounted).
   if ! grep -q " $work/" /proc/mounts; then rm -rf "$work"; else log "left $work (still mounted)"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 recipe_hash() { # files... -> short hash of their contents (and of this script)
   cat "${BASH_SOURCE[0]}" "$@" | sha256sum | cut -c1-16
@@ -119,7 +129,7 @@ build_image() {
   local t=$SECONDS root="$work/${tag//[\/:]/_}"
   ensure_base
   log "$tag: unpacking base rootfs"
-  mkdir -p "$root" "$cache/debs"
+  mkdir -p "$root" "$cache/debs" "$cache/logs"
   tar -C "$root" -xf "$base_tar"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
   mount -t proc proc "$root/proc"
@@ -128,11 +138,13 @@ build_image() {
   mounts+=("$root/var/cache/apt/archives")
   "$prepare" "$root"
   log "$tag: apt-get install $packages"
+  local pkgs
+  read -ra pkgs <<<"$packages"
   {
     chroot "$root" apt-get update -qq &&
-      # shellcheck disable=SC2086
-      chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages
-  } >"$work/apt.log" 2>&1 || { tail -n 30 "$work/apt.log" >&2; die "$tag: apt-get failed"; }
+      chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}"
+  } >"$cache/logs/${tag//[\/:]/_}-apt.log" 2>&1 ||
+    { tail -n 30 "$cache/logs/${tag//[\/:]/_}-apt.log" >&2; die "$tag: apt-get failed"; }
   "$finish" "$root"
   umount "$root/var/cache/apt/archives" "$root/proc"
   mounts=()
@@ -142,9 +154,13 @@ build_image() {
   find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
   : >"$root/etc/resolv.conf"
   log "$tag: docker import ($(du -sh "$root" | cut -f1))"
+  local previous
+  previous="$(docker image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)"
   tar -C "$root" -c . | docker import "$@" --change "LABEL pos-ledger.recipe=$hash" \
     -m "tools/infra/build-images.sh" - "$tag" >/dev/null
   rm -rf "$root"
+  # The image this one replaces, unless a container still uses it.
+  [[ -z "$previous" ]] || docker image rm "$previous" >/dev/null 2>&1 || true
   log "$tag: built in $((SECONDS - t)) s, $(docker image inspect --format '{{.Size}}' "$tag" | numfmt --to=iec)"
 }
 
@@ -184,19 +200,25 @@ build_postgres() {
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/kafka/pom.xml"; }
 kafka_libs() { # -> prints the cached jar dir, resolving it with Maven when missing
   local dir
-  dir="$cache/kafka-libs/$(kafka_version)-$(cat "$here/kafka/pom.xml" | sha256sum | cut -c1-8)"
+  dir="$cache/kafka-libs/$(kafka_version)-$(sha256sum <"$here/kafka/pom.xml" | cut -c1-8)"
   if [[ ! -f "$dir/.complete" ]]; then
     local t=$SECONDS
     log "kafka jars: mvn dependency:copy-dependencies -> $dir"
     rm -rf "$dir"
-    mvn -q -B -f "$here/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$dir" >&2 ||
-      die "maven could not resolve the Kafka broker"
+    mkdir -p "$cache/logs"
+    mvn -q -B -f "$here/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$dir" \
+      >"$cache/logs/kafka-mvn.log" 2>&1 ||
+      { tail -n 30 "$cache/logs/kafka-mvn.log" >&2; die "maven could not resolve the Kafka broker"; }
     touch "$dir/.complete"
-    log "kafka jars: $(ls "$dir"/*.jar | wc -l) jars, $(du -sh "$dir" | cut -f1), in $((SECONDS - t)) s"
+    log "kafka jars: $(find "$dir" -name '*.jar' | wc -l) jars, $(du -sh "$dir" | cut -f1), in $((SECONDS - t)) s"
   fi
   echo "$dir"
 }
-kafka_prepare() { :; }
+kafka_prepare() {
+  # openjdk's postinst registers man pages with update-alternatives and fails without this
+  # directory (the base rootfs excludes man pages).
+  mkdir -p "$1/usr/share/man/man1"
+}
 kafka_finish() {
   local root="$1"
   install -d "$root/opt/kafka/libs" "$root/opt/kafka/bin" "$root/opt/kafka/config"
@@ -205,6 +227,43 @@ kafka_finish() {
   install -m 0755 "$here/kafka/start-kafka.sh" "$root/opt/kafka/bin/start-kafka"
   chroot "$root" useradd --system --no-create-home --home-dir /var/lib/kafka --shell /usr/sbin/nologin kafka
   chroot "$root" install -d -o kafka -g kafka -m 0755 /var/lib/kafka
+  kafka_cds_archive "$root"
+}
+
+# A class-data-sharing archive of what the broker loads up to "Kafka Server started": the
+# start script uses it when present; it takes about a third off the broker's start (3.0 s ->
+# 1.9 s measured). Made by starting the broker once in the chroot, on free loopback ports.
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    grep -qi ":$(printf '%04X' "$p") 00000000:0000 0A" /proc/net/tcp /proc/net/tcp6 2>/dev/null || break
+  done
+  echo "$p"
+}
+kafka_cds_archive() {
+  local root="$1" t=$SECONDS out pid
+  out="$cache/logs/kafka-cds.log"
+  : >"$out"
+  chroot "$root" env KAFKA_PORT="$(free_port)" KAFKA_CONTROLLER_PORT="$(free_port)" \
+    KAFKA_DATA_DIR=/tmp/cds-data KAFKA_CONFIG=/tmp/cds-server.properties \
+    KAFKA_OPTS=-XX:ArchiveClassesAtExit=/opt/kafka/kafka.jsa /opt/kafka/bin/start-kafka >"$out" 2>&1 &
+  pid=$!
+  until grep -q 'Kafka Server started' "$out"; do
+    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS - t > 120)); then
+      kill "$pid" 2>/dev/null || true
+      tail -n 20 "$out" >&2
+      die "kafka: the broker did not start in the chroot (CDS archive)"
+    fi
+    sleep 0.2
+  done
+  # The JVM of the start script (exec'd, same pid) writes the archive on a normal exit.
+  kill -TERM "$pid"
+  wait "$pid" || true
+  [[ -s "$root/opt/kafka/kafka.jsa" ]] || die "kafka: no CDS archive was written (see $out)"
+  chmod 0444 "$root/opt/kafka/kafka.jsa"
+  rm -rf "$root"/tmp/cds-data "$root"/tmp/cds-server.properties "$root"/tmp/hsperfdata_*
+  log "kafka: CDS archive $(du -h "$root/opt/kafka/kafka.jsa" | cut -f1) in $((SECONDS - t)) s (broker smoke-started in the chroot)"
 }
 build_kafka() {
   local hash
@@ -226,4 +285,7 @@ for w in "${want[@]}"; do
     *) die "unknown image '$w' (postgres, kafka)" ;;
   esac
 done
+# Images that earlier builds replaced while a container still used them.
+docker image ls -q --filter dangling=true --filter label=pos-ledger.recipe |
+  xargs -r docker image rm >/dev/null 2>&1 || true
 log "done: $(docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^pos-ledger/' | tr '\n' ' ')"

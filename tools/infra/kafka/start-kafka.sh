@@ -45,6 +45,8 @@ group.initial.rebalance.delay.ms=0
 ${KAFKA_EXTRA_PROPERTIES:-}
 PROPS
 
+# KAFKA_HEAP_OPTS and KAFKA_OPTS are word lists, as in Kafka's own scripts.
+# shellcheck disable=SC2206
 java_opts=(
   ${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}
   -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
@@ -64,4 +66,5 @@ if [[ ! -f "$data/meta.properties" ]]; then
 fi
 [[ "${1:-}" == --format-only ]] && exit 0
 
+# shellcheck disable=SC2086
 exec java "${java_opts[@]}" ${KAFKA_OPTS:-} -cp "$cp" kafka.Kafka "$config"

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { type TerminalEvent, TOPICS } from '@pos/contracts';
+import { dlqTopic, HEADERS, type LogMessage, OutboxRelay, startIdempotentConsumer, toLogMessage, type Consumer } from '@pos/eventing';
+import { KafkaMessageLog } from '@pos/kafka';
+import type { RecordedEvent } from '@pos/kernel';
+import { PgServiceStore } from '@pos/postgres';
+import { applyToReconciliation, DOCS } from '@pos/reconciliation-application';
+import type { DailyTotalsRow } from '@pos/reconciliation-domain';
+import { decide, evolve, initialTerminalState, type TerminalCommand } from '@pos/terminal-domain';
+import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const NOW = new Date('2026-11-24T10:00:00Z');
+
+const waitFor = async <T>(probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+/** A terminal's morning, decided by the real domain: register, sign on, three sales. */
+const morning = (terminalId: string): TerminalEvent[] => {
+  let state = initialTerminalState;
+  const events: TerminalEvent[] = [];
+  const run = (c: TerminalCommand) => {
+    for (const e of decide(c, state, NOW).events) {
+      events.push(e);
+      state = evolve(state, e);
+    }
+  };
+  run({ type: 'RegisterTerminal', terminalId, merchantId: 'M00000000000001', merchantName: 'P', currencies: [{ currency: 'CNY', maxAmount: 10_000_000n }], operatorIds: ['01'],
+    pricing: { planId: 'p', mdrBps: { BANK_CARD: 60, QR: 38 }, refundReturnsFee: false, payoutSchedule: 'T1', rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' } } });
+  run({ type: 'SignOn', stan: '000001', fingerprint: 'fingerprint-000001', operatorId: '01', passwordValid: true });
+  for (const [i, amount] of [1_000n, 2_000n, 3_000n].entries())
+    run({ type: 'Sale', stan: `00000${i + 2}`, fingerprint: `fingerprint-00000${i + 2}`, batchNo: '000001', amount, currency: 'CNY', method: 'QR', hasQrToken: true });
+  return events;
+};
+
+/**
+ * Store -> outbox -> Kafka -> idempotent consumer -> read model, on a real
+ * PostgreSQL server and a real Kafka broker (Testcontainers).
+ */
+describe('the event pipeline on PostgreSQL and Kafka', () => {
+  let pgServer: StartedPostgres;
+  let kafka: StartedKafka;
+  let gateway: PgServiceStore;
+  let reconciliation: PgServiceStore;
+  let log: KafkaMessageLog;
+  let relay: OutboxRelay;
+  let consumer: Consumer;
+  const dead: string[] = [];
+  const suffix = randomBytes(3).toString('hex');
+  const group = `reconciliation-${suffix}`;
+
+  const rowOf = async (terminalId: string) =>
+    (await reconciliation.transaction((tx) => tx.documents.list<DailyTotalsRow>(DOCS.dailyTotals, '2026-11-24|M00000000000001|'))).find((r) => r.doc.terminalId === terminalId)?.doc;
+
+  beforeAll(async () => {
+    [pgServer, kafka] = await Promise.all([startPostgres(), startKafka()]);
+    gateway = await PgServiceStore.open({ schema: `gw_${suffix}`, pool: { connectionString: pgServer.connectionString } });
+    reconciliation = await PgServiceStore.open({ schema: `rc_${suffix}`, pool: { connectionString: pgServer.connectionString } });
+    log = new KafkaMessageLog({ brokers: kafka.brokers, clientId: 'pipeline-test', partitions: 3, replicationFactor: 1, log: silent });
+    relay = new OutboxRelay(gateway, log, silent);
+    consumer = await startIdempotentConsumer({
+      name: group, topics: [TOPICS.terminal], store: reconciliation, log, logger: silent, apply: applyToReconciliation, onDeadLetter: (code) => dead.push(code),
+    });
+  });
+  afterAll(async () => {
+    await consumer?.stop();
+    await relay?.stop();
+    await log?.close();
+    await gateway?.close();
+    await reconciliation?.close();
+    await Promise.all([pgServer?.stop(), kafka?.stop()]);
+  });
+
+  it('publishes what the store committed and projects each event once', async () => {
+    const events = morning('T0000001');
+    await gateway.transaction((tx) => tx.events.append('terminal-T0000001', 0, events.map((e) => ({ ...e, occurredAt: NOW, context: { correlationId: 'c', causationId: 'c', actor: { type: 'terminal' as const, id: 'T0000001' } } }))));
+    expect(await gateway.outboxBacklog()).toBe(5);
+    relay.start();
+    const row = await waitFor(async () => ((await rowOf('T0000001'))?.salesCount === 3 ? await rowOf('T0000001') : undefined));
+    expect(row).toMatchObject({ salesCount: 3, salesAmount: 6_000n, gross: 6_000n });
+    expect(await gateway.outboxBacklog()).toBe(0);
+  });
+
+  it('changes nothing when the same events are delivered again', async () => {
+    const stored = await gateway.readStream('terminal-T0000001');
+    await log.publish(stored.map(toLogMessage));
+    await waitFor(async () => ((await consumer.lag()) === 0 ? true : undefined));
+    expect(await rowOf('T0000001')).toMatchObject({ salesCount: 3, salesAmount: 6_000n });
+    const trail = await reconciliation.transaction((tx) => tx.documents.list('audit-trail', 'T0000001|2026-11-24|'));
+    expect(trail).toHaveLength(stored.length);
+  });
+
+  it('dead-letters poison messages with their reason and goes on with the next one', async () => {
+    const [sale] = (await gateway.readStream('terminal-T0000001')).slice(-1) as RecordedEvent[];
+    const good = toLogMessage(sale);
+    const poison: LogMessage[] = [
+      { ...good, value: '{not json', headers: { ...good.headers, 'event-id': 'p1' } },
+      { ...good, value: JSON.stringify({ type: 'SomethingElseHappened', data: {}, metadata: { eventId: 'p2', streamId: 's', version: 1 } }) },
+      { ...good, value: JSON.stringify({ ...JSON.parse(good.value), data: { ...JSON.parse(good.value).data, amount: '12.5' }, metadata: { ...JSON.parse(good.value).metadata, eventId: randomBytes(8).toString('hex') } }) },
+    ];
+    // Then a valid new sale on another terminal, which must still be applied.
+    const other = morning('T0000002');
+    await gateway.transaction((tx) => tx.events.append('terminal-T0000002', 0, other.map((e) => ({ ...e, occurredAt: NOW, context: { correlationId: 'c', causationId: 'c', actor: { type: 'terminal' as const, id: 'T0000002' } } }))));
+    await log.publish(poison);
+    await waitFor(async () => ((await rowOf('T0000002'))?.salesCount === 3 ? true : undefined));
+    await waitFor(async () => (dead.length >= 3 ? true : undefined));
+    expect(dead.slice(0, 3).sort()).toEqual(['EVENT_PAYLOAD_INVALID', 'EVENT_TYPE_UNKNOWN', 'MESSAGE_UNPARSEABLE']);
+
+    const dlq: Array<Record<string, string>> = [];
+    const reader = await log.consume({ groupId: `dlq-reader-${suffix}`, topics: [dlqTopic(TOPICS.terminal)], handle: async (m) => void dlq.push(m.headers) });
+    await waitFor(async () => (dlq.length >= 3 ? true : undefined));
+    await reader.stop();
+    expect(dlq.map((h) => h[HEADERS.dlqCode]).sort()).toEqual(['EVENT_PAYLOAD_INVALID', 'EVENT_TYPE_UNKNOWN', 'MESSAGE_UNPARSEABLE']);
+    expect(dlq.every((h) => h[HEADERS.dlqReason] && h[HEADERS.dlqSource] === TOPICS.terminal)).toBe(true);
+    expect(await rowOf('T0000001')).toMatchObject({ salesCount: 3 });
+  });
+});
