@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
-const BUNDLE = resolve(__dirname, '../../../../dist/apps/ledger/main.js');
+const bundleOf = (app: string) => resolve(__dirname, `../../../../dist/apps/${app}/main.js`);
 
 export const freePort = (): Promise<number> =>
   new Promise((ok, fail) => {
@@ -22,13 +22,19 @@ export interface LedgerProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
+export type AppName = 'ledger' | 'terminal-gateway' | 'settlement' | 'reconciliation';
+
 /** Starts the built embedded ledger as its own OS process and waits until it is ready. */
-export const spawnLedger = async (dataDir: string, env: Record<string, string> = {}): Promise<LedgerProcess> => {
+export const spawnLedger = (dataDir: string, env: Record<string, string> = {}): Promise<LedgerProcess> => spawnApp('ledger', { LEDGER_DATA_DIR: dataDir, KAFKA_BROKERS: '', DATABASE_URL: '', ...env });
+
+/** Starts one built app as its own OS process (its adapters chosen by `env`) and waits until it is ready. */
+export const spawnApp = async (app: AppName, env: Record<string, string> = {}): Promise<LedgerProcess> => {
+  const BUNDLE = bundleOf(app);
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run "npm run build" first (npm test does)`);
   const port = await freePort();
   let output = '';
   const child = spawn(process.execPath, ['--enable-source-maps', BUNDLE], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d) => (output += d));
@@ -36,13 +42,13 @@ export const spawnLedger = async (dataDir: string, env: Record<string, string> =
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`ledger exited with ${child.exitCode}: ${output}`);
+    if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}: ${output}`);
     try {
       if ((await fetch(`${url}/health/ready`)).ok) break;
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) throw new Error(`ledger not ready in 30 s: ${output}`);
+    if (Date.now() > deadline) throw new Error(`${app} not ready in 30 s: ${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
