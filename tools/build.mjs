@@ -9,6 +9,7 @@ const entries = {
   'apps/settlement/main': 'apps/settlement/src/main.ts',
   'apps/reconciliation/main': 'apps/reconciliation/src/main.ts',
   'tools/simulator/main': 'tools/simulator/src/main.ts',
+  'tools/bench/pipeline': 'tools/bench/src/pipeline.bench.ts',
 };
 
 await Promise.all(

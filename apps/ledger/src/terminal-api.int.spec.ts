@@ -161,6 +161,26 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
     });
   });
 
+  describe('operations', () => {
+    it('echoes the correlation id, writes it into the events it causes, and counts requests and refusals', async () => {
+      const res = await fetch(`${ledger.url}/v1/terminals/${T}/sales`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'x-correlation-id': 'till-42.receipt-7' },
+        body: JSON.stringify({ stan: stan(), batchNo: '000001', amount: 700, currency: 'CNY', method: 'QR', qr: { payerToken: 'payer-token-1' } }),
+      });
+      expect(res.headers.get('x-correlation-id')).toBe('till-42.receipt-7');
+      const events = await gateway().readAll(0, 1_000_000);
+      expect(events[events.length - 1].metadata).toMatchObject({ correlationId: 'till-42.receipt-7', actor: { type: 'terminal', id: T } });
+      const metrics = await (await fetch(`${ledger.url}/metrics`)).text();
+      expect(metrics).toMatch(/ledger_http_requests_total\{service="ledger",route="POST \/v1\/terminals\/:terminalId\/sales",status="200"\} [1-9]/);
+      expect(metrics).toMatch(/ledger_refusals_total\{service="ledger",code="AMOUNT_INVALID"\} [1-9]/);
+      expect(metrics).toMatch(/ledger_consumer_lag\{service="reconciliation",consumer="reconciliation"\} \d+/);
+      expect(metrics).toMatch(/ledger_outbox_backlog\{service="terminal-gateway"\} \d+/);
+      const ready = await (await fetch(`${ledger.url}/health/ready`)).json();
+      expect(ready).toMatchObject({ status: 'ok', info: { log: { status: 'up' }, 'terminal-gateway-store': { status: 'up' } } });
+    });
+  });
+
   describe('audit', () => {
     it("verifies a terminal's hash chain and reports the version an edit broke", async () => {
       const verify = async (): Promise<any> => (await fetch(`${ledger.url}/v1/admin/terminals/${T}/verify`, { headers: { authorization: 'Bearer dev-admin-token' } })).json();

@@ -65,11 +65,15 @@ export const startIdempotentConsumer = async (o: IdempotentConsumerOptions): Pro
           return true;
         });
         if (applied) o.onApplied?.(event);
+        else o.logger.info({ eventId: event.metadata.eventId, correlationId: event.metadata.correlationId, type: event.type }, 'duplicate delivery ignored');
         return;
       } catch (e) {
-        if (e instanceof DomainError && !(e instanceof ConcurrencyError)) return deadLetter(message, e.code, e.message);
+        if (e instanceof DomainError && !(e instanceof ConcurrencyError)) {
+          o.logger.error({ eventId: event.metadata.eventId, correlationId: event.metadata.correlationId, code: e.code }, 'event refused by the domain');
+          return deadLetter(message, e.code, e.message);
+        }
         if (attempt >= maxAttempts) return deadLetter(message, 'CONSUMER_FAILED', e instanceof Error ? e.message : String(e));
-        o.logger.warn({ err: e, attempt, eventId: event.metadata.eventId }, 'consumer apply failed; retrying');
+        o.logger.warn({ err: e, attempt, eventId: event.metadata.eventId, correlationId: event.metadata.correlationId }, 'consumer apply failed; retrying');
         await sleep(Math.min(20 * 2 ** attempt, 2_000));
       }
     }

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { dlqTopic, type ConsumedMessage, type Consumer, type ConsumerOptions, type LogMessage, type MessageLog } from '@pos/eventing';
-import { Kafka, logLevel, type Admin, type Producer, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer as KafkaConsumer, type Producer, type SASLOptions } from 'kafkajs';
 
 export interface KafkaLogOptions {
   readonly brokers: readonly string[];
@@ -24,7 +24,7 @@ const headersOf = (h: Record<string, unknown> | undefined): Record<string, strin
  */
 export class KafkaMessageLog implements MessageLog {
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly admin: Admin;
   private readonly consumers = new Set<{ stop(): Promise<void> }>();
   private connected?: Promise<void>;
@@ -44,8 +44,13 @@ export class KafkaMessageLog implements MessageLog {
       },
       retry: { initialRetryTime: 100, retries: 10 },
     });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.newProducer();
     this.admin = this.kafka.admin();
+  }
+
+  // Java's default (murmur2) partitioner: a key lands on the same partition as from any Kafka client.
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   private connect(): Promise<void> {
@@ -98,38 +103,65 @@ export class KafkaMessageLog implements MessageLog {
     await this.ensureTopics(messages.map((m) => m.topic));
     const byTopic = new Map<string, LogMessage[]>();
     for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, ms]) => ({ topic, messages: ms.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })) })),
-    });
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, ms]) => ({ topic, messages: ms.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })) })),
+      });
+    } catch (e) {
+      // After a broker restart an idempotent producer can be left in a state it never leaves
+      // (e.g. an unknown producer id). Start a new one for the caller's retry: the retry may
+      // write a message twice, which consumers drop by event id.
+      this.o.log?.warn({ err: e }, 'publish failed; the next attempt uses a new producer');
+      const broken = this.producer;
+      this.producer = this.newProducer();
+      await this.producer.connect().catch(() => undefined);
+      await broken.disconnect().catch(() => undefined);
+      throw e;
+    }
   }
 
   async consume(options: ConsumerOptions): Promise<Consumer> {
     await this.ensureTopics(options.topics);
-    const consumer = this.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
-    await consumer.connect();
-    for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: 1,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        const consumed: ConsumedMessage = {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString('utf8') ?? '',
-          value: message.value?.toString('utf8') ?? '',
-          headers: headersOf(message.headers),
-        };
-        await options.handle(consumed);
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-        await heartbeat();
-      },
-    });
+    let stopped = false;
+    let current: KafkaConsumer | undefined;
+    const start = async (): Promise<void> => {
+      const consumer = this.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+      current = consumer;
+      // kafkajs restarts itself after retriable failures; after any other crash we start a new consumer.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart || stopped) return;
+        this.o.log?.error({ err: payload.error, groupId: options.groupId }, 'consumer crashed; starting a new one');
+        setTimeout(() => {
+          if (!stopped) start().catch((e) => this.o.log?.error({ err: e, groupId: options.groupId }, 'consumer restart failed'));
+        }, 1_000);
+      });
+      await consumer.connect();
+      for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: 1,
+        eachMessage: async ({ topic, partition, message, heartbeat }) => {
+          const consumed: ConsumedMessage = {
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString('utf8') ?? '',
+            value: message.value?.toString('utf8') ?? '',
+            headers: headersOf(message.headers),
+          };
+          await options.handle(consumed);
+          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+          await heartbeat();
+        },
+      });
+    };
+    await start();
     const handle = {
       stop: async () => {
+        stopped = true;
         this.consumers.delete(handle);
-        await consumer.disconnect();
+        await current?.disconnect();
       },
       lag: () => this.lag(options.groupId, options.topics),
     };

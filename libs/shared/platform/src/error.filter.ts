@@ -34,9 +34,11 @@ export class LedgerErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost) {
     const res = host.switchToHttp().getResponse<Res>();
+    const correlationId = host.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-correlation-id'];
     const [status, body] = this.describe(exception);
     this.metrics?.refusals.inc({ service: this.service, code: body.error.code });
-    if (status >= 500) this.logger.error({ err: exception }, 'request failed');
+    if (status >= 500) this.logger.error({ err: exception, correlationId }, 'request failed');
+    else this.logger.info({ correlationId, code: body.error.code, responseCode: body.error.responseCode }, 'request refused');
     res.status(status).json(body);
   }
 

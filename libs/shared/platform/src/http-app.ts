@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { LedgerErrorFilter } from './error.filter';
+import { CORRELATION_HEADER, correlationIdOf } from './request';
 import { PinoNestLogger } from './logger';
 import type { LedgerMetrics } from './metrics';
 
@@ -18,10 +19,12 @@ interface Req {
   method: string;
   route?: { path?: string };
   originalUrl: string;
+  headers: Record<string, string | string[] | undefined>;
 }
 interface Res {
   statusCode: number;
   on(event: 'finish', fn: () => void): void;
+  setHeader(name: string, value: string): void;
 }
 
 /** Creates a Nest HTTP app with our error shape, request metrics, body limits and OpenAPI at /docs. */
@@ -31,11 +34,19 @@ export const createHttpApp = async (rootModule: unknown, o: HttpAppOptions): Pro
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalFilters(new LedgerErrorFilter(o.logger, o.metrics, o.service));
   app.use((req: Req, res: Res, next: () => void) => {
+    // One correlation id per request: the caller's, or a new one. It is echoed back, written
+    // into every event the request causes, and on every log line about it.
+    req.headers[CORRELATION_HEADER] = correlationIdOf(req.headers[CORRELATION_HEADER]);
+    const correlationId = req.headers[CORRELATION_HEADER] as string;
+    res.setHeader(CORRELATION_HEADER, correlationId);
+    const started = process.hrtime.bigint();
     const end = o.metrics.httpDuration.startTimer();
     res.on('finish', () => {
       const route = `${req.method} ${req.route?.path ?? 'unmatched'}`;
       o.metrics.httpRequests.inc({ service: o.service, route, status: String(res.statusCode) });
       end({ service: o.service, route });
+      const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
+      o.logger.info({ correlationId, method: req.method, url: req.originalUrl, route: req.route?.path, status: res.statusCode, ms }, 'request');
     });
     next();
   });

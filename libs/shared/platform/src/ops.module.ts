@@ -48,11 +48,16 @@ class HealthController {
 @ApiExcludeController()
 @Controller('metrics')
 class MetricsController {
-  constructor(@Inject(METRICS) private readonly metrics: LedgerMetrics) {}
+  constructor(
+    @Inject(METRICS) private readonly metrics: LedgerMetrics,
+    @Inject(PROBES) private readonly probes: ReadinessProbe[],
+  ) {}
 
+  /** A scrape refreshes the gauges the probes own (consumer lag, outbox backlog) first. */
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4')
-  scrape() {
+  async scrape() {
+    await Promise.all(this.probes.map((p) => p.check().catch(() => undefined)));
     return this.metrics.registry.metrics();
   }
 }

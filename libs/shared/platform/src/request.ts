@@ -15,12 +15,14 @@ export interface RequestMeta {
   readonly correlationId: string;
 }
 
-/** The caller's correlation id (header `x-correlation-id`), or a new one; echoed back on the response. */
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/** The caller's correlation id if it is a sane token, else a new one. */
+export const correlationIdOf = (given: string | string[] | undefined): string =>
+  typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+
+/** The request's correlation id (set by the HTTP middleware from `x-correlation-id`, or new). */
 export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMeta => {
-  const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
-  const res = ctx.switchToHttp().getResponse<{ setHeader(k: string, v: string): void }>();
-  const given = req.headers['x-correlation-id'];
-  const correlationId = given && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
-  res.setHeader('x-correlation-id', correlationId);
-  return { correlationId };
+  const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>();
+  return { correlationId: correlationIdOf(req.headers[CORRELATION_HEADER]) };
 });

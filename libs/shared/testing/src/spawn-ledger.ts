@@ -1,9 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
-const bundleOf = (app: string) => resolve(__dirname, `../../../../dist/apps/${app}/main.js`);
+/** The workspace root (where nx.json is), from the source tree or from a bundle in dist/. */
+const workspaceRoot = (): string => {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'nx.json'))) return dir;
+  throw new Error(`no nx.json above ${__dirname}`);
+};
+
+const bundleOf = (app: string) => join(workspaceRoot(), 'dist', 'apps', app, 'main.js');
 
 export const freePort = (): Promise<number> =>
   new Promise((ok, fail) => {
@@ -28,10 +34,10 @@ export type AppName = 'ledger' | 'terminal-gateway' | 'settlement' | 'reconcilia
 export const spawnLedger = (dataDir: string, env: Record<string, string> = {}): Promise<LedgerProcess> => spawnApp('ledger', { LEDGER_DATA_DIR: dataDir, KAFKA_BROKERS: '', DATABASE_URL: '', ...env });
 
 /** Starts one built app as its own OS process (its adapters chosen by `env`) and waits until it is ready. */
-export const spawnApp = async (app: AppName, env: Record<string, string> = {}): Promise<LedgerProcess> => {
+export const spawnApp = async (app: AppName, env: Record<string, string> = {}, options: { port?: number } = {}): Promise<LedgerProcess> => {
   const BUNDLE = bundleOf(app);
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run "npm run build" first (npm test does)`);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let output = '';
   const child = spawn(process.execPath, ['--enable-source-maps', BUNDLE], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },

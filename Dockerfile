@@ -1,0 +1,22 @@
+# One image for the three apps (and the all-in-one ledger); pick one with APP.
+#   docker build --build-arg APP=settlement -t pos-ledger/settlement .
+# Used by docker-compose.yml. Node 24 comes from the official image here, not from npm.
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+FROM node:24-bookworm-slim
+ARG APP=ledger
+ENV NODE_ENV=production APP=${APP} HOST=0.0.0.0 PORT=3000
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+# Runtime dependencies only; the npm `node` package is a dev dependency and not needed here.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /src/dist ./dist
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --retries=6 CMD node -e "fetch('http://127.0.0.1:3000/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["sh", "-c", "exec node --enable-source-maps dist/apps/${APP}/main.js"]

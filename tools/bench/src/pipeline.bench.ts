@@ -1,0 +1,173 @@
+/**
+ * Benchmark (prints figures; not a test): raw kafkajs produce and consume
+ * throughput on the same broker and topic layout, beside the pipeline's
+ * end-to-end events per second (terminal HTTP -> gateway store -> outbox ->
+ * Kafka -> reconciliation projections in PostgreSQL), as a ratio. Medians of
+ * several runs. Uses KAFKA_BROKERS/DATABASE_URL if set, else starts
+ * containers like the integration tests do.
+ *
+ *   npm run bench -- --runs 3 --messages 5000 --sales 1500
+ */
+import { parseArgs } from 'node:util';
+import { type LedgerProcess, spawnApp } from '@pos/testing/processes';
+import { startKafka, startPostgres } from '@pos/testing/containers';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import pg from 'pg';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    messages: { type: 'string', default: '5000' },
+    sales: { type: 'string', default: '1500' },
+    terminals: { type: 'string', default: '10' },
+    partitions: { type: 'string', default: '6' },
+    concurrency: { type: 'string', default: '10' },
+  },
+});
+const RUNS = Number(values.runs);
+const MESSAGES = Number(values.messages);
+const SALES = Number(values.sales);
+const TERMINALS = Number(values.terminals);
+const PARTITIONS = Number(values.partitions);
+const CONCURRENCY = Number(values.concurrency);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const post = async (url: string, body: unknown, auth: string) => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: JSON.stringify(body) });
+  const json = (await res.json()) as Record<string, string>;
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+};
+
+/** A payload the size of a real TransactionCompleted envelope. */
+const sampleValue = JSON.stringify({
+  type: 'TransactionCompleted',
+  data: { terminalId: 'T0000001', merchantId: 'M00000000000001', businessDay: '2026-11-24', stan: '000123', fingerprint: 'f'.repeat(64), transactionId: 'T0000001-263280000123', kind: 'SALE', method: 'BANK_CARD', amount: '123456', currency: 'CNY', rrn: '263280000123', authCode: '123456', batchNo: '000001', operatorId: '01', maskedPan: '411111******1111', capture: 'ONLINE' },
+  metadata: { eventId: '9f0e3c1a-1111-4222-8333-444455556666', streamId: 'terminal-T0000001', version: 123, occurredAt: '2026-11-24T10:00:00.000Z', correlationId: 'c', causationId: 'c', actor: { type: 'terminal', id: 'T0000001' }, schemaVersion: 1, position: 1, prevHash: '0'.repeat(64), hash: 'a'.repeat(64) },
+});
+
+/** Raw kafkajs: the same producer settings (idempotent, acks=all) and the same commit-per-message consumer. */
+const rawKafka = async (brokers: string[], run: number) => {
+  const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = `bench.raw.${run}.${Date.now()}`;
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const t0 = performance.now();
+  // Batches like the outbox relay's (up to 200 per send).
+  for (let i = 0; i < MESSAGES; i += 200)
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [{ topic, messages: Array.from({ length: Math.min(200, MESSAGES - i) }, (_, j) => ({ key: `T${String((i + j) % TERMINALS).padStart(7, '0')}`, value: sampleValue })) }],
+    });
+  const produced = MESSAGES / ((performance.now() - t0) / 1000);
+  await producer.disconnect();
+
+  const consumer = kafka.consumer({ groupId: `bench-${topic}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let n = 0;
+  const t1 = performance.now();
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ partition, message }) => {
+      JSON.parse(message.value!.toString('utf8'));
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      n++;
+    },
+  });
+  while (n < MESSAGES) await sleep(20);
+  const consumed = MESSAGES / ((performance.now() - t1) / 1000);
+  await consumer.disconnect();
+  await admin.disconnect();
+  return { produced, consumed };
+};
+
+/** The pipeline: SALES sales over HTTP, until reconciliation's daily totals show every one. */
+const pipeline = async (env: Record<string, string>, run: number) => {
+  const apps: LedgerProcess[] = [];
+  try {
+    const [gateway, , reconciliation] = await Promise.all((['terminal-gateway', 'settlement', 'reconciliation'] as const).map((a) => spawnApp(a, { ...env, LEDGER_SCRYPT_COST: '1024' })));
+    apps.push(gateway, reconciliation);
+    const merchantId = `MB${String(run).padStart(2, '0')}${String(Date.now() % 1e11).padStart(11, '0')}`.slice(0, 15);
+    const terminals: Array<{ terminalId: string; apiKey: string; stan: number; businessDay: string }> = [];
+    for (let t = 0; t < TERMINALS; t++) {
+      const terminalId = `B${String(run).padStart(2, '0')}${String(t).padStart(5, '0')}`;
+      const { apiKey } = await post(`${gateway.url}/v1/admin/terminals`, { terminalId, merchantId, merchantName: 'Bench', currencies: [{ currency: 'CNY', maxAmount: 100_000_000 }], operators: [{ operatorId: '01', password: '1234' }] }, 'dev-admin-token');
+      const { businessDay } = await post(`${gateway.url}/v1/terminals/${terminalId}/sign-on`, { stan: '000001', operatorId: '01', password: '1234' }, apiKey);
+      terminals.push({ terminalId, apiKey, stan: 1, businessDay: businessDay as string });
+    }
+    const businessDay = terminals[0].businessDay;
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, w) => {
+        // One worker per terminal subset: a terminal sends one request at a time, as real ones do.
+        const mine = terminals.filter((_, i) => i % CONCURRENCY === w);
+        while (mine.length > 0 && next < SALES) {
+          next++;
+          const t = mine[next % mine.length];
+          t.stan++;
+          await post(`${gateway.url}/v1/terminals/${t.terminalId}/sales`, { stan: String(t.stan).padStart(6, '0'), batchNo: '000001', amount: 1000 + t.stan, currency: 'CNY', method: 'QR', qr: { payerToken: 'bench-payer-token' } }, t.apiKey);
+        }
+      }),
+    );
+    const accepted = performance.now();
+    for (;;) {
+      const { summary } = (await (await fetch(`${reconciliation.url}/v1/reconciliation/daily-totals?businessDay=${businessDay}&merchantId=${merchantId}`)).json()) as { summary: Array<{ salesCount: number }> };
+      if ((summary[0]?.salesCount ?? 0) >= SALES) break;
+      await sleep(20);
+    }
+    const projected = performance.now();
+    return { httpPerSecond: SALES / ((accepted - t0) / 1000), endToEndPerSecond: SALES / ((projected - t0) / 1000), lagMs: projected - accepted };
+  } finally {
+    for (const a of apps) await a.kill('SIGTERM');
+  }
+};
+
+const main = async () => {
+  let brokers = process.env.KAFKA_BROKERS?.split(',');
+  let databaseUrl = process.env.DATABASE_URL;
+  const stops: Array<() => Promise<void>> = [];
+  if (!brokers || !databaseUrl) {
+    const [p, k] = await Promise.all([startPostgres({ durable: true }), startKafka({ numPartitions: PARTITIONS })]);
+    stops.push(p.stop, k.stop);
+    brokers = k.brokers;
+    databaseUrl = p.connectionString;
+  }
+  try {
+    const raw = [];
+    const pipe = [];
+    for (let run = 1; run <= RUNS; run++) {
+      const db = `bench_${run}_${Date.now()}`;
+      const admin = new pg.Client({ connectionString: databaseUrl });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${db}`);
+      await admin.end();
+      const url = new URL(databaseUrl);
+      url.pathname = `/${db}`;
+      raw.push(await rawKafka(brokers, run));
+      pipe.push(await pipeline({ KAFKA_BROKERS: brokers.join(','), DATABASE_URL: url.toString(), KAFKA_PARTITIONS: String(PARTITIONS) }, run));
+      console.log(`run ${run}: raw produce ${Math.round(raw[run - 1].produced)} msg/s, raw consume ${Math.round(raw[run - 1].consumed)} msg/s, pipeline ${Math.round(pipe[run - 1].endToEndPerSecond)} events/s end to end (HTTP ${Math.round(pipe[run - 1].httpPerSecond)}/s, projections ${Math.round(pipe[run - 1].lagMs)} ms behind at the end)`);
+    }
+    const rp = median(raw.map((r) => r.produced));
+    const rc = median(raw.map((r) => r.consumed));
+    const pe = median(pipe.map((p) => p.endToEndPerSecond));
+    console.log('');
+    console.log(`medians of ${RUNS} runs (${MESSAGES} raw messages, ${SALES} sales, ${TERMINALS} terminals, ${PARTITIONS} partitions):`);
+    console.log(`  raw kafkajs produce (idempotent, acks=all, batches of 200): ${Math.round(rp)} msg/s`);
+    console.log(`  raw kafkajs consume (commit per message):                  ${Math.round(rc)} msg/s`);
+    console.log(`  pipeline, gateway HTTP to projections:                     ${Math.round(pe)} events/s`);
+    console.log(`  ratio pipeline / raw consume: ${(Math.round((pe / rc) * 1000) / 1000).toString()}   pipeline / raw produce: ${(Math.round((pe / rp) * 1000) / 1000).toString()}`);
+  } finally {
+    for (const stop of stops) await stop();
+  }
+};
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
