@@ -77,6 +77,40 @@ describe('Kafka message log', () => {
     expect(again).toEqual(['4']);
   });
 
+  it('on stop, finishes the message in hand and commits exactly what was applied', async () => {
+    const log = open();
+    const t = topic();
+    await log.publish(['1', '2', '3', '4', '5'].map((v) => ({ topic: t, key: 'K', value: v, headers: {} })));
+    const applied: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let inSecond = false;
+    const consumer = await log.consume({
+      groupId: `g-${t}`,
+      topics: [t],
+      handle: async (m) => {
+        if (m.value === '2') {
+          inSecond = true;
+          await gate;
+        }
+        applied.push(m.value);
+      },
+    });
+    await waitFor(() => inSecond);
+    const stopping = consumer.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await stopping;
+    expect(applied).toEqual(['1', '2']);
+
+    const rest: string[] = [];
+    const next = await log.consume({ groupId: `g-${t}`, topics: [t], handle: async (m) => void rest.push(m.value) });
+    await waitFor(() => rest.length >= 3);
+    await new Promise((r) => setTimeout(r, 500));
+    await next.stop();
+    expect(rest).toEqual(['3', '4', '5']);
+  });
+
   it('replays a group from the start after its offsets are rewound', async () => {
     const log = open();
     const t = topic();

@@ -125,6 +125,8 @@ export class KafkaMessageLog implements MessageLog {
     await this.ensureTopics(options.topics);
     let stopped = false;
     let current: KafkaConsumer | undefined;
+    // The message being applied (and its commit): a graceful stop waits for it.
+    let inFlight: Promise<unknown> = Promise.resolve();
     const start = async (): Promise<void> => {
       const consumer = this.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
       current = consumer;
@@ -142,6 +144,8 @@ export class KafkaMessageLog implements MessageLog {
         autoCommit: false,
         partitionsConsumedConcurrently: 1,
         eachMessage: async ({ topic, partition, message, heartbeat }) => {
+          // Stopping: leave it unapplied and uncommitted; the group's next consumer gets it.
+          if (stopped) return;
           const consumed: ConsumedMessage = {
             topic,
             partition,
@@ -150,8 +154,12 @@ export class KafkaMessageLog implements MessageLog {
             value: message.value?.toString('utf8') ?? '',
             headers: headersOf(message.headers),
           };
-          await options.handle(consumed);
-          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+          const work = (async () => {
+            await options.handle(consumed);
+            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+          })();
+          inFlight = work.catch(() => undefined);
+          await work;
           await heartbeat();
         },
       });
@@ -159,8 +167,11 @@ export class KafkaMessageLog implements MessageLog {
     await start();
     const handle = {
       stop: async () => {
+        // Graceful: take no new message, finish and commit the one in hand, then leave the group.
         stopped = true;
         this.consumers.delete(handle);
+        current?.pause(options.topics.map((topic) => ({ topic })));
+        await inFlight;
         await current?.disconnect();
       },
       lag: () => this.lag(options.groupId, options.topics),
