@@ -158,12 +158,6 @@ export class SqliteMessageLog implements MessageLog {
     this.published.emit('publish');
   }
 
-  /** Every message of a topic, in partition then offset order (tests and audit export). */
-  async readTopic(topic: string): Promise<ConsumedMessage[]> {
-    const rows = this.db.prepare('SELECT topic, partition, offset, key, value, headers FROM records WHERE topic = ? ORDER BY partition, offset').all(topic) as unknown as RecordRow[];
-    return rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: String(r.offset), key: r.key, value: r.value, headers: JSON.parse(r.headers) }));
-  }
-
   async close(): Promise<void> {
     await this.mutex.run(async () => this.db.close());
   }

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { DatabaseSync } from 'node:sqlite';
 import { decodeEvent, encodeEvent } from '@pos/contracts';
 import { ConcurrencyError, type RecordedEvent } from '@pos/kernel';
 import {
-  chainHash, GENESIS_HASH, parseWithBigInt, stringifyWithBigInt,
+  AppendSignal, chainHash, GENESIS_HASH, parseWithBigInt, stringifyWithBigInt, verifyChain,
   type ExpectedVersion, type HashChainReport, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
 } from '@pos/eventing';
 import { Mutex, openSqlite } from './sqlite';
@@ -88,13 +87,12 @@ export class SqliteServiceStore implements ServiceStore {
   private readonly writer: DatabaseSync;
   private readonly reader: DatabaseSync;
   private readonly mutex = new Mutex();
-  private readonly appended = new EventEmitter();
+  private readonly appended = new AppendSignal();
 
   constructor(readonly file: string) {
     this.writer = openSqlite(file);
     this.writer.exec(SCHEMA);
     this.reader = file === ':memory:' ? this.writer : openSqlite(file, { readOnly: true });
-    this.appended.setMaxListeners(100);
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
@@ -142,7 +140,7 @@ export class SqliteServiceStore implements ServiceStore {
       try {
         const result = await fn(tx);
         db.exec('COMMIT');
-        if (appended) this.appended.emit('append');
+        if (appended) this.appended.notify();
         return result;
       } catch (e) {
         db.exec('ROLLBACK');
@@ -219,21 +217,9 @@ export class SqliteServiceStore implements ServiceStore {
     return rows.map(toRecorded);
   }
 
-  async listDocuments<T>(collection: string, prefix: string, options?: { after?: string; limit?: number }) {
-    return this.listDocs<T>(this.reader, collection, prefix, options);
-  }
-
   async verifyStream(streamId: string): Promise<HashChainReport> {
     const rows = this.reader.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY version`).all(streamId) as unknown as EventRow[];
-    let prev = GENESIS_HASH;
-    for (const [i, row] of rows.entries()) {
-      const expectedVersion = i + 1;
-      if (row.version !== expectedVersion) return { streamId, events: rows.length, ok: false, brokenAtVersion: expectedVersion, reason: 'version missing' };
-      if (row.prev_hash !== prev) return { streamId, events: rows.length, ok: false, brokenAtVersion: row.version, reason: 'prevHash does not match the previous event' };
-      if (hashOf(row) !== row.hash) return { streamId, events: rows.length, ok: false, brokenAtVersion: row.version, reason: 'content does not match its hash' };
-      prev = row.hash;
-    }
-    return { streamId, events: rows.length, ok: true };
+    return verifyChain(streamId, rows.map((row) => ({ version: row.version, prevHash: row.prev_hash, hash: row.hash, recomputed: hashOf(row) })));
   }
 
   async listStreams(prefix: string): Promise<string[]> {
@@ -267,16 +253,9 @@ export class SqliteServiceStore implements ServiceStore {
   }
 
   waitForAppend(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.appended.off('append', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.appended.once('append', done);
-    });
+    return this.appended.wait(ms);
   }
+
 
   /** For tamper-evidence tests and forensic tooling only: rewrites a stored payload in place. */
   tamperForTest(streamId: string, version: number, payload: unknown): void {

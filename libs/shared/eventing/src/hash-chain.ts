@@ -27,3 +27,24 @@ export interface HashedContent {
 /** hash = sha256(prevHash | canonical content): editing, dropping or reordering any event breaks every later hash. */
 export const chainHash = (prevHash: string, content: HashedContent): string =>
   createHash('sha256').update(prevHash).update('|').update(canonicalJson(content)).digest('hex');
+
+export interface ChainLink {
+  readonly version: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  /** The hash recomputed from the stored content. */
+  readonly recomputed: string;
+}
+
+/** Walks a stream's stored links in version order and names the first one that does not follow. */
+export const verifyChain = (streamId: string, links: readonly ChainLink[]) => {
+  let prev = GENESIS_HASH;
+  const broken = (brokenAtVersion: number, reason: string) => ({ streamId, events: links.length, ok: false, brokenAtVersion, reason });
+  for (const [i, link] of links.entries()) {
+    if (link.version !== i + 1) return broken(i + 1, 'version missing');
+    if (link.prevHash !== prev) return broken(link.version, 'prevHash does not match the previous event');
+    if (link.recomputed !== link.hash) return broken(link.version, 'content does not match its hash');
+    prev = link.hash;
+  }
+  return { streamId, events: links.length, ok: true };
+};

@@ -6,3 +6,4 @@ export * from './envelope';
 export * from './outbox-relay';
 export * from './idempotent-consumer';
 export * from './store-subscription';
+export * from './append-signal';

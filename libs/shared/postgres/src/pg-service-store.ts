@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { decodeEvent, encodeEvent } from '@pos/contracts';
 import {
-  chainHash, GENESIS_HASH, parseWithBigInt, stringifyWithBigInt,
+  AppendSignal, chainHash, GENESIS_HASH, parseWithBigInt, stringifyWithBigInt, verifyChain,
   type ExpectedVersion, type HashChainReport, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
 } from '@pos/eventing';
 import { ConcurrencyError, type RecordedEvent } from '@pos/kernel';
@@ -71,13 +70,12 @@ export class PgServiceStore implements ServiceStore {
   private readonly s: string;
   private readonly channel: string;
   private listener?: PoolClient;
-  private readonly appended = new EventEmitter();
+  private readonly appended = new AppendSignal();
 
   private constructor(private readonly options: PgStoreOptions) {
     this.pool = new pg.Pool({ max: 10, ...options.pool });
     this.s = quoteIdent(options.schema);
     this.channel = `${options.schema}_appended`;
-    this.appended.setMaxListeners(100);
   }
 
   /** Connects, migrates (idempotently) and listens for appends. */
@@ -85,7 +83,7 @@ export class PgServiceStore implements ServiceStore {
     const store = new PgServiceStore(options);
     await migrate(store.pool, options.schema);
     store.listener = await store.pool.connect();
-    store.listener.on('notification', () => store.appended.emit('append'));
+    store.listener.on('notification', () => store.appended.notify());
     await store.listener.query(`LISTEN ${quoteIdent(store.channel)}`);
     return store;
   }
@@ -209,14 +207,7 @@ export class PgServiceStore implements ServiceStore {
 
   async verifyStream(streamId: string): Promise<HashChainReport> {
     const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 ORDER BY version`, [streamId]);
-    let prev = GENESIS_HASH;
-    for (const [i, row] of rows.entries()) {
-      if (row.version !== i + 1) return { streamId, events: rows.length, ok: false, brokenAtVersion: i + 1, reason: 'version missing' };
-      if (row.prev_hash !== prev) return { streamId, events: rows.length, ok: false, brokenAtVersion: row.version, reason: 'prevHash does not match the previous event' };
-      if (hashOf(row) !== row.hash) return { streamId, events: rows.length, ok: false, brokenAtVersion: row.version, reason: 'content does not match its hash' };
-      prev = row.hash;
-    }
-    return { streamId, events: rows.length, ok: true };
+    return verifyChain(streamId, rows.map((row) => ({ version: row.version, prevHash: row.prev_hash, hash: row.hash, recomputed: hashOf(row) })));
   }
 
   async listStreams(prefix: string): Promise<string[]> {
@@ -253,16 +244,9 @@ export class PgServiceStore implements ServiceStore {
   }
 
   waitForAppend(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.appended.off('append', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.appended.once('append', done);
-    });
+    return this.appended.wait(ms);
   }
+
 
   /** Tamper-evidence tests only: rewrites a stored payload behind the store's back. */
   async tamperForTest(streamId: string, version: number, payload: unknown): Promise<void> {

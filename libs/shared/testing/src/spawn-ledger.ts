@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { freeLoopbackPort } from './containers/environment';
 
 /** The workspace root (where nx.json is), from the source tree or from a bundle in dist/. */
 const workspaceRoot = (): string => {
@@ -10,16 +10,6 @@ const workspaceRoot = (): string => {
 };
 
 const bundleOf = (app: string) => join(workspaceRoot(), 'dist', 'apps', app, 'main.js');
-
-export const freePort = (): Promise<number> =>
-  new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
 
 export interface LedgerProcess {
   readonly url: string;
@@ -37,7 +27,7 @@ export const spawnLedger = (dataDir: string, env: Record<string, string> = {}): 
 export const spawnApp = async (app: AppName, env: Record<string, string> = {}, options: { port?: number } = {}): Promise<LedgerProcess> => {
   const BUNDLE = bundleOf(app);
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run "npm run build" first (npm test does)`);
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await freeLoopbackPort());
   let output = '';
   const child = spawn(process.execPath, ['--enable-source-maps', BUNDLE], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
