@@ -181,6 +181,17 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
     });
   });
 
+  it('serves OpenAPI for the terminal, back-office and read-side endpoints, with request schemas', async () => {
+    const doc = await (await fetch(`${ledger.url}/docs-json`)).json();
+    for (const path of ['sign-on', 'sales', 'voids', 'refunds', 'reversals', 'settlement', 'batch-upload', 'batch-upload/end', 'sign-off'])
+      expect(doc.paths[`/v1/terminals/{terminalId}/${path}`]?.post, path).toBeDefined();
+    expect(doc.paths['/v1/admin/terminals'].post).toBeDefined();
+    expect(doc.paths['/v1/reconciliation/daily-totals'].get).toBeDefined();
+    expect(doc.paths['/v1/settlement/settlements'].get).toBeDefined();
+    const sale = doc.paths['/v1/terminals/{terminalId}/sales'].post.requestBody.content['application/json'].schema;
+    expect(sale.required).toEqual(expect.arrayContaining(['stan', 'batchNo', 'amount', 'currency', 'method']));
+  });
+
   describe('audit', () => {
     it("verifies a terminal's hash chain and reports the version an edit broke", async () => {
       const verify = async (): Promise<any> => (await fetch(`${ledger.url}/v1/admin/terminals/${T}/verify`, { headers: { authorization: 'Bearer dev-admin-token' } })).json();
