@@ -182,7 +182,7 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
   });
 
   it('serves OpenAPI for the terminal, back-office and read-side endpoints, with request schemas', async () => {
-    const doc = await (await fetch(`${ledger.url}/docs-json`)).json();
+    const doc: any = await (await fetch(`${ledger.url}/docs-json`)).json();
     for (const path of ['sign-on', 'sales', 'voids', 'refunds', 'reversals', 'settlement', 'batch-upload', 'batch-upload/end', 'sign-off'])
       expect(doc.paths[`/v1/terminals/{terminalId}/${path}`]?.post, path).toBeDefined();
     expect(doc.paths['/v1/admin/terminals'].post).toBeDefined();

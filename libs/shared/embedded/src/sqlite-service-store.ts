@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { decodeEvent, encodeEvent } from '@pos/contracts';
+import { decodeEvent } from '@pos/contracts';
 import { ConcurrencyError, type RecordedEvent } from '@pos/kernel';
 import {
-  AppendSignal, chainHash, GENESIS_HASH, parseWithBigInt, stringifyWithBigInt, verifyChain,
+  AppendSignal, draftStoredEvent, GENESIS_HASH, parseWithBigInt, storedEventHash, stringifyWithBigInt, verifyChain,
   type ExpectedVersion, type HashChainReport, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
 } from '@pos/eventing';
 import { Mutex, openSqlite } from './sqlite';
@@ -66,16 +65,17 @@ const toRecorded = (row: EventRow): RecordedEvent => {
   };
 };
 
-const hashOf = (row: Omit<EventRow, 'position' | 'hash'>): string =>
-  chainHash(row.prev_hash, {
+const hashOf = (row: EventRow): string =>
+  storedEventHash({
+    eventId: row.event_id,
     streamId: row.stream_id,
     version: row.version,
-    eventId: row.event_id,
     type: row.type,
     schemaVersion: row.schema_version,
-    occurredAt: row.occurred_at,
     payload: JSON.parse(row.payload),
     context: JSON.parse(row.context),
+    occurredAt: row.occurred_at,
+    prevHash: row.prev_hash,
   });
 
 /**
@@ -166,25 +166,17 @@ export class SqliteServiceStore implements ServiceStore {
     const recorded: RecordedEvent[] = [];
     for (const e of events) {
       version += 1;
-      const { schemaVersion, payload } = encodeEvent(e.type, e.data);
-      const row = {
-        event_id: e.eventId ?? randomUUID(),
-        stream_id: streamId,
-        version,
-        type: e.type,
-        schema_version: schemaVersion,
-        payload: JSON.stringify(payload),
-        context: JSON.stringify({ correlationId: e.context.correlationId, causationId: e.context.causationId, actor: e.context.actor }),
-        occurred_at: e.occurredAt.toISOString(),
-        prev_hash: prevHash,
+      const d = draftStoredEvent(streamId, version, e, prevHash);
+      const row: Omit<EventRow, 'position'> = {
+        event_id: d.eventId, stream_id: streamId, version, type: d.type, schema_version: d.schemaVersion, payload: JSON.stringify(d.payload),
+        context: JSON.stringify(d.context), occurred_at: d.occurredAt, prev_hash: d.prevHash, hash: d.hash,
       };
-      const hash = hashOf(row);
       const { position } = insert.get(
-        row.event_id, row.stream_id, row.version, row.type, row.schema_version, row.payload, row.context, row.occurred_at, row.prev_hash, hash,
+        row.event_id, row.stream_id, row.version, row.type, row.schema_version, row.payload, row.context, row.occurred_at, row.prev_hash, row.hash,
       ) as { position: number };
       outbox.run(position);
-      recorded.push(toRecorded({ ...row, position, hash }));
-      prevHash = hash;
+      recorded.push(toRecorded({ ...row, position }));
+      prevHash = d.hash;
     }
     db.prepare(
       'INSERT INTO streams (stream_id, version, last_hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash',

@@ -7,3 +7,4 @@ export * from './outbox-relay';
 export * from './idempotent-consumer';
 export * from './store-subscription';
 export * from './append-signal';
+export * from './stored-event';

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { decodeEvent, encodeEvent } from '@pos/contracts';
+import { decodeEvent } from '@pos/contracts';
 import {
-  AppendSignal, chainHash, GENESIS_HASH, parseWithBigInt, stringifyWithBigInt, verifyChain,
+  AppendSignal, draftStoredEvent, GENESIS_HASH, parseWithBigInt, storedEventHash, stringifyWithBigInt, verifyChain,
   type ExpectedVersion, type HashChainReport, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
 } from '@pos/eventing';
-import { ConcurrencyError, type RecordedEvent } from '@pos/kernel';
+import { ConcurrencyError, type EventContext, type RecordedEvent } from '@pos/kernel';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
 import { migrate, quoteIdent } from './migrations';
 
@@ -16,7 +15,7 @@ interface EventRow {
   type: string;
   schema_version: number;
   payload: unknown;
-  context: { correlationId: string; causationId: string; actor: { type: string; id: string } };
+  context: EventContext;
   occurred_at_text: string;
   prev_hash: string;
   hash: string;
@@ -41,16 +40,17 @@ const toRecorded = (row: EventRow): RecordedEvent =>
     },
   }) as RecordedEvent;
 
-const hashOf = (row: Pick<EventRow, 'stream_id' | 'version' | 'event_id' | 'type' | 'schema_version' | 'occurred_at_text' | 'payload' | 'context' | 'prev_hash'>) =>
-  chainHash(row.prev_hash, {
+const hashOf = (row: EventRow): string =>
+  storedEventHash({
+    eventId: row.event_id,
     streamId: row.stream_id,
     version: row.version,
-    eventId: row.event_id,
     type: row.type,
     schemaVersion: row.schema_version,
-    occurredAt: row.occurred_at_text,
     payload: row.payload,
     context: row.context,
+    occurredAt: row.occurred_at_text,
+    prevHash: row.prev_hash,
   });
 
 export interface PgStoreOptions {
@@ -164,28 +164,20 @@ export class PgServiceStore implements ServiceStore {
     const recorded: RecordedEvent[] = [];
     for (const e of events) {
       version += 1;
-      const { schemaVersion, payload } = encodeEvent(e.type, e.data);
-      const row = {
-        event_id: e.eventId ?? randomUUID(),
-        stream_id: streamId,
-        version,
-        type: e.type,
-        schema_version: schemaVersion,
-        // Round-trip through JSON so the hash covers exactly what jsonb gives back.
-        payload: JSON.parse(JSON.stringify(payload)),
-        context: { correlationId: e.context.correlationId, causationId: e.context.causationId, actor: e.context.actor },
-        occurred_at_text: e.occurredAt.toISOString(),
-        prev_hash: prevHash,
-      };
-      const hash = hashOf(row);
+      const d = draftStoredEvent(streamId, version, e, prevHash);
       const { rows } = await c.query<{ position: string }>(
         `INSERT INTO ${this.s}.events (event_id, stream_id, version, type, schema_version, payload, context, occurred_at, occurred_at_text, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING position`,
-        [row.event_id, streamId, version, row.type, schemaVersion, JSON.stringify(row.payload), JSON.stringify(row.context), e.occurredAt, row.occurred_at_text, prevHash, hash],
+        [d.eventId, streamId, version, d.type, d.schemaVersion, JSON.stringify(d.payload), JSON.stringify(d.context), e.occurredAt, d.occurredAt, d.prevHash, d.hash],
       );
       await c.query(`INSERT INTO ${this.s}.outbox (position) VALUES ($1)`, [rows[0].position]);
-      recorded.push(toRecorded({ ...row, position: rows[0].position, hash }));
-      prevHash = hash;
+      recorded.push(
+        toRecorded({
+          position: rows[0].position, event_id: d.eventId, stream_id: streamId, version, type: d.type, schema_version: d.schemaVersion,
+          payload: d.payload, context: d.context, occurred_at_text: d.occurredAt, prev_hash: d.prevHash, hash: d.hash,
+        }),
+      );
+      prevHash = d.hash;
     }
     await c.query(
       `INSERT INTO ${this.s}.streams (stream_id, version, last_hash) VALUES ($1, $2, $3) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash`,
