@@ -110,10 +110,7 @@ export class SqliteServiceStore implements ServiceStore {
           readStream: async (streamId, fromVersion) => this.readStreamFrom(db, streamId, fromVersion),
         },
         documents: {
-          get: async (collection, key) => {
-            const row = db.prepare('SELECT doc FROM documents WHERE collection = ? AND key = ?').get(collection, key) as { doc: string } | undefined;
-            return row ? parseWithBigInt(row.doc) : undefined;
-          },
+          get: async (collection, key) => this.getDoc(db, collection, key),
           put: async (collection, key, doc) => {
             db.prepare('INSERT INTO documents (collection, key, doc) VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc').run(
               collection, key, stringifyWithBigInt(doc),
@@ -187,6 +184,19 @@ export class SqliteServiceStore implements ServiceStore {
   private readStreamFrom(db: DatabaseSync, streamId: string, fromVersion = 1): RecordedEvent[] {
     const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND version >= ? ORDER BY version`).all(streamId, fromVersion) as unknown as EventRow[];
     return rows.map(toRecorded);
+  }
+
+  private getDoc<T>(db: DatabaseSync, collection: string, key: string): T | undefined {
+    const row = db.prepare('SELECT doc FROM documents WHERE collection = ? AND key = ?').get(collection, key) as { doc: string } | undefined;
+    return row ? parseWithBigInt<T>(row.doc) : undefined;
+  }
+
+  async getDocument<T>(collection: string, key: string): Promise<T | undefined> {
+    return this.getDoc<T>(this.reader, collection, key);
+  }
+
+  async listDocuments<T>(collection: string, prefix: string, options?: { after?: string; limit?: number }) {
+    return this.listDocs<T>(this.reader, collection, prefix, options);
   }
 
   private listDocs<T>(db: DatabaseSync, collection: string, prefix: string, options: { after?: string; limit?: number } = {}) {

@@ -67,6 +67,9 @@ export interface HashChainReport {
 export interface ServiceStore {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
+  /** Committed documents, read without a transaction (no write lock): for queries and credential checks. */
+  getDocument<T>(collection: string, key: string): Promise<T | undefined>;
+  listDocuments<T>(collection: string, prefix: string, options?: { after?: string; limit?: number }): Promise<Array<{ key: string; doc: T }>>;
   /** Every event after `afterPosition`, in commit order. */
   readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
   verifyStream(streamId: string): Promise<HashChainReport>;

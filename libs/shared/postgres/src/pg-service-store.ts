@@ -5,6 +5,8 @@ import {
 } from '@pos/eventing';
 import { ConcurrencyError, type EventContext, type RecordedEvent } from '@pos/kernel';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
+
+type Queryable = Pick<Pool, 'query'> | PoolClient;
 import { migrate, quoteIdent } from './migrations';
 
 interface EventRow {
@@ -103,10 +105,7 @@ export class PgServiceStore implements ServiceStore {
             (await c.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version`, [streamId, fromVersion])).rows.map(toRecorded),
         },
         documents: {
-          get: async (collection, key) => {
-            const { rows } = await c.query<{ doc: string }>(`SELECT doc FROM ${this.s}.documents WHERE collection = $1 AND key = $2`, [collection, key]);
-            return rows[0] ? parseWithBigInt(rows[0].doc) : undefined;
-          },
+          get: (collection, key) => this.getDoc(c, collection, key),
           put: async (collection, key, doc) => {
             await c.query(
               `INSERT INTO ${this.s}.documents (collection, key, doc) VALUES ($1, $2, $3) ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc`,
@@ -116,14 +115,7 @@ export class PgServiceStore implements ServiceStore {
           delete: async (collection, key) => {
             await c.query(`DELETE FROM ${this.s}.documents WHERE collection = $1 AND key = $2`, [collection, key]);
           },
-          list: async (collection, prefix, options = {}) => {
-            const after = options.after && options.after > prefix ? options.after : undefined;
-            const { rows } = await c.query<{ key: string; doc: string }>(
-              `SELECT key, doc FROM ${this.s}.documents WHERE collection = $1 AND key ${after ? '>' : '>='} $2 AND key < $3 ORDER BY key LIMIT $4`,
-              [collection, after ?? prefix, `${prefix}\uffff`, options.limit ?? null],
-            );
-            return rows.map((r) => ({ key: r.key, doc: parseWithBigInt(r.doc) }));
-          },
+          list: (collection, prefix, options) => this.listDocs(c, collection, prefix, options),
         },
         processed: {
           has: async (consumer, id) => (await c.query(`SELECT 1 FROM ${this.s}.processed WHERE consumer = $1 AND message_id = $2`, [consumer, id])).rowCount! > 0,
@@ -185,6 +177,28 @@ export class PgServiceStore implements ServiceStore {
     );
     await c.query('SELECT pg_notify($1, $2)', [this.channel, String(version)]);
     return recorded;
+  }
+
+  private async getDoc<T>(q: Queryable, collection: string, key: string): Promise<T | undefined> {
+    const { rows } = await q.query<{ doc: string }>(`SELECT doc FROM ${this.s}.documents WHERE collection = $1 AND key = $2`, [collection, key]);
+    return rows[0] ? parseWithBigInt<T>(rows[0].doc) : undefined;
+  }
+
+  private async listDocs<T>(q: Queryable, collection: string, prefix: string, options: { after?: string; limit?: number } = {}) {
+    const after = options.after && options.after > prefix ? options.after : undefined;
+    const { rows } = await q.query<{ key: string; doc: string }>(
+      `SELECT key, doc FROM ${this.s}.documents WHERE collection = $1 AND key ${after ? '>' : '>='} $2 AND key < $3 ORDER BY key LIMIT $4`,
+      [collection, after ?? prefix, `${prefix}\uffff`, options.limit ?? null],
+    );
+    return rows.map((r) => ({ key: r.key, doc: parseWithBigInt<T>(r.doc) }));
+  }
+
+  getDocument<T>(collection: string, key: string): Promise<T | undefined> {
+    return this.getDoc<T>(this.pool, collection, key);
+  }
+
+  listDocuments<T>(collection: string, prefix: string, options?: { after?: string; limit?: number }) {
+    return this.listDocs<T>(this.pool, collection, prefix, options);
   }
 
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {

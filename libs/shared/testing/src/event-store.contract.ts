@@ -131,6 +131,8 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       });
       const day = await h.store.transaction((tx) => tx.documents.list<{ v: bigint }>('totals', '2026-11-24|'));
       expect(day.map((d) => [d.key, d.doc.v])).toEqual([['2026-11-24|M1', 1n], ['2026-11-24|M2', 2n]]);
+      expect((await h.store.listDocuments<{ v: bigint }>('totals', '2026-11-24|')).map((d) => d.key)).toEqual(['2026-11-24|M1', '2026-11-24|M2']);
+      expect(await h.store.getDocument<{ v: bigint }>('totals', '2026-11-25|M1')).toEqual({ v: 3n });
     });
 
     it('remembers processed messages and subscription checkpoints', async () => {

@@ -13,7 +13,7 @@ export class TerminalCredentials {
 
   /** Refuses an unknown terminal or a wrong key before anything is read or written for it. */
   async authenticate(terminalId: string, authorization: string | undefined): Promise<void> {
-    const doc = await this.store.transaction((tx) => tx.documents.get<{ apiKeyHash: string }>(CREDENTIALS.terminals, terminalId));
+    const doc = await this.store.getDocument<{ apiKeyHash: string }>(CREDENTIALS.terminals, terminalId);
     if (!doc) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'unauthenticated');
     const key = bearerOf(authorization);
     if (!key || !sameDigest(sha256(key), doc.apiKeyHash))
@@ -21,7 +21,7 @@ export class TerminalCredentials {
   }
 
   async operatorPasswordValid(terminalId: string, operatorId: string, password: string): Promise<boolean> {
-    const doc = await this.store.transaction((tx) => tx.documents.get<{ hash: string }>(CREDENTIALS.operators, `${terminalId}|${operatorId}`));
+    const doc = await this.store.getDocument<{ hash: string }>(CREDENTIALS.operators, `${terminalId}|${operatorId}`);
     return verifyPassword(password, doc?.hash);
   }
 }

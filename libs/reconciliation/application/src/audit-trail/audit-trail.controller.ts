@@ -17,7 +17,7 @@ export class AuditTrailController {
   async get(@Param('terminalId') terminalId: string, @Param('businessDay') businessDay: string) {
     if (!/^[A-Z0-9]{8}$/.test(terminalId) || !/^\d{4}-\d{2}-\d{2}$/.test(businessDay))
       throw new DomainError('QUERY_INVALID', 'terminalId or businessDay is malformed', '30', 'validation');
-    const rows = await this.store.transaction((tx) => tx.documents.list<AuditEntry>(DOCS.auditTrail, auditTrailKeyPrefix(terminalId, businessDay)));
+    const rows = await this.store.listDocuments<AuditEntry>(DOCS.auditTrail, auditTrailKeyPrefix(terminalId, businessDay));
     return { terminalId, businessDay, entries: rows.map((r, i) => ({ seq: i + 1, ...r.doc })) };
   }
 }

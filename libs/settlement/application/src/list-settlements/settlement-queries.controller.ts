@@ -34,7 +34,7 @@ export class SettlementQueriesController {
   @ApiQuery({ name: 'merchantId' })
   async balances(@Query('merchantId') merchantId?: string) {
     const m = need('merchantId', merchantId, /^[A-Z0-9]{15}$/);
-    const rows = await this.store.transaction((tx) => tx.documents.list<AccountBalance>(LEDGER_BALANCES, `${m}|`));
+    const rows = await this.store.listDocuments<AccountBalance>(LEDGER_BALANCES, `${m}|`);
     return {
       balances: rows.map(({ key, doc }) => {
         const [, currency, account] = key.split('|');
