@@ -13,6 +13,23 @@ export interface KafkaLogOptions {
   readonly log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
+/**
+ * Retries what fails with a retriable Kafka error (a leader moving, metadata not yet
+ * everywhere after another service created a topic) for a bounded time: at start-up
+ * these are normal in a cluster, not a reason for a process to exit.
+ */
+const whileRetriable = async <T>(what: () => Promise<T>, ms = 60_000): Promise<T> => {
+  const deadline = Date.now() + ms;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await what();
+    } catch (e) {
+      if (!(e as { retriable?: boolean }).retriable || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+};
+
 const headersOf = (h: Record<string, unknown> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(h ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, Buffer.isBuffer(v) ? v.toString('utf8') : String(v)]])));
 
@@ -61,7 +78,11 @@ export class KafkaMessageLog implements MessageLog {
   }
 
   /** Creates the topics (and their dead-letter topics) if missing, with the configured layout. */
-  async ensureTopics(topics: readonly string[]): Promise<void> {
+  ensureTopics(topics: readonly string[]): Promise<void> {
+    return whileRetriable(() => this.createMissingTopics(topics));
+  }
+
+  private async createMissingTopics(topics: readonly string[]): Promise<void> {
     await this.connect();
     const wanted = [...new Set(topics.flatMap((t) => [t, dlqTopic(t)]))].filter((t) => !this.knownTopics.has(t));
     if (wanted.length === 0) return;
@@ -164,7 +185,14 @@ export class KafkaMessageLog implements MessageLog {
         },
       });
     };
-    await start();
+    await whileRetriable(async () => {
+      try {
+        await start();
+      } catch (e) {
+        await current?.disconnect().catch(() => undefined);
+        throw e;
+      }
+    });
     const handle = {
       stop: async () => {
         // Graceful: take no new message, finish and commit the one in hand, then leave the group.
