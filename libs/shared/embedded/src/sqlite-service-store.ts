@@ -3,7 +3,7 @@ import { decodeEvent } from '@pos/contracts';
 import { ConcurrencyError, type RecordedEvent } from '@pos/kernel';
 import {
   AppendSignal, draftStoredEvent, GENESIS_HASH, parseWithBigInt, storedEventHash, stringifyWithBigInt, verifyChain,
-  type ExpectedVersion, type HashChainReport, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
+  type DocumentReader, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
 } from '@pos/eventing';
 import { Mutex, openSqlite } from './sqlite';
 
@@ -120,6 +120,7 @@ export class SqliteServiceStore implements ServiceStore {
             db.prepare('DELETE FROM documents WHERE collection = ? AND key = ?').run(collection, key);
           },
           list: async (collection, prefix, options) => this.listDocs(db, collection, prefix, options),
+          clear: async (collection) => Number(db.prepare('DELETE FROM documents WHERE collection = ?').run(collection).changes),
         },
         processed: {
           has: async (consumer, id) => !!db.prepare('SELECT 1 FROM processed WHERE consumer = ? AND message_id = ?').get(consumer, id),
@@ -133,6 +134,8 @@ export class SqliteServiceStore implements ServiceStore {
             db.prepare('INSERT INTO checkpoints (subscription_id, position) VALUES (?, ?) ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position').run(id, position);
           },
         },
+        // BEGIN IMMEDIATE already holds the database's only write lock, across processes too.
+        lock: async () => undefined,
       };
       try {
         const result = await fn(tx);
@@ -195,11 +198,36 @@ export class SqliteServiceStore implements ServiceStore {
     return this.getDoc<T>(this.reader, collection, key);
   }
 
-  async listDocuments<T>(collection: string, prefix: string, options?: { after?: string; limit?: number }) {
+  async listDocuments<T>(collection: string, prefix: string, options?: ListOptions) {
     return this.listDocs<T>(this.reader, collection, prefix, options);
   }
 
-  private listDocs<T>(db: DatabaseSync, collection: string, prefix: string, options: { after?: string; limit?: number } = {}) {
+  async readSnapshot<T>(fn: (docs: DocumentReader) => Promise<T>): Promise<T> {
+    // A connection of its own: its read transaction is one WAL snapshot, and nobody else's reads join it.
+    if (this.file === ':memory:') return this.mutex.run(() => fn(this.readerOn(this.writer)));
+    const db = openSqlite(this.file, { readOnly: true });
+    try {
+      db.exec('BEGIN');
+      db.prepare('SELECT 1 FROM documents LIMIT 1').get(); // a deferred read transaction takes its snapshot at its first read
+      return await fn(this.readerOn(db));
+    } finally {
+      if (db.isTransaction) db.exec('COMMIT');
+      db.close();
+    }
+  }
+
+  private readerOn(db: DatabaseSync): DocumentReader {
+    return {
+      get: async (collection, key) => this.getDoc(db, collection, key),
+      list: async (collection, prefix, options) => this.listDocs(db, collection, prefix, options),
+    };
+  }
+
+  async lastPosition(): Promise<number> {
+    return (this.reader.prepare('SELECT COALESCE(MAX(position), 0) AS p FROM events').get() as { p: number }).p;
+  }
+
+  private listDocs<T>(db: DatabaseSync, collection: string, prefix: string, options: ListOptions = {}) {
     // Range scan on the primary key: [prefix, prefix + U+FFFF).
     const after = options.after && options.after > prefix ? options.after : undefined;
     const rows = db

@@ -18,13 +18,25 @@ export interface EventStoreTx {
   readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
 }
 
-/** A service's own JSON documents: read models, credentials, pending state. Keys sort as strings. */
-export interface DocumentStoreTx {
+export interface ListOptions {
+  /** Only keys after this one (paging). */
+  readonly after?: string;
+  readonly limit?: number;
+}
+
+/** Reading a service's documents. Keys sort as strings (byte order). */
+export interface DocumentReader {
   get<T>(collection: string, key: string): Promise<T | undefined>;
+  /** Documents whose key starts with `prefix`, in key order. */
+  list<T>(collection: string, prefix: string, options?: ListOptions): Promise<Array<{ key: string; doc: T }>>;
+}
+
+/** A service's own JSON documents: read models, credentials, pending state. */
+export interface DocumentStoreTx extends DocumentReader {
   put(collection: string, key: string, doc: unknown): Promise<void>;
   delete(collection: string, key: string): Promise<void>;
-  /** Documents whose key starts with `prefix`, in key order. */
-  list<T>(collection: string, prefix: string, options?: { after?: string; limit?: number }): Promise<Array<{ key: string; doc: T }>>;
+  /** Deletes every document of a collection (a dropped read-model generation); returns how many. */
+  clear(collection: string): Promise<number>;
 }
 
 /** What a consumer has applied, recorded in the same transaction as the effect. */
@@ -39,11 +51,19 @@ export interface CheckpointsTx {
   set(subscriptionId: string, position: number): Promise<void>;
 }
 
+export type LockMode = 'shared' | 'exclusive';
+
 export interface StoreTx {
   readonly events: EventStoreTx;
   readonly documents: DocumentStoreTx;
   readonly processed: ProcessedMessagesTx;
   readonly checkpoints: CheckpointsTx;
+  /**
+   * Takes a named lock until the transaction ends: shared holders run together, an
+   * exclusive holder alone (across processes). On SQLite every write transaction is
+   * already exclusive, so this only matters where transactions run concurrently.
+   */
+  lock(name: string, mode: LockMode): Promise<void>;
 }
 
 export interface OutboxRecord {
@@ -69,7 +89,11 @@ export interface ServiceStore {
   readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
   /** Committed documents, read without a transaction (no write lock): for queries and credential checks. */
   getDocument<T>(collection: string, key: string): Promise<T | undefined>;
-  listDocuments<T>(collection: string, prefix: string, options?: { after?: string; limit?: number }): Promise<Array<{ key: string; doc: T }>>;
+  listDocuments<T>(collection: string, prefix: string, options?: ListOptions): Promise<Array<{ key: string; doc: T }>>;
+  /** Runs `fn` on one consistent, read-only snapshot of the documents (e.g. to compare two collections under live writes). */
+  readSnapshot<T>(fn: (docs: DocumentReader) => Promise<T>): Promise<T>;
+  /** Position of the last committed event; 0 when there is none. */
+  lastPosition(): Promise<number>;
   /** Every event after `afterPosition`, in commit order. */
   readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
   verifyStream(streamId: string): Promise<HashChainReport>;

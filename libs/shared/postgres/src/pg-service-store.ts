@@ -1,7 +1,7 @@
 import { decodeEvent } from '@pos/contracts';
 import {
   AppendSignal, draftStoredEvent, GENESIS_HASH, parseWithBigInt, storedEventHash, stringifyWithBigInt, verifyChain,
-  type ExpectedVersion, type HashChainReport, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
+  type DocumentReader, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
 } from '@pos/eventing';
 import { ConcurrencyError, type EventContext, type RecordedEvent } from '@pos/kernel';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
@@ -116,6 +116,7 @@ export class PgServiceStore implements ServiceStore {
             await c.query(`DELETE FROM ${this.s}.documents WHERE collection = $1 AND key = $2`, [collection, key]);
           },
           list: (collection, prefix, options) => this.listDocs(c, collection, prefix, options),
+          clear: async (collection) => (await c.query(`DELETE FROM ${this.s}.documents WHERE collection = $1`, [collection])).rowCount ?? 0,
         },
         processed: {
           has: async (consumer, id) => (await c.query(`SELECT 1 FROM ${this.s}.processed WHERE consumer = $1 AND message_id = $2`, [consumer, id])).rowCount! > 0,
@@ -131,6 +132,9 @@ export class PgServiceStore implements ServiceStore {
               [id, position],
             );
           },
+        },
+        lock: async (name, mode) => {
+          await c.query(mode === 'shared' ? 'SELECT pg_advisory_xact_lock_shared(hashtext($1))' : 'SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey(`named:${name}`)]);
         },
       };
       const result = await fn(tx);
@@ -184,7 +188,7 @@ export class PgServiceStore implements ServiceStore {
     return rows[0] ? parseWithBigInt<T>(rows[0].doc) : undefined;
   }
 
-  private async listDocs<T>(q: Queryable, collection: string, prefix: string, options: { after?: string; limit?: number } = {}) {
+  private async listDocs<T>(q: Queryable, collection: string, prefix: string, options: ListOptions = {}) {
     const after = options.after && options.after > prefix ? options.after : undefined;
     const { rows } = await q.query<{ key: string; doc: string }>(
       `SELECT key, doc FROM ${this.s}.documents WHERE collection = $1 AND key ${after ? '>' : '>='} $2 AND key < $3 ORDER BY key LIMIT $4`,
@@ -197,8 +201,28 @@ export class PgServiceStore implements ServiceStore {
     return this.getDoc<T>(this.pool, collection, key);
   }
 
-  listDocuments<T>(collection: string, prefix: string, options?: { after?: string; limit?: number }) {
+  listDocuments<T>(collection: string, prefix: string, options?: ListOptions) {
     return this.listDocs<T>(this.pool, collection, prefix, options);
+  }
+
+  async readSnapshot<T>(fn: (docs: DocumentReader) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      // One snapshot for every statement of the transaction.
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await fn({ get: (collection, key) => this.getDoc(c, collection, key), list: (collection, prefix, options) => this.listDocs(c, collection, prefix, options) });
+      await c.query('COMMIT');
+      return result;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async lastPosition(): Promise<number> {
+    return Number((await this.pool.query<{ p: string }>(`SELECT COALESCE(MAX(position), 0) AS p FROM ${this.s}.events`)).rows[0].p);
   }
 
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {

@@ -144,6 +144,63 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       expect(await h.store.transaction((tx) => tx.checkpoints.get('sub'))).toBe(42);
     });
 
+    it('reads documents from one snapshot while writes commit beside it', async () => {
+      await h.store.transaction(async (tx) => {
+        await tx.documents.put('blue', 'k1', { n: 1n });
+        await tx.documents.put('green', 'k1', { n: 1n });
+      });
+      const seen = await h.store.readSnapshot(async (docs) => {
+        const before = await docs.list<{ n: bigint }>('blue', '');
+        // Both collections move together after the snapshot was taken: the snapshot sees neither move.
+        await h.store.transaction(async (tx) => {
+          await tx.documents.put('blue', 'k2', { n: 2n });
+          await tx.documents.put('green', 'k2', { n: 2n });
+        });
+        const after = await docs.list<{ n: bigint }>('green', '');
+        return { before: before.map((d) => d.key), after: after.map((d) => d.key), one: await docs.get<{ n: bigint }>('green', 'k1') };
+      });
+      expect(seen).toEqual({ before: ['k1'], after: ['k1'], one: { n: 1n } });
+      expect((await h.store.listDocuments('green', '')).map((d) => d.key)).toEqual(['k1', 'k2']);
+    });
+
+    it('clears one collection and leaves the others', async () => {
+      await h.store.transaction(async (tx) => {
+        await tx.documents.put('old', 'a', { n: 1 });
+        await tx.documents.put('old', 'b', { n: 2 });
+        await tx.documents.put('new', 'a', { n: 3 });
+      });
+      expect(await h.store.transaction((tx) => tx.documents.clear('old'))).toBe(2);
+      expect(await h.store.listDocuments('old', '')).toEqual([]);
+      expect(await h.store.listDocuments('new', '')).toHaveLength(1);
+    });
+
+    it('reports the last committed position', async () => {
+      expect(await h.store.lastPosition()).toBe(0);
+      const [, second] = await h.store.transaction((tx) => tx.events.append('a', 0, [unlocked('T0000001'), unlocked('T0000001', '02')]));
+      expect(await h.store.lastPosition()).toBe(second.metadata.position);
+    });
+
+    it('serialises an exclusive lock holder with shared holders of the same name', async () => {
+      const order: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const exclusive = h.store.transaction(async (tx) => {
+        await tx.lock('projection:x', 'exclusive');
+        order.push('exclusive:in');
+        await held;
+        order.push('exclusive:out');
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const shared = h.store.transaction(async (tx) => {
+        await tx.lock('projection:x', 'shared');
+        order.push('shared:in');
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      release();
+      await Promise.all([exclusive, shared]);
+      expect(order).toEqual(['exclusive:in', 'exclusive:out', 'shared:in']);
+    });
+
     it('refuses an event whose payload breaks its contract', async () => {
       const bad = { ...unlocked('T0000001'), data: { terminalId: 'nope' } };
       await expect(h.store.transaction((tx) => tx.events.append('a', 0, [bad]))).rejects.toThrow(/EVENT_PAYLOAD_INVALID|OperatorUnlocked/);
