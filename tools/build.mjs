@@ -9,6 +9,7 @@ const entries = {
   'apps/settlement/main': 'apps/settlement/src/main.ts',
   'apps/reconciliation/main': 'apps/reconciliation/src/main.ts',
   'tools/simulator/main': 'tools/simulator/src/main.ts',
+  'tools/audit/main': 'tools/audit/src/main.ts',
   'tools/bench/pipeline': 'tools/bench/src/pipeline.bench.ts',
 };
 
@@ -28,4 +29,4 @@ await Promise.all(
     }),
   ),
 );
-console.log(`built ${Object.keys(entries).length} bundles into dist/`);
+console.error(`built ${Object.keys(entries).length} bundles into dist/`);

@@ -1,2 +1,3 @@
 export * from './reconciliation.module';
 export * from './reconciliation.projector';
+export * from './audit-trail/audit-trail.queries';

@@ -1,18 +1,43 @@
 import { TOPICS } from '@pos/contracts';
-import type { StoreTx } from '@pos/eventing';
+import { applyLive, type ProjectionDefinition, type SourcePosition, type StoreTx } from '@pos/eventing';
 import type { RecordedEvent } from '@pos/kernel';
-import { auditEntryOf, dailyTotalsChanges, type DailyTotalsRow } from '@pos/reconciliation-domain';
+import { auditDayIndexOf, auditEntryOf, dailyTotalsChanges, type DailyTotalsRow } from '@pos/reconciliation-domain';
 
 export const RECONCILIATION_CONSUMER = 'reconciliation';
 export const RECONCILIATION_TOPICS = [TOPICS.terminal, TOPICS.settlement] as const;
+/** Projection names; each is also the collection of its first generation. */
 export const DOCS = { dailyTotals: 'daily-totals', auditTrail: 'audit-trail' } as const;
 
-/** Both projections move in the consumer's transaction: applied once, or not at all. */
-export const applyToReconciliation = async (event: RecordedEvent, tx: StoreTx): Promise<void> => {
-  for (const change of dailyTotalsChanges(event)) {
-    const row = await tx.documents.get<DailyTotalsRow>(DOCS.dailyTotals, change.key);
-    await tx.documents.put(DOCS.dailyTotals, change.key, change.apply(row));
-  }
-  const audit = auditEntryOf(event);
-  if (audit) await tx.documents.put(DOCS.auditTrail, audit.key, audit.entry);
+export const DAILY_TOTALS_PROJECTION: ProjectionDefinition = {
+  name: DOCS.dailyTotals,
+  service: 'reconciliation',
+  description: 'daily totals per business day, merchant, terminal, payment method and currency',
+  source: { kind: 'log', topics: RECONCILIATION_TOPICS, consumerGroup: RECONCILIATION_CONSUMER },
+  apply: async (event, docs, collection) => {
+    for (const change of dailyTotalsChanges(event)) {
+      const row = await docs.get<DailyTotalsRow>(collection, change.key);
+      await docs.put(collection, change.key, change.apply(row));
+    }
+  },
+};
+
+export const AUDIT_TRAIL_PROJECTION: ProjectionDefinition = {
+  name: DOCS.auditTrail,
+  service: 'reconciliation',
+  description: "every event of a terminal's business day in order, with actor, time and hash; indexed by merchant and day",
+  source: { kind: 'log', topics: RECONCILIATION_TOPICS, consumerGroup: RECONCILIATION_CONSUMER },
+  apply: async (event, docs, collection) => {
+    const audit = auditEntryOf(event);
+    if (!audit) return;
+    await docs.put(collection, audit.key, audit.entry);
+    const index = auditDayIndexOf(event);
+    if (index) await docs.put(collection, index.key, index.entry);
+  },
+};
+
+export const RECONCILIATION_PROJECTIONS: readonly ProjectionDefinition[] = [DAILY_TOTALS_PROJECTION, AUDIT_TRAIL_PROJECTION];
+
+/** Every projection moves in the consumer's transaction: applied once, or not at all. */
+export const applyToReconciliation = async (event: RecordedEvent, tx: StoreTx, at: SourcePosition): Promise<void> => {
+  for (const def of RECONCILIATION_PROJECTIONS) await applyLive(def, event, at, tx);
 };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { DatabaseSync } from 'node:sqlite';
-import type { ConsumedMessage, Consumer, ConsumerOptions, LogMessage, MessageLog } from '@pos/eventing';
+import { type ConsumedMessage, type Consumer, type ConsumerOptions, type LogMessage, type LogPositions, type MessageLog, positionKey, type ReadRangeOptions } from '@pos/eventing';
 import { Mutex, openSqlite } from './sqlite';
 
 const SCHEMA = `
@@ -27,7 +27,24 @@ interface RecordRow {
   key: string;
   value: string;
   headers: string;
+  appended_at: string;
 }
+
+const toConsumed = (row: RecordRow): ConsumedMessage => ({
+  topic: row.topic,
+  partition: row.partition,
+  offset: String(row.offset),
+  key: row.key,
+  value: row.value,
+  headers: JSON.parse(row.headers),
+  timestamp: row.appended_at,
+});
+
+/** Messages handed to one `onBatch` call of `readRange`. */
+const READ_BATCH = 500;
+
+/** 9999-12-31T23:59:59.999Z: the last instant whose ISO-8601 text sorts as time. */
+const LAST_ISO_YEAR_MS = 253_402_300_799_999;
 
 /**
  * The in-process log of the embedded default: Kafka's semantics that matter
@@ -78,7 +95,7 @@ export class SqliteMessageLog implements MessageLog {
     this.published.on('publish', onPublish);
 
     const fetch = (topic: string, partition: number, from: number) =>
-      this.db.prepare('SELECT topic, partition, offset, key, value, headers FROM records WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT 200')
+      this.db.prepare('SELECT topic, partition, offset, key, value, headers, appended_at FROM records WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT 200')
         .all(topic, partition, from) as unknown as RecordRow[];
 
     const loop = (async () => {
@@ -89,7 +106,7 @@ export class SqliteMessageLog implements MessageLog {
             const rows = fetch(topic, partition, this.committed(options.groupId, topic, partition));
             for (const row of rows) {
               if (!running) break;
-              const message: ConsumedMessage = { topic: row.topic, partition: row.partition, offset: String(row.offset), key: row.key, value: row.value, headers: JSON.parse(row.headers) };
+              const message = toConsumed(row);
               try {
                 await options.handle(message);
               } catch {
@@ -149,6 +166,16 @@ export class SqliteMessageLog implements MessageLog {
     return lag;
   }
 
+  /** The group's next offset per partition ('0' where it committed nothing). */
+  async committedOffsets(groupId: string, topics: readonly string[]): Promise<LogPositions> {
+    const out: Record<string, string> = {};
+    for (const [key] of Object.entries(await this.endOffsets(topics))) {
+      const [topic, partition] = [key.slice(0, key.lastIndexOf('/')), Number(key.slice(key.lastIndexOf('/') + 1))];
+      out[key] = String(this.committed(groupId, topic, partition));
+    }
+    return out;
+  }
+
   /** Replay: move a group back to the start of its topics. */
   async resetGroup(groupId: string, topics: readonly string[]): Promise<void> {
     await this.mutex.run(async () => {
@@ -156,6 +183,70 @@ export class SqliteMessageLog implements MessageLog {
       for (const topic of topics) del.run(groupId, topic);
     });
     this.published.emit('publish');
+  }
+
+  /** One offset per partition 0..partitions-1 of every topic: the query's per-partition `n`, or `empty` for a partition it has no row for. */
+  private perPartition(topics: readonly string[], sql: string, empty: (topic: string, partition: number) => number, ...args: Array<string | number>): LogPositions {
+    const stmt = this.db.prepare(sql);
+    const out: Record<string, string> = {};
+    for (const topic of topics) {
+      const found = new Map((stmt.all(topic, ...args) as Array<{ partition: number; n: number | null }>).map((r) => [r.partition, r.n]));
+      // Also partitions beyond this process's count: a reader configured with fewer partitions than the writer must not miss any.
+      const partitions = new Set([...Array.from({ length: this.partitions }, (_, p) => p), ...found.keys()]);
+      for (const p of [...partitions].sort((a, b) => a - b)) out[positionKey(topic, p)] = String(found.get(p) ?? empty(topic, p));
+    }
+    return out;
+  }
+
+  /** The next offset to be written, per partition ('0' for an empty one). */
+  async endOffsets(topics: readonly string[]): Promise<LogPositions> {
+    return this.perPartition(topics, 'SELECT partition, MAX(offset) + 1 AS n FROM records WHERE topic = ? GROUP BY partition', () => 0);
+  }
+
+  /** The lowest offset held per partition: 0 (the embedded log removes nothing); '0' for an empty one. */
+  async startOffsets(topics: readonly string[]): Promise<LogPositions> {
+    return this.perPartition(topics, 'SELECT partition, MIN(offset) AS n FROM records WHERE topic = ? GROUP BY partition', () => 0);
+  }
+
+  /** The first offset appended at or after `at` per partition; the partition's end offset if none was. */
+  async offsetsForTime(topics: readonly string[], at: Date): Promise<LogPositions> {
+    if (Number.isNaN(at.getTime())) throw new Error('offsetsForTime: invalid date');
+    const ends = await this.endOffsets(topics);
+    // Past year 9999 toISOString() turns '+010000-…', which sorts before every append time.
+    if (at.getTime() > LAST_ISO_YEAR_MS) return ends;
+    // appended_at is ISO-8601 UTC with milliseconds: its text order is its time order.
+    return this.perPartition(
+      topics,
+      'SELECT partition, MIN(offset) AS n FROM records WHERE topic = ? AND appended_at >= ? GROUP BY partition',
+      (topic, p) => Number(ends[positionKey(topic, p)]),
+      at.toISOString(),
+    );
+  }
+
+  /**
+   * Reads [from, until) of every partition named in `until` (from defaults to 0), partition by
+   * partition, READ_BATCH messages per `onBatch`. `until` is capped at the end of the partition
+   * when the read starts, so messages published during the read beyond that are not included.
+   */
+  async readRange(options: ReadRangeOptions): Promise<void> {
+    const ends = await this.endOffsets(options.topics);
+    const page = this.db.prepare(
+      'SELECT topic, partition, offset, key, value, headers, appended_at FROM records WHERE topic = ? AND partition = ? AND offset >= ? AND offset < ? ORDER BY offset LIMIT ?',
+    );
+    for (const topic of new Set(options.topics))
+      for (let partition = 0; partition < this.partitions; partition++) {
+        const key = positionKey(topic, partition);
+        const requested = options.until[key];
+        if (requested === undefined) continue;
+        const until = Math.min(Number(requested), Number(ends[key]));
+        let next = Math.max(Number(options.from?.[key] ?? '0'), 0);
+        while (next < until) {
+          const rows = page.all(topic, partition, next, until, READ_BATCH) as unknown as RecordRow[];
+          if (rows.length === 0) break;
+          await options.onBatch(rows.map(toConsumed));
+          next = rows[rows.length - 1].offset + 1;
+        }
+      }
   }
 
   async close(): Promise<void> {

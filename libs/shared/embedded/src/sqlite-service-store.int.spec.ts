@@ -10,6 +10,9 @@ eventStoreContract('embedded SQLite store', async () => {
   return {
     store,
     tamper: async (streamId, version, payload) => store.tamperForTest(streamId, version, payload),
+    tamperContext: async (streamId, version, context) => store.tamperContextForTest(streamId, version, context),
+    deleteEvent: (streamId, version) => store.deleteEventForTest(streamId, version),
+    swapVersions: (streamId, a, b) => store.swapVersionsForTest(streamId, a, b),
     dispose: async () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -248,8 +248,22 @@ export class SqliteServiceStore implements ServiceStore {
   }
 
   async verifyStream(streamId: string): Promise<HashChainReport> {
-    const rows = this.reader.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY version`).all(streamId) as unknown as EventRow[];
-    return verifyChain(streamId, rows.map((row) => ({ version: row.version, prevHash: row.prev_hash, hash: row.hash, recomputed: hashOf(row) })));
+    const db = this.reader;
+    // Events and head from one snapshot, so an append committing in between is not reported as a mismatch.
+    // (In memory the reader is the writer, possibly inside a transaction already: its reads are consistent anyway.)
+    const own = !db.isTransaction;
+    if (own) db.exec('BEGIN');
+    try {
+      const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY version`).all(streamId) as unknown as EventRow[];
+      const head = db.prepare('SELECT version, last_hash FROM streams WHERE stream_id = ?').get(streamId) as { version: number; last_hash: string } | undefined;
+      return verifyChain(
+        streamId,
+        rows.map((row) => ({ version: row.version, eventId: row.event_id, prevHash: row.prev_hash, hash: row.hash, recomputed: hashOf(row) })),
+        head && { version: head.version, hash: head.last_hash },
+      );
+    } finally {
+      if (own && db.isTransaction) db.exec('COMMIT');
+    }
   }
 
   async listStreams(prefix: string): Promise<string[]> {
@@ -290,6 +304,42 @@ export class SqliteServiceStore implements ServiceStore {
   /** For tamper-evidence tests and forensic tooling only: rewrites a stored payload in place. */
   tamperForTest(streamId: string, version: number, payload: unknown): void {
     this.writer.prepare('UPDATE events SET payload = ? WHERE stream_id = ? AND version = ?').run(JSON.stringify(payload), streamId, version);
+  }
+
+  /** Tamper-evidence tests only: rewrites a stored context (correlation, causation, actor) in place. */
+  tamperContextForTest(streamId: string, version: number, context: unknown): void {
+    this.writer.prepare('UPDATE events SET context = ? WHERE stream_id = ? AND version = ?').run(JSON.stringify(context), streamId, version);
+  }
+
+  /** Tamper-evidence tests only: deletes a stored event (and its outbox row, which references it), leaving the head as it was. */
+  deleteEventForTest(streamId: string, version: number): Promise<void> {
+    return this.rawWriteForTest([
+      ['DELETE FROM outbox WHERE position IN (SELECT position FROM events WHERE stream_id = ? AND version = ?)', streamId, version],
+      ['DELETE FROM events WHERE stream_id = ? AND version = ?', streamId, version],
+    ]);
+  }
+
+  /** Tamper-evidence tests only: swaps two stored events' versions, leaving their hashes as they were. */
+  swapVersionsForTest(streamId: string, a: number, b: number): Promise<void> {
+    // UNIQUE (stream_id, version) is checked row by row: park one event on a version no event has.
+    return this.rawWriteForTest([
+      ['UPDATE events SET version = -1 WHERE stream_id = ? AND version = ?', streamId, a],
+      ['UPDATE events SET version = ? WHERE stream_id = ? AND version = ?', a, streamId, b],
+      ['UPDATE events SET version = ? WHERE stream_id = ? AND version = -1', b, streamId],
+    ]);
+  }
+
+  private rawWriteForTest(statements: ReadonlyArray<[string, ...Array<string | number>]>): Promise<void> {
+    return this.mutex.run(async () => {
+      this.writer.exec('BEGIN IMMEDIATE');
+      try {
+        for (const [sql, ...params] of statements) this.writer.prepare(sql).run(...params);
+        this.writer.exec('COMMIT');
+      } catch (e) {
+        this.writer.exec('ROLLBACK');
+        throw e;
+      }
+    });
   }
 
   async close(): Promise<void> {

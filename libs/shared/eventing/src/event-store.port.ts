@@ -73,11 +73,32 @@ export interface OutboxRecord {
 
 export interface HashChainReport {
   readonly streamId: string;
+  /** Events stored in the stream. */
   readonly events: number;
   readonly ok: boolean;
-  /** First version whose hash does not follow from its content and its predecessor. */
+  /** First version (in version order) at which the chain or its head does not hold; absent when ok. */
   readonly brokenAtVersion?: number;
+  /** The stored event at `brokenAtVersion`; absent when that version is not stored (a deletion). */
+  readonly eventId?: string;
+  /**
+   * Stable, for machines: EVENT_CONTENT_ALTERED (content no longer hashes to its stored hash),
+   * EVENT_MISSING (a version gap), CHAIN_LINK_BROKEN (prevHash is not the previous event's hash:
+   * reordered or re-chained), STREAM_HEAD_MISMATCH (the streams row disagrees with the last stored event).
+   */
+  readonly code?: 'EVENT_CONTENT_ALTERED' | 'EVENT_MISSING' | 'CHAIN_LINK_BROKEN' | 'STREAM_HEAD_MISMATCH';
+  /** For people; wording may change, `code` does not. */
   readonly reason?: string;
+  /** What differs, by code; null means that row does not exist. */
+  readonly detail?:
+    | { readonly storedHash: string; readonly recomputedHash: string }
+    | { readonly expectedVersion: number; readonly foundVersion: number }
+    | { readonly expectedPrevHash: string; readonly storedPrevHash: string }
+    | {
+        readonly headVersion: number | null;
+        readonly headHash: string | null;
+        readonly lastStoredVersion: number | null;
+        readonly lastStoredHash: string | null;
+      };
 }
 
 /**

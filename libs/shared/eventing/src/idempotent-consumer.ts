@@ -1,7 +1,8 @@
 import { ConcurrencyError, DomainError, type RecordedEvent } from '@pos/kernel';
 import type { ServiceStore, StoreTx } from './event-store.port';
-import { type ConsumedMessage, type Consumer, dlqTopic, type MessageLog } from './message-log.port';
+import { type ConsumedMessage, type Consumer, dlqTopic, type MessageLog, positionKey } from './message-log.port';
 import { fromLogMessage, HEADERS, PoisonMessageError } from './envelope';
+import type { SourcePosition } from './projections/projection';
 
 export interface ConsumerLogger {
   info(obj: object, msg: string): void;
@@ -16,8 +17,8 @@ export interface IdempotentConsumerOptions {
   readonly store: ServiceStore;
   readonly log: MessageLog;
   readonly logger: ConsumerLogger;
-  /** Applies one event inside the store transaction that also records it as processed. */
-  readonly apply: (event: RecordedEvent, tx: StoreTx) => Promise<void>;
+  /** Applies one event inside the store transaction that also records it as processed; `at` is where it was read. */
+  readonly apply: (event: RecordedEvent, tx: StoreTx, at: SourcePosition) => Promise<void>;
   readonly onDeadLetter?: (code: string) => void;
   readonly onApplied?: (event: RecordedEvent) => void;
   /** Unexpected failures are retried this many times before the message is dead-lettered. */
@@ -60,7 +61,7 @@ export const startIdempotentConsumer = async (o: IdempotentConsumerOptions): Pro
       try {
         const applied = await o.store.transaction(async (tx) => {
           if (await tx.processed.has(o.name, event.metadata.eventId)) return false;
-          await o.apply(event, tx);
+          await o.apply(event, tx, { key: positionKey(message.topic, message.partition), offset: message.offset });
           await tx.processed.mark(o.name, event.metadata.eventId);
           return true;
         });

@@ -8,3 +8,4 @@ export * from './idempotent-consumer';
 export * from './store-subscription';
 export * from './append-signal';
 export * from './stored-event';
+export * from './projections';

@@ -10,6 +10,29 @@ export interface LogMessage {
 export interface ConsumedMessage extends LogMessage {
   readonly partition: number;
   readonly offset: string;
+  /** When the message entered the log (ISO-8601): Kafka's record timestamp, the embedded log's append time. */
+  readonly timestamp?: string;
+}
+
+/**
+ * Offsets per partition, keyed `topic/partition` (see `positionKey`). Offsets are decimal
+ * strings: Kafka's are 64-bit. An end position is the next offset to be written.
+ */
+export type LogPositions = Readonly<Record<string, string>>;
+
+export const positionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
+
+export interface ReadRangeOptions {
+  readonly topics: readonly string[];
+  /** First offset to read per partition (inclusive); a partition not named starts at its earliest offset. */
+  readonly from?: LogPositions;
+  /** Offset to stop before per partition (exclusive), e.g. `endOffsets()` taken earlier; a partition not named is not read. */
+  readonly until: LogPositions;
+  /**
+   * Receives messages of one partition in offset order, a batch at a time; the next
+   * batch waits until it resolves (back-pressure). Batches of different partitions may interleave.
+   */
+  readonly onBatch: (messages: readonly ConsumedMessage[]) => Promise<void>;
 }
 
 export interface ConsumerOptions {
@@ -35,6 +58,19 @@ export interface MessageLog {
   lag(groupId: string, topics: readonly string[]): Promise<number>;
   /** Replay: rewind a stopped group to the start of its topics. */
   resetGroup(groupId: string, topics: readonly string[]): Promise<void>;
+  /** Where a consumer group has got to: its committed next offset per partition ('0' where it has none). */
+  committedOffsets(groupId: string, topics: readonly string[]): Promise<LogPositions>;
+  /** The end of every partition of `topics` now (next offset to be written). */
+  endOffsets(topics: readonly string[]): Promise<LogPositions>;
+  /** The first offset of every partition whose log time is at or after `at` (the partition's end offset if none is). */
+  offsetsForTime(topics: readonly string[], at: Date): Promise<LogPositions>;
+  /** The earliest offset still held by every partition (above 0 once retention removed messages). */
+  startOffsets(topics: readonly string[]): Promise<LogPositions>;
+  /**
+   * Reads a bounded range of the log for audits and rebuilds: joins no consumer group
+   * that the services use and commits nothing; resolves once every partition reached `until`.
+   */
+  readRange(options: ReadRangeOptions): Promise<void>;
   close(): Promise<void>;
 }
 

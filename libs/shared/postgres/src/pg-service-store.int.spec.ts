@@ -22,6 +22,9 @@ describe('PostgreSQL service store', () => {
     return {
       store,
       tamper: (streamId, version, payload) => store.tamperForTest(streamId, version, payload),
+      tamperContext: (streamId, version, context) => store.tamperContextForTest(streamId, version, context),
+      deleteEvent: (streamId, version) => store.deleteEventForTest(streamId, version),
+      swapVersions: (streamId, a, b) => store.swapVersionsForTest(streamId, a, b),
       dispose: async () => {
         await store.pool.query(`DROP SCHEMA ${schema} CASCADE`);
         await store.close();

@@ -236,8 +236,24 @@ export class PgServiceStore implements ServiceStore {
   }
 
   async verifyStream(streamId: string): Promise<HashChainReport> {
-    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 ORDER BY version`, [streamId]);
-    return verifyChain(streamId, rows.map((row) => ({ version: row.version, prevHash: row.prev_hash, hash: row.hash, recomputed: hashOf(row) })));
+    const c = await this.pool.connect();
+    try {
+      // Events and head from one snapshot, so an append committing in between is not reported as a mismatch.
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { rows } = await c.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 ORDER BY version`, [streamId]);
+      const head = (await c.query<{ version: number; last_hash: string }>(`SELECT version, last_hash FROM ${this.s}.streams WHERE stream_id = $1`, [streamId])).rows[0];
+      await c.query('COMMIT');
+      return verifyChain(
+        streamId,
+        rows.map((row) => ({ version: row.version, eventId: row.event_id, prevHash: row.prev_hash, hash: row.hash, recomputed: hashOf(row) })),
+        head && { version: head.version, hash: head.last_hash },
+      );
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
   }
 
   async listStreams(prefix: string): Promise<string[]> {
@@ -281,6 +297,43 @@ export class PgServiceStore implements ServiceStore {
   /** Tamper-evidence tests only: rewrites a stored payload behind the store's back. */
   async tamperForTest(streamId: string, version: number, payload: unknown): Promise<void> {
     await this.pool.query(`UPDATE ${this.s}.events SET payload = $1 WHERE stream_id = $2 AND version = $3`, [JSON.stringify(payload), streamId, version]);
+  }
+
+  /** Tamper-evidence tests only: rewrites a stored context (correlation, causation, actor) behind the store's back. */
+  async tamperContextForTest(streamId: string, version: number, context: unknown): Promise<void> {
+    await this.pool.query(`UPDATE ${this.s}.events SET context = $1 WHERE stream_id = $2 AND version = $3`, [JSON.stringify(context), streamId, version]);
+  }
+
+  /** Tamper-evidence tests only: deletes a stored event (and its outbox row, which references it), leaving the head as it was. */
+  deleteEventForTest(streamId: string, version: number): Promise<void> {
+    return this.rawWriteForTest([
+      [`DELETE FROM ${this.s}.outbox WHERE position IN (SELECT position FROM ${this.s}.events WHERE stream_id = $1 AND version = $2)`, [streamId, version]],
+      [`DELETE FROM ${this.s}.events WHERE stream_id = $1 AND version = $2`, [streamId, version]],
+    ]);
+  }
+
+  /** Tamper-evidence tests only: swaps two stored events' versions, leaving their hashes as they were. */
+  swapVersionsForTest(streamId: string, a: number, b: number): Promise<void> {
+    // UNIQUE (stream_id, version) is not deferrable, so it is checked row by row: park one event on a version no event has.
+    return this.rawWriteForTest([
+      [`UPDATE ${this.s}.events SET version = -1 WHERE stream_id = $1 AND version = $2`, [streamId, a]],
+      [`UPDATE ${this.s}.events SET version = $1 WHERE stream_id = $2 AND version = $3`, [a, streamId, b]],
+      [`UPDATE ${this.s}.events SET version = $1 WHERE stream_id = $2 AND version = -1`, [b, streamId]],
+    ]);
+  }
+
+  private async rawWriteForTest(statements: ReadonlyArray<[string, unknown[]]>): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      for (const [sql, params] of statements) await c.query(sql, params);
+      await c.query('COMMIT');
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
   }
 
   async close(): Promise<void> {

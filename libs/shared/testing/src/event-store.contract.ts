@@ -6,6 +6,12 @@ export interface StoreHarness {
   store: ServiceStore;
   /** Rewrites one stored event's payload behind the store's back. */
   tamper(streamId: string, version: number, payload: unknown): Promise<void>;
+  /** Rewrites one stored event's context (correlation, causation, actor) behind the store's back. */
+  tamperContext(streamId: string, version: number, context: unknown): Promise<void>;
+  /** Deletes one stored event behind the store's back; the stream head stays as it was. */
+  deleteEvent(streamId: string, version: number): Promise<void>;
+  /** Swaps two stored events' versions behind the store's back; hashes and head stay as they were. */
+  swapVersions(streamId: string, a: number, b: number): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -121,6 +127,86 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       expect(await h.store.verifyStream('a')).toMatchObject({ ok: true, events: 3 });
       await h.tamper('a', 2, { terminalId: 'T0000001', merchantId: 'M00000000000001', businessDay: '2026-11-24', operatorId: '99' });
       expect(await h.store.verifyStream('a')).toMatchObject({ ok: false, brokenAtVersion: 2 });
+    });
+
+    describe('verification names the first broken link of a tampered stream', () => {
+      const HASH = /^[0-9a-f]{64}$/;
+      let ids: string[];
+      // Given a stream of five events, each verified as stored.
+      beforeEach(async () => {
+        const stored = await h.store.transaction((tx) => tx.events.append('a', 0, ['01', '02', '03', '04', '05'].map((op) => unlocked('T0000001', op))));
+        ids = stored.map((e) => e.metadata.eventId);
+        // Another stream beside it, which no tampering of 'a' may affect.
+        await h.store.transaction((tx) => tx.events.append('b', 0, [unlocked('T0000002')]));
+      });
+
+      it('reports an untouched stream as ok with its event count', async () => {
+        expect(await h.store.verifyStream('a')).toEqual({ streamId: 'a', events: 5, ok: true });
+      });
+
+      it('reports a stream that was never written as ok and empty', async () => {
+        expect(await h.store.verifyStream('never')).toEqual({ streamId: 'never', events: 0, ok: true });
+      });
+
+      it('names an edited payload in the middle, with its event and both hashes', async () => {
+        await h.tamper('a', 3, { terminalId: 'T0000001', merchantId: 'M00000000000001', businessDay: '2026-11-24', operatorId: '99' });
+        const report = await h.store.verifyStream('a');
+        expect(report).toMatchObject({ streamId: 'a', events: 5, ok: false, brokenAtVersion: 3, eventId: ids[2], code: 'EVENT_CONTENT_ALTERED' });
+        const detail = report.detail as { storedHash: string; recomputedHash: string };
+        expect(detail.storedHash).toMatch(HASH);
+        expect(detail.recomputedHash).toMatch(HASH);
+        expect(detail.recomputedHash).not.toBe(detail.storedHash);
+        expect(report.reason).toMatch(/version 3/);
+        expect(await h.store.verifyStream('b')).toMatchObject({ ok: true });
+      });
+
+      it('names an edited actor in the context', async () => {
+        await h.tamperContext('a', 2, { ...ctx, actor: { type: 'admin', id: 'back-office' } });
+        expect(await h.store.verifyStream('a')).toMatchObject({ ok: false, brokenAtVersion: 2, eventId: ids[1], code: 'EVENT_CONTENT_ALTERED' });
+      });
+
+      it('names a deleted middle event as the missing version', async () => {
+        await h.deleteEvent('a', 3);
+        const report = await h.store.verifyStream('a');
+        expect(report).toMatchObject({ events: 4, ok: false, brokenAtVersion: 3, code: 'EVENT_MISSING', detail: { expectedVersion: 3, foundVersion: 4 } });
+        // The missing version has no stored event to name.
+        expect(report).not.toHaveProperty('eventId');
+      });
+
+      it('names a deleted first event as the missing version 1', async () => {
+        await h.deleteEvent('a', 1);
+        expect(await h.store.verifyStream('a')).toMatchObject({ ok: false, brokenAtVersion: 1, code: 'EVENT_MISSING', detail: { expectedVersion: 1, foundVersion: 2 } });
+      });
+
+      it("names a deleted last event through the stream head, at the head's version", async () => {
+        const before = await h.store.readStream('a');
+        await h.deleteEvent('a', 5);
+        expect(await h.store.verifyStream('a')).toMatchObject({
+          events: 4, ok: false, brokenAtVersion: 5, code: 'STREAM_HEAD_MISMATCH',
+          detail: { headVersion: 5, headHash: before[4].metadata.hash, lastStoredVersion: 4, lastStoredHash: before[3].metadata.hash },
+        });
+      });
+
+      it('names a stream whose every event was deleted, as its head remains', async () => {
+        await h.deleteEvent('b', 1);
+        expect(await h.store.verifyStream('b')).toMatchObject({
+          events: 0, ok: false, brokenAtVersion: 1, code: 'STREAM_HEAD_MISMATCH', detail: { headVersion: 1, lastStoredVersion: null, lastStoredHash: null },
+        });
+      });
+
+      it('names two swapped events at the lower of their versions', async () => {
+        await h.swapVersions('a', 2, 4);
+        const report = await h.store.verifyStream('a');
+        // Version 2 now holds the fourth event, which links to the third.
+        expect(report).toMatchObject({ events: 5, ok: false, brokenAtVersion: 2, eventId: ids[3], code: 'CHAIN_LINK_BROKEN' });
+        const stored = await h.store.readStream('a');
+        expect(report.detail).toEqual({ expectedPrevHash: stored[0].metadata.hash, storedPrevHash: stored[2].metadata.hash });
+      });
+
+      it('names two swapped neighbours at the end at the lower version, not at the head', async () => {
+        await h.swapVersions('a', 4, 5);
+        expect(await h.store.verifyStream('a')).toMatchObject({ ok: false, brokenAtVersion: 4, eventId: ids[4], code: 'CHAIN_LINK_BROKEN' });
+      });
     });
 
     it('stores documents and lists them by key prefix in key order', async () => {

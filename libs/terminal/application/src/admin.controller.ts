@@ -45,7 +45,7 @@ export class AdminController {
   async verify(@Headers('authorization') auth: string, @Param('terminalId') terminalId: string) {
     requireAdmin(auth, this.config.adminToken);
     const report = await this.store.verifyStream(terminalStreamId(terminalId));
-    if (report.events === 0) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'not_found');
+    if (report.ok && report.events === 0) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'not_found');
     return report;
   }
 }

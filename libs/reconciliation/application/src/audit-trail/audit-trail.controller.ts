@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { ServiceStore } from '@pos/eventing';
+import { activeCollection, type ServiceStore } from '@pos/eventing';
 import { DomainError } from '@pos/kernel';
 import { SERVICE_STORE } from '@pos/platform';
 import { type AuditEntry, auditTrailKeyPrefix } from '@pos/reconciliation-domain';
@@ -17,7 +17,7 @@ export class AuditTrailController {
   async get(@Param('terminalId') terminalId: string, @Param('businessDay') businessDay: string) {
     if (!/^[A-Z0-9]{8}$/.test(terminalId) || !/^\d{4}-\d{2}-\d{2}$/.test(businessDay))
       throw new DomainError('QUERY_INVALID', 'terminalId or businessDay is malformed', '30', 'validation');
-    const rows = await this.store.listDocuments<AuditEntry>(DOCS.auditTrail, auditTrailKeyPrefix(terminalId, businessDay));
+    const rows = await this.store.listDocuments<AuditEntry>(await activeCollection(this.store, DOCS.auditTrail), auditTrailKeyPrefix(terminalId, businessDay));
     return { terminalId, businessDay, entries: rows.map((r, i) => ({ seq: i + 1, ...r.doc })) };
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { type ServiceStore, toJsonSafe } from '@pos/eventing';
+import { activeCollection, type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { DomainError } from '@pos/kernel';
 import { SERVICE_STORE } from '@pos/platform';
 import { dailyTotalsKeyPrefix, type DailyTotalsRow, summarise } from '@pos/reconciliation-domain';
@@ -24,7 +24,7 @@ export class DailyTotalsController {
     if (merchantId !== undefined && !/^[A-Z0-9]{15}$/.test(merchantId)) throw invalid('merchantId');
     if (terminalId !== undefined && !/^[A-Z0-9]{8}$/.test(terminalId)) throw invalid('terminalId');
     const prefix = dailyTotalsKeyPrefix({ businessDay, merchantId, terminalId: merchantId ? terminalId : undefined });
-    let rows = (await this.store.listDocuments<DailyTotalsRow>(DOCS.dailyTotals, prefix)).map((r) => r.doc);
+    let rows = (await this.store.listDocuments<DailyTotalsRow>(await activeCollection(this.store, DOCS.dailyTotals), prefix)).map((r) => r.doc);
     if (terminalId && !merchantId) rows = rows.filter((r) => r.terminalId === terminalId);
     return { businessDay, rows: toJsonSafe(rows), summary: toJsonSafe(summarise(rows)) };
   }

@@ -94,6 +94,27 @@ export const auditEntryOf = (event: RecordedEvent): KeyedAuditEntry | undefined 
   return { key: auditTrailKey({ ...scope, occurredAt: m.occurredAt, streamId: m.streamId, version: m.version }), entry };
 };
 
+/** Which terminals a business day has, per merchant: lists a merchant's (or the whole) day without scanning every trail. */
+export interface AuditDayIndexEntry {
+  readonly businessDay: string;
+  readonly merchantId: string;
+  readonly terminalId: string;
+}
+
+const DAY_INDEX = '@day';
+
+/** `@day|${businessDay}|` or `@day|${businessDay}|${merchantId}|`; '@' sorts apart from terminal ids. */
+export const auditDayIndexPrefix = (businessDay: string, merchantId?: string): string =>
+  [DAY_INDEX, businessDay, ...(merchantId ? [merchantId] : [])].join(SEP) + SEP;
+
+/** The day-index entry an event implies, or undefined when it names no merchant, terminal and business day. */
+export const auditDayIndexOf = (event: RecordedEvent): { key: string; entry: AuditDayIndexEntry } | undefined => {
+  const scope = scopeOf(event.data);
+  const merchantId = (event.data as { merchantId?: unknown }).merchantId;
+  if (!scope || typeof merchantId !== 'string' || merchantId === '') return undefined;
+  return { key: auditDayIndexPrefix(scope.businessDay, merchantId) + scope.terminalId, entry: { ...scope, merchantId } };
+};
+
 /** Folds events into the trail, ordered by key (a rebuild, an export, or a test). */
 export const projectAuditTrail = (events: Iterable<RecordedEvent>): KeyedAuditEntry[] => {
   const byKey = new Map<string, KeyedAuditEntry>();

@@ -1,5 +1,5 @@
 import type { SettlementEvent } from '@pos/contracts';
-import type { StoreTx } from '@pos/eventing';
+import { applyLive, type ProjectionDefinition, storePosition, type StoreTx } from '@pos/eventing';
 import type { RecordedEvent } from '@pos/kernel';
 
 export const LEDGER_BALANCES = 'ledger-balances';
@@ -12,13 +12,21 @@ export interface AccountBalance {
 
 export const balanceKey = (merchantId: string, currency: string, account: string): string => `${merchantId}|${currency}|${account}`;
 
-/** Ledger balances per merchant, currency and account, folded from the postings of each BatchSettled. */
-export const applyToLedgerBalances = async (recorded: RecordedEvent, tx: StoreTx): Promise<void> => {
-  const event = recorded as unknown as SettlementEvent;
-  if (event.type !== 'BatchSettled') return;
-  for (const p of event.data.postings) {
-    const key = balanceKey(event.data.merchantId, p.currency, p.account);
-    const bal = (await tx.documents.get<AccountBalance>(LEDGER_BALANCES, key)) ?? { debit: 0n, credit: 0n };
-    await tx.documents.put(LEDGER_BALANCES, key, p.side === 'DEBIT' ? { ...bal, debit: bal.debit + p.amount } : { ...bal, credit: bal.credit + p.amount });
-  }
+/** Ledger balances per merchant, currency and account, folded from the postings of each BatchSettled in settlement's own store. */
+export const LEDGER_BALANCES_PROJECTION: ProjectionDefinition = {
+  name: LEDGER_BALANCES,
+  service: 'settlement',
+  description: 'ledger balances per merchant, currency and account, from the journal postings of every BatchSettled',
+  source: { kind: 'store', subscription: LEDGER_BALANCES_SUBSCRIPTION },
+  apply: async (recorded, docs, collection) => {
+    const event = recorded as unknown as SettlementEvent;
+    if (event.type !== 'BatchSettled') return;
+    for (const p of event.data.postings) {
+      const key = balanceKey(event.data.merchantId, p.currency, p.account);
+      const bal = (await docs.get<AccountBalance>(collection, key)) ?? { debit: 0n, credit: 0n };
+      await docs.put(collection, key, p.side === 'DEBIT' ? { ...bal, debit: bal.debit + p.amount } : { ...bal, credit: bal.credit + p.amount });
+    }
+  },
 };
+
+export const applyToLedgerBalances = (event: RecordedEvent, tx: StoreTx): Promise<void> => applyLive(LEDGER_BALANCES_PROJECTION, event, storePosition(event), tx);

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { type ServiceStore, toJsonSafe } from '@pos/eventing';
+import { activeCollection, type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { DomainError } from '@pos/kernel';
 import { SERVICE_STORE } from '@pos/platform';
 import { type AccountBalance, LEDGER_BALANCES } from '../ledger-balances/ledger-balances.projector';
@@ -34,7 +34,7 @@ export class SettlementQueriesController {
   @ApiQuery({ name: 'merchantId' })
   async balances(@Query('merchantId') merchantId?: string) {
     const m = need('merchantId', merchantId, /^[A-Z0-9]{15}$/);
-    const rows = await this.store.listDocuments<AccountBalance>(LEDGER_BALANCES, `${m}|`);
+    const rows = await this.store.listDocuments<AccountBalance>(await activeCollection(this.store, LEDGER_BALANCES), `${m}|`);
     return {
       balances: rows.map(({ key, doc }) => {
         const [, currency, account] = key.split('|');

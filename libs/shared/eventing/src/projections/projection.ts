@@ -1,0 +1,110 @@
+import type { RecordedEvent } from '@pos/kernel';
+import type { DocumentReader, DocumentStoreTx, ServiceStore, StoreTx } from '../event-store.port';
+
+/**
+ * Where an event was read from: a log partition (`topic/partition` and its offset) or,
+ * for projections of a service's own events, the store's global position (`store`).
+ */
+export interface SourcePosition {
+  readonly key: string;
+  readonly offset: string;
+}
+
+export const STORE_POSITION_KEY = 'store';
+export const storePosition = (event: RecordedEvent): SourcePosition => ({ key: STORE_POSITION_KEY, offset: String(event.metadata.position) });
+
+/**
+ * A projection is fed either by topics of the log (through a consumer group) or by the
+ * events of its own service's store (through a checkpointed subscription). The rebuild
+ * reads the same source, and waits for the live projector to pass its handover.
+ */
+export type ProjectionSource =
+  | { readonly kind: 'log'; readonly topics: readonly string[]; readonly consumerGroup: string }
+  | { readonly kind: 'store'; readonly subscription: string };
+
+/**
+ * A read model that can be rebuilt from events at any time. `apply` must be a pure
+ * function of the event and the documents it reads (no clock, no I/O of its own), so a
+ * rebuild from the same events gives the same documents as the live projection.
+ */
+export interface ProjectionDefinition {
+  readonly name: string;
+  /** The service whose store holds the read model. */
+  readonly service: string;
+  readonly description: string;
+  readonly source: ProjectionSource;
+  apply(event: RecordedEvent, docs: DocumentStoreTx, collection: string): Promise<void>;
+}
+
+export interface Generation {
+  readonly generation: number;
+  /** The document collection holding this generation's read model. */
+  readonly collection: string;
+  /** When it became active (or started building). */
+  readonly since: string;
+}
+
+export interface BuildingGeneration extends Generation {
+  /**
+   * End of the source when the build was registered, per partition (`store` for a store
+   * source): the rebuild applies every event before it, the live projector every event at
+   * or after it. The two ranges cover the log exactly once.
+   */
+  readonly handover: Readonly<Record<string, string>>;
+  /** Who runs the build (host and pid), to tell a live build from an abandoned one. */
+  readonly owner: string;
+}
+
+/** The registry entry of one projection: which generation queries read, and the one being built beside it. */
+export interface ProjectionState {
+  readonly projection: string;
+  readonly active: Generation;
+  readonly building?: BuildingGeneration;
+  readonly lastGeneration: number;
+}
+
+export const PROJECTION_REGISTRY = 'projections';
+
+/** Generation 1 keeps the plain collection name, so read models written before generations existed stay live. */
+export const generationCollection = (projection: string, generation: number): string =>
+  generation === 1 ? projection : `${projection}~g${generation}`;
+
+const initialState = (projection: string): ProjectionState => ({
+  projection,
+  active: { generation: 1, collection: generationCollection(projection, 1), since: new Date(0).toISOString() },
+  lastGeneration: 1,
+});
+
+export const readProjectionState = async (docs: DocumentReader, projection: string): Promise<ProjectionState> =>
+  (await docs.get<ProjectionState>(PROJECTION_REGISTRY, projection)) ?? initialState(projection);
+
+/** A store's committed documents as a reader (no transaction). */
+export const committedDocuments = (store: ServiceStore): DocumentReader => ({
+  get: (collection, key) => store.getDocument(collection, key),
+  list: (collection, prefix, options) => store.listDocuments(collection, prefix, options),
+});
+
+/** The collection queries read now. */
+export const activeCollection = async (store: ServiceStore, projection: string): Promise<string> =>
+  (await readProjectionState(committedDocuments(store), projection)).active.collection;
+
+/**
+ * Live projectors hold it shared; registering a build, each rebuild batch and the swap hold
+ * it exclusively, so a live write never straddles a handover or a swap.
+ */
+export const projectionLock = (projection: string): string => `projection:${projection}`;
+
+export const belongsToLive = (at: SourcePosition, handover: Readonly<Record<string, string>>): boolean =>
+  BigInt(at.offset) >= BigInt(handover[at.key] ?? '0');
+
+/**
+ * The live path: applies an event to the active generation and, while a rebuild runs,
+ * to the generation being built when the event lies past the handover (the rebuild
+ * applies everything before it). Runs inside the caller's transaction.
+ */
+export const applyLive = async (def: ProjectionDefinition, event: RecordedEvent, at: SourcePosition, tx: StoreTx): Promise<void> => {
+  await tx.lock(projectionLock(def.name), 'shared');
+  const state = await readProjectionState(tx.documents, def.name);
+  await def.apply(event, tx.documents, state.active.collection);
+  if (state.building && belongsToLive(at, state.building.handover)) await def.apply(event, tx.documents, state.building.collection);
+};

@@ -1,0 +1,46 @@
+import { DomainError } from '@pos/kernel';
+import { ConfigurationError } from '@pos/runtime';
+
+/** Exit codes scripts can rely on (also in `--help` and the README). */
+export const EXIT = {
+  OK: 0,
+  /** The check ran and found something: a broken chain, a rebuild that differs from live, a day with anomalies. */
+  FINDINGS: 1,
+  /** Unknown command, projection, terminal or day; a malformed option. */
+  USAGE: 2,
+  /** Refused by the current state: a rebuild already running, a log that no longer holds its start. */
+  CONFLICT: 3,
+  /** The stores or the log could not be reached, or an unexpected failure. */
+  FAILURE: 4,
+} as const;
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  done, nothing found
+  1  findings: a broken hash chain, a rebuild that differs from live, a day report with anomalies
+  2  usage: unknown command, projection, terminal or day; malformed option
+  3  conflict: a rebuild already running, a log that no longer holds its start
+  4  failure: stores or log unreachable, unexpected error`;
+
+/** An error the CLI reports as `error CODE: message` and exits with. */
+export class CliError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export const usage = (code: string, message: string) => new CliError(code, message, EXIT.USAGE);
+
+export const toCliError = (e: unknown): CliError => {
+  if (e instanceof CliError) return e;
+  if (e instanceof ConfigurationError) return new CliError('CONFIGURATION_INVALID', e.message, EXIT.USAGE);
+  if (e instanceof DomainError) {
+    const exit = e.category === 'validation' || e.category === 'not_found' ? EXIT.USAGE : e.category === 'conflict' || e.category === 'state' ? EXIT.CONFLICT : EXIT.FAILURE;
+    return new CliError(e.code, e.message, exit);
+  }
+  return new CliError('FAILED', e instanceof Error ? e.message : String(e), EXIT.FAILURE);
+};
