@@ -6,9 +6,9 @@ import type { RecordedEvent } from '@pos/kernel';
 import { PgServiceStore } from '@pos/postgres';
 import { applyToReconciliation, DOCS } from '@pos/reconciliation-application';
 import type { DailyTotalsRow } from '@pos/reconciliation-domain';
-import { decide, evolve, initialTerminalState, type TerminalCommand } from '@pos/terminal-domain';
 import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { terminalMorning } from './testing/terminal-morning';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const NOW = new Date('2026-11-24T10:00:00Z');
@@ -23,23 +23,7 @@ const waitFor = async <T>(probe: () => Promise<T | undefined>, ms = 60_000): Pro
   }
 };
 
-/** A terminal's morning, decided by the real domain: register, sign on, three sales. */
-const morning = (terminalId: string): TerminalEvent[] => {
-  let state = initialTerminalState;
-  const events: TerminalEvent[] = [];
-  const run = (c: TerminalCommand) => {
-    for (const e of decide(c, state, NOW).events) {
-      events.push(e);
-      state = evolve(state, e);
-    }
-  };
-  run({ type: 'RegisterTerminal', terminalId, merchantId: 'M00000000000001', merchantName: 'P', currencies: [{ currency: 'CNY', maxAmount: 10_000_000n }], operatorIds: ['01'],
-    pricing: { planId: 'p', mdrBps: { BANK_CARD: 60, QR: 38 }, refundReturnsFee: false, payoutSchedule: 'T1', rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' } } });
-  run({ type: 'SignOn', stan: '000001', fingerprint: 'fingerprint-000001', operatorId: '01', passwordValid: true });
-  for (const [i, amount] of [1_000n, 2_000n, 3_000n].entries())
-    run({ type: 'Sale', stan: `00000${i + 2}`, fingerprint: `fingerprint-00000${i + 2}`, batchNo: '000001', amount, currency: 'CNY', method: 'QR', hasQrToken: true });
-  return events;
-};
+const morning = (terminalId: string): TerminalEvent[] => terminalMorning(terminalId, [1_000n, 2_000n, 3_000n], NOW);
 
 /**
  * Store -> outbox -> Kafka -> idempotent consumer -> read model, on a real

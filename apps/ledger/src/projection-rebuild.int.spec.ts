@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TerminalEvent } from '@pos/contracts';
 import { SqliteMessageLog, SqliteServiceStore } from '@pos/embedded';
 import {
   abortRebuild, activeCollection, type Consumer, PROJECTION_REGISTRY, readProjectionState, liveDigest, type MessageLog, OutboxRelay, type ProjectionDefinition, rebuildProjection, type RebuildReport, replayIntoMemory, type ServiceStore,
@@ -11,33 +10,15 @@ import {
 import { KafkaMessageLog } from '@pos/kafka';
 import { PgServiceStore } from '@pos/postgres';
 import { applyToReconciliation, AUDIT_TRAIL_PROJECTION, DAILY_TOTALS_PROJECTION, RECONCILIATION_TOPICS } from '@pos/reconciliation-application';
-import { decide, evolve, initialTerminalState, type TerminalCommand } from '@pos/terminal-domain';
 import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { terminalMorning } from './testing/terminal-morning';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const NOW = new Date('2026-11-24T10:00:00Z');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A terminal's morning decided by the real domain: register, sign on, `sales` QR sales. */
-const morning = (terminalId: string, sales: number): TerminalEvent[] => {
-  let state = initialTerminalState;
-  const events: TerminalEvent[] = [];
-  const run = (c: TerminalCommand) => {
-    for (const e of decide(c, state, NOW).events) {
-      events.push(e);
-      state = evolve(state, e);
-    }
-  };
-  run({ type: 'RegisterTerminal', terminalId, merchantId: 'M00000000000001', merchantName: 'P', currencies: [{ currency: 'CNY', maxAmount: 10_000_000n }], operatorIds: ['01'],
-    pricing: { planId: 'p', mdrBps: { BANK_CARD: 60, QR: 38 }, refundReturnsFee: false, payoutSchedule: 'T1', rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' } } });
-  run({ type: 'SignOn', stan: '000001', fingerprint: 'fingerprint-000001', operatorId: '01', passwordValid: true });
-  for (let i = 0; i < sales; i++) {
-    const stan = String(i + 2).padStart(6, '0');
-    run({ type: 'Sale', stan, fingerprint: `fingerprint-${stan}`, batchNo: '000001', amount: BigInt(100 + i * 7), currency: 'CNY', method: 'QR', hasQrToken: true });
-  }
-  return events;
-};
+const morning = (terminalId: string, sales: number) => terminalMorning(terminalId, Array.from({ length: sales }, (_, i) => BigInt(100 + i * 7)), NOW);
 
 interface World {
   readonly gateway: ServiceStore;
@@ -183,20 +164,22 @@ const rebuildSuite = (name: string, open: () => Promise<World>) =>
     });
   });
 
+const world = (gateway: ServiceStore, reconciliation: ServiceStore, log: MessageLog, cleanUp: () => void = () => undefined): World => ({
+  gateway, reconciliation, log,
+  close: async () => {
+    await log.close();
+    await gateway.close();
+    await reconciliation.close();
+    cleanUp();
+  },
+});
+
 rebuildSuite('embedded SQLite store and log', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rebuild-'));
   const gateway = new SqliteServiceStore(join(dir, 'terminal-gateway.db'));
   const reconciliation = new SqliteServiceStore(join(dir, 'reconciliation.db'));
   const log = new SqliteMessageLog(join(dir, 'log.db'), 4, 20);
-  return {
-    gateway, reconciliation, log,
-    close: async () => {
-      await log.close();
-      await gateway.close();
-      await reconciliation.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return world(gateway, reconciliation, log, () => rmSync(dir, { recursive: true, force: true }));
 });
 
 let pg: StartedPostgres | undefined;
@@ -211,12 +194,5 @@ rebuildSuite('PostgreSQL and Kafka', async () => {
   const gateway = await PgServiceStore.open({ schema: `gw_${suffix}`, pool: { connectionString: pg.connectionString } });
   const reconciliation = await PgServiceStore.open({ schema: `rc_${suffix}`, pool: { connectionString: pg.connectionString } });
   const log = new KafkaMessageLog({ brokers: kafka.brokers, clientId: `rebuild-${suffix}`, partitions: 3, replicationFactor: 1, log: silent });
-  return {
-    gateway, reconciliation, log,
-    close: async () => {
-      await log.close();
-      await gateway.close();
-      await reconciliation.close();
-    },
-  };
+  return world(gateway, reconciliation, log);
 });

@@ -94,10 +94,8 @@ export class PgServiceStore implements ServiceStore {
     return `${this.options.schema}:${what}`;
   }
 
-  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.inTransaction('BEGIN', (c) => {
       const tx: StoreTx = {
         events: {
           append: (streamId, expected, events) => this.appendIn(c, streamId, expected, events),
@@ -137,15 +135,8 @@ export class PgServiceStore implements ServiceStore {
           await c.query(mode === 'shared' ? 'SELECT pg_advisory_xact_lock_shared(hashtext($1))' : 'SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey(`named:${name}`)]);
         },
       };
-      const result = await fn(tx);
-      await c.query('COMMIT');
-      return result;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
+      return fn(tx);
+    });
   }
 
   private async appendIn(c: PoolClient, streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): Promise<RecordedEvent[]> {
@@ -205,12 +196,12 @@ export class PgServiceStore implements ServiceStore {
     return this.listDocs<T>(this.pool, collection, prefix, options);
   }
 
-  async readSnapshot<T>(fn: (docs: DocumentReader) => Promise<T>): Promise<T> {
+  /** Runs `fn` in one transaction on its own connection: committed when it resolves, rolled back when it throws. */
+  private async inTransaction<T>(begin: string, fn: (c: PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
     try {
-      // One snapshot for every statement of the transaction.
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const result = await fn({ get: (collection, key) => this.getDoc(c, collection, key), list: (collection, prefix, options) => this.listDocs(c, collection, prefix, options) });
+      await c.query(begin);
+      const result = await fn(c);
       await c.query('COMMIT');
       return result;
     } catch (e) {
@@ -219,6 +210,15 @@ export class PgServiceStore implements ServiceStore {
     } finally {
       c.release();
     }
+  }
+
+  /** One snapshot for every statement inside. */
+  private readOnly<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn);
+  }
+
+  readSnapshot<T>(fn: (docs: DocumentReader) => Promise<T>): Promise<T> {
+    return this.readOnly((c) => fn({ get: (collection, key) => this.getDoc(c, collection, key), list: (collection, prefix, options) => this.listDocs(c, collection, prefix, options) }));
   }
 
   async lastPosition(): Promise<number> {
@@ -235,25 +235,17 @@ export class PgServiceStore implements ServiceStore {
     return rows.map(toRecorded);
   }
 
-  async verifyStream(streamId: string): Promise<HashChainReport> {
-    const c = await this.pool.connect();
-    try {
-      // Events and head from one snapshot, so an append committing in between is not reported as a mismatch.
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  verifyStream(streamId: string): Promise<HashChainReport> {
+    // Events and head from one snapshot, so an append committing in between is not reported as a mismatch.
+    return this.readOnly(async (c) => {
       const { rows } = await c.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 ORDER BY version`, [streamId]);
       const head = (await c.query<{ version: number; last_hash: string }>(`SELECT version, last_hash FROM ${this.s}.streams WHERE stream_id = $1`, [streamId])).rows[0];
-      await c.query('COMMIT');
       return verifyChain(
         streamId,
         rows.map((row) => ({ version: row.version, eventId: row.event_id, prevHash: row.prev_hash, hash: row.hash, recomputed: hashOf(row) })),
         head && { version: head.version, hash: head.last_hash },
       );
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   async listStreams(prefix: string): Promise<string[]> {
@@ -261,10 +253,8 @@ export class PgServiceStore implements ServiceStore {
     return rows.map((r) => r.stream_id);
   }
 
-  async publishOutbox(limit: number, publish: (records: readonly OutboxRecord[]) => Promise<void>): Promise<number> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+  publishOutbox(limit: number, publish: (records: readonly OutboxRecord[]) => Promise<void>): Promise<number> {
+    return this.inTransaction('BEGIN', async (c) => {
       // One publisher per store across every replica; the others wait their turn.
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey('outbox')]);
       const { rows } = await c.query<EventRow & { outbox_id: string }>(
@@ -275,14 +265,8 @@ export class PgServiceStore implements ServiceStore {
         await publish(rows.map((r) => ({ outboxId: Number(r.outbox_id), event: toRecorded(r) })));
         await c.query(`DELETE FROM ${this.s}.outbox WHERE outbox_id = ANY($1::bigint[])`, [rows.map((r) => r.outbox_id)]);
       }
-      await c.query('COMMIT');
       return rows.length;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   async outboxBacklog(): Promise<number> {
