@@ -2,7 +2,9 @@ import { InvalidArgumentError } from 'commander';
 
 /** Option parsers: each refuses a malformed value with a message naming what is expected. */
 export const businessDay = (value: string): string => {
-  const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  const at = new Date(`${value}T00:00:00Z`);
+  // A real calendar day: 2026-02-30 parses in some engines, so the round trip must give it back.
+  const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(at.getTime()) && at.toISOString().startsWith(value);
   if (!ok) throw new InvalidArgumentError(`expected a business day YYYY-MM-DD, got '${value}'`);
   return value;
 };
