@@ -187,6 +187,8 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
       expect(doc.paths[`/v1/terminals/{terminalId}/${path}`]?.post, path).toBeDefined();
     expect(doc.paths['/v1/admin/terminals'].post).toBeDefined();
     expect(doc.paths['/v1/reconciliation/daily-totals'].get).toBeDefined();
+    expect(doc.paths['/v1/reconciliation/audit-trail'].get.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(['businessDay', 'merchantId', 'terminalId', 'batchNo']));
+    expect(doc.paths['/v1/reconciliation/day-report'].get).toBeDefined();
     expect(doc.paths['/v1/settlement/settlements'].get).toBeDefined();
     const sale = doc.paths['/v1/terminals/{terminalId}/sales'].post.requestBody.content['application/json'].schema;
     expect(sale.required).toEqual(expect.arrayContaining(['stan', 'batchNo', 'amount', 'currency', 'method']));

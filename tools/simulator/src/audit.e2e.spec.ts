@@ -93,6 +93,14 @@ describe('ledger-audit on the embedded ledger', () => {
     const report = await audit(['report', '--business-day', day, '--format', 'json'], env);
     expect(report.code, report.stderr).toBe(0);
     expect(report.json().ok).toBe(true);
+    expect(report.json().counts).toMatchObject({ batches: 9, closed: 9 });
+    // The service answers the same over HTTP.
+    expect(await getJson(`${ledger.url}/v1/reconciliation/day-report?businessDay=${day}`)).toEqual(report.json());
+    const merchantTrail = await getJson(`${ledger.url}/v1/reconciliation/audit-trail?businessDay=${day}&merchantId=${merchantId}`);
+    expect(merchantTrail.lines.length).toBe(csv.stdout.trim().split('\n').length - 1);
+    const refused = await fetch(`${ledger.url}/v1/reconciliation/day-report?businessDay=2026-1-1`);
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.code).toBe('QUERY_INVALID');
 
     const unknown = await audit(['rebuild', 'no-such-projection'], env);
     expect(unknown.code).toBe(2);

@@ -1,23 +1,58 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { activeCollection, type ServiceStore } from '@pos/eventing';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { DomainError } from '@pos/kernel';
 import { SERVICE_STORE } from '@pos/platform';
-import { type AuditEntry, auditTrailKeyPrefix } from '@pos/reconciliation-domain';
-import { DOCS } from '../reconciliation.projector';
+import { auditExportLines, dayReport } from '@pos/reconciliation-domain';
+import { type AuditScope, loadAuditTrail } from './audit-trail.queries';
 
-/** The audit trail: every event of a terminal's business day, in order, with actor, time and hash. */
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const invalid = (what: string) => new DomainError('QUERY_INVALID', `${what} is missing or malformed`, '30', 'validation');
+const need = (name: string, value: string | undefined, re: RegExp): string => {
+  if (!value || !re.test(value)) throw invalid(name);
+  return value;
+};
+
+/** The audit trail (every event in order, with actor, time, hash and running totals) and the finance team's day report. */
 @ApiTags('reconciliation')
-@Controller('v1/reconciliation/audit-trail')
+@Controller('v1/reconciliation')
 export class AuditTrailController {
   constructor(@Inject(SERVICE_STORE) private readonly store: ServiceStore) {}
 
-  @Get(':terminalId/:businessDay')
+  @Get('audit-trail/:terminalId/:businessDay')
   @ApiOperation({ summary: "A terminal's audit trail for one business day" })
   async get(@Param('terminalId') terminalId: string, @Param('businessDay') businessDay: string) {
-    if (!/^[A-Z0-9]{8}$/.test(terminalId) || !/^\d{4}-\d{2}-\d{2}$/.test(businessDay))
-      throw new DomainError('QUERY_INVALID', 'terminalId or businessDay is malformed', '30', 'validation');
-    const rows = await this.store.listDocuments<AuditEntry>(await activeCollection(this.store, DOCS.auditTrail), auditTrailKeyPrefix(terminalId, businessDay));
-    return { terminalId, businessDay, entries: rows.map((r, i) => ({ seq: i + 1, ...r.doc })) };
+    if (!/^[A-Z0-9]{8}$/.test(terminalId) || !DAY.test(businessDay)) throw invalid('terminalId or businessDay');
+    const entries = await loadAuditTrail(this.store, { kind: 'terminal-day', terminalId, businessDay });
+    return { terminalId, businessDay, entries: entries.map((e, i) => ({ seq: i + 1, ...e })) };
+  }
+
+  @Get('audit-trail')
+  @ApiOperation({ summary: "A merchant's audit trail for one business day (every terminal, in the order events occurred), or one terminal's batch; with running totals before and after each event" })
+  @ApiQuery({ name: 'businessDay' })
+  @ApiQuery({ name: 'merchantId', required: false })
+  @ApiQuery({ name: 'terminalId', required: false })
+  @ApiQuery({ name: 'batchNo', required: false })
+  async export(@Query('businessDay') businessDay?: string, @Query('merchantId') merchantId?: string, @Query('terminalId') terminalId?: string, @Query('batchNo') batchNo?: string) {
+    const day = need('businessDay', businessDay, DAY);
+    let scope: AuditScope;
+    if (merchantId !== undefined && terminalId === undefined && batchNo === undefined) scope = { kind: 'merchant-day', merchantId: need('merchantId', merchantId, /^[A-Z0-9]{15}$/), businessDay: day };
+    else if (terminalId !== undefined && merchantId === undefined)
+      scope = batchNo === undefined
+        ? { kind: 'terminal-day', terminalId: need('terminalId', terminalId, /^[A-Z0-9]{8}$/), businessDay: day }
+        : { kind: 'batch', terminalId: need('terminalId', terminalId, /^[A-Z0-9]{8}$/), businessDay: day, batchNo: need('batchNo', batchNo, /^\d{6}$/) };
+    else throw invalid('exactly one of merchantId or terminalId (with an optional batchNo)');
+    return toJsonSafe({ scope, lines: auditExportLines(await loadAuditTrail(this.store, scope)) });
+  }
+
+  @Get('day-report')
+  @ApiOperation({ summary: "A business day's report for the finance team: batches balanced or unbalanced with every difference, fees, net, payouts and journal checks, per merchant and overall" })
+  @ApiQuery({ name: 'businessDay' })
+  @ApiQuery({ name: 'merchantId', required: false })
+  async dayReport(@Query('businessDay') businessDay?: string, @Query('merchantId') merchantId?: string) {
+    const day = need('businessDay', businessDay, DAY);
+    if (merchantId !== undefined) need('merchantId', merchantId, /^[A-Z0-9]{15}$/);
+    const scope: AuditScope = merchantId ? { kind: 'merchant-day', merchantId, businessDay: day } : { kind: 'day', businessDay: day };
+    return toJsonSafe(dayReport(await loadAuditTrail(this.store, scope), { businessDay: day, merchantId }));
   }
 }
