@@ -11,6 +11,7 @@ const entries = {
   'tools/simulator/main': 'tools/simulator/src/main.ts',
   'tools/audit/main': 'tools/audit/src/main.ts',
   'tools/bench/pipeline': 'tools/bench/src/pipeline.bench.ts',
+  'tools/bench/replay': 'tools/bench/src/replay.bench.ts',
 };
 
 await Promise.all(

@@ -100,7 +100,7 @@ describe('ledger-audit on the embedded ledger', () => {
     expect(merchantTrail.lines.length).toBe(csv.stdout.trim().split('\n').length - 1);
     const refused = await fetch(`${ledger.url}/v1/reconciliation/day-report?businessDay=2026-1-1`);
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error.code).toBe('QUERY_INVALID');
+    expect(((await refused.json()) as any).error.code).toBe('QUERY_INVALID');
 
     const unknown = await audit(['rebuild', 'no-such-projection'], env);
     expect(unknown.code).toBe(2);

@@ -43,6 +43,8 @@ interface EventRow {
   hash: string;
 }
 
+const UPSERT_DOCUMENT = 'INSERT INTO documents (collection, key, doc) VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc';
+
 const EVENT_COLUMNS = 'position, event_id, stream_id, version, type, schema_version, payload, context, occurred_at, prev_hash, hash';
 
 /** Rows are decoded through the contracts, so old shapes are upcast on read. */
@@ -112,9 +114,11 @@ export class SqliteServiceStore implements ServiceStore {
         documents: {
           get: async (collection, key) => this.getDoc(db, collection, key),
           put: async (collection, key, doc) => {
-            db.prepare('INSERT INTO documents (collection, key, doc) VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc').run(
-              collection, key, stringifyWithBigInt(doc),
-            );
+            db.prepare(UPSERT_DOCUMENT).run(collection, key, stringifyWithBigInt(doc));
+          },
+          putMany: async (collection, entries) => {
+            const upsert = db.prepare(UPSERT_DOCUMENT);
+            for (const { key, doc } of entries) upsert.run(collection, key, stringifyWithBigInt(doc));
           },
           delete: async (collection, key) => {
             db.prepare('DELETE FROM documents WHERE collection = ? AND key = ?').run(collection, key);

@@ -34,6 +34,8 @@ export interface DocumentReader {
 /** A service's own JSON documents: read models, credentials, pending state. */
 export interface DocumentStoreTx extends DocumentReader {
   put(collection: string, key: string, doc: unknown): Promise<void>;
+  /** Many puts in as few statements as the store allows (bulk loads: rebuilds, clearing-file imports). */
+  putMany(collection: string, entries: ReadonlyArray<{ key: string; doc: unknown }>): Promise<void>;
   delete(collection: string, key: string): Promise<void>;
   /** Deletes every document of a collection (a dropped read-model generation); returns how many. */
   clear(collection: string): Promise<number>;

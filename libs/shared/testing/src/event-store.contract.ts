@@ -249,6 +249,19 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       expect((await h.store.listDocuments('green', '')).map((d) => d.key)).toEqual(['k1', 'k2']);
     });
 
+    it('puts many documents at once, the last of a repeated key winning, beside single puts', async () => {
+      const many = Array.from({ length: 2_500 }, (_, i) => ({ key: `k${String(i).padStart(5, '0')}`, doc: { n: BigInt(i) } }));
+      await h.store.transaction(async (tx) => {
+        await tx.documents.put('bulk', 'k00000', { n: -1n });
+        await tx.documents.putMany('bulk', [...many, { key: 'k00001', doc: { n: 99n } }]);
+      });
+      const rows = await h.store.listDocuments<{ n: bigint }>('bulk', '');
+      expect(rows).toHaveLength(2_500);
+      expect(rows[0].doc.n).toBe(0n);
+      expect(rows[1].doc.n).toBe(99n);
+      expect(rows[2_499]).toEqual({ key: 'k02499', doc: { n: 2_499n } });
+    });
+
     it('clears one collection and leaves the others', async () => {
       await h.store.transaction(async (tx) => {
         await tx.documents.put('old', 'a', { n: 1 });

@@ -25,6 +25,11 @@ export class MemoryDocuments implements DocumentStoreTx {
     this.of(collection).set(key, doc);
   }
 
+  async putMany(collection: string, entries: ReadonlyArray<{ key: string; doc: unknown }>): Promise<void> {
+    const c = this.of(collection);
+    for (const { key, doc } of entries) c.set(key, doc);
+  }
+
   async delete(collection: string, key: string): Promise<void> {
     this.collections.get(collection)?.delete(key);
   }
@@ -71,6 +76,10 @@ export class BufferedDocuments implements DocumentStoreTx {
     this.entries.set(this.id(collection, key), { collection, key, doc, dirty: true });
   }
 
+  async putMany(collection: string, entries: ReadonlyArray<{ key: string; doc: unknown }>): Promise<void> {
+    for (const { key, doc } of entries) await this.put(collection, key, doc);
+  }
+
   async delete(collection: string, key: string): Promise<void> {
     this.entries.set(this.id(collection, key), { collection, key, doc: undefined, dirty: true });
   }
@@ -88,13 +97,16 @@ export class BufferedDocuments implements DocumentStoreTx {
   /** Writes every changed document to the backing store; returns how many. */
   async flush(): Promise<number> {
     let n = 0;
+    const puts = new Map<string, Array<{ key: string; doc: unknown }>>();
     for (const e of this.entries.values()) {
       if (!e.dirty) continue;
       if (e.doc === undefined) await this.backing.delete(e.collection, e.key);
-      else await this.backing.put(e.collection, e.key, e.doc);
+      else puts.set(e.collection, [...(puts.get(e.collection) ?? []), { key: e.key, doc: e.doc }]);
       e.dirty = false;
       n++;
     }
+    // Bulk: a rebuild batch writes each touched document once, in one statement per collection where the store can.
+    for (const [collection, entries] of puts) await this.backing.putMany(collection, entries);
     return n;
   }
 }
