@@ -10,8 +10,10 @@ const entries = {
   'apps/reconciliation/main': 'apps/reconciliation/src/main.ts',
   'tools/simulator/main': 'tools/simulator/src/main.ts',
   'tools/audit/main': 'tools/audit/src/main.ts',
+  'tools/clearing/main': 'tools/clearing/src/main.ts',
   'tools/bench/pipeline': 'tools/bench/src/pipeline.bench.ts',
   'tools/bench/replay': 'tools/bench/src/replay.bench.ts',
+  'tools/bench/clearing-import': 'tools/bench/src/clearing-import.bench.ts',
 };
 
 await Promise.all(

@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP, toCliError } from './cli/errors';
+import { registerClearingCommands } from './clearing/clearing.command';
 import { registerProjectionCommands } from './projections/projections.command';
 import { registerScanCommand } from './scan/scan.command';
 import { registerTrailCommands } from './trail/trail.command';
@@ -30,9 +31,11 @@ ${EXIT_CODES_HELP}`,
   registerProjectionCommands(program);
   registerVerifyCommand(program);
   registerTrailCommands(program);
+  registerClearingCommands(program);
   registerScanCommand(program);
   // Every subcommand reports its parse errors through the same path (exit code 2), not commander's exit(1).
-  for (const c of program.commands) c.exitOverride().showHelpAfterError('(add --help for usage)');
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of all(program).slice(1)) c.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;
 };
 

@@ -34,7 +34,7 @@ const audit = (args: readonly string[], env: Record<string, string>): Promise<Cl
 const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DAY = { terminals: 6, transactions: 40, unbalancedEvery: 3, log: () => undefined };
-const PROJECTIONS = ['daily-totals', 'audit-trail', 'ledger-balances'];
+const PROJECTIONS = ['daily-totals', 'audit-trail', 'host-ledger', 'breaks', 'ledger-balances'];
 
 describe('ledger-audit on the embedded ledger', () => {
   let ledger: LedgerProcess;

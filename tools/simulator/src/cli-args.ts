@@ -1,6 +1,6 @@
 /** Command-line options of the simulator (node:util parseArgs; no dependencies). */
 import { parseArgs } from 'node:util';
-import { parseSeed } from './prng';
+import { parseSeed } from '@pos/kernel';
 import type { RunDayOptions } from './simulate-day';
 
 export const USAGE = `Usage: simulator [options]
@@ -11,6 +11,7 @@ export const USAGE = `Usage: simulator [options]
   --transactions N          online transactions per terminal (default 200)
   --seed S                  PRNG seed: same seed, same day (default random, printed)
   --unbalanced-every K      every K-th terminal settles unbalanced, 0 = none (default 4)
+  --duplicate-every K       every K-th terminal charges one card twice (host-side duplicate), 0 = none (default)
   --concurrency C           terminals in parallel (default 10)
   --admin-token T           back-office token (default env LEDGER_ADMIN_TOKEN or dev-admin-token)
   --settle-timeout-ms MS    wait for the read side (default 60000)
@@ -43,6 +44,7 @@ export const parseCli = (argv: readonly string[], env: Record<string, string | u
       transactions: { type: 'string' },
       seed: { type: 'string' },
       'unbalanced-every': { type: 'string' },
+      'duplicate-every': { type: 'string' },
       concurrency: { type: 'string' },
       'admin-token': { type: 'string' },
       'settle-timeout-ms': { type: 'string' },
@@ -61,6 +63,7 @@ export const parseCli = (argv: readonly string[], env: Record<string, string | u
       transactions: int('transactions', values.transactions) ?? 200,
       seed: values.seed === undefined ? undefined : parseSeed(values.seed),
       unbalancedEvery: int('unbalanced-every', values['unbalanced-every']) ?? 4,
+      duplicateEvery: int('duplicate-every', values['duplicate-every']) ?? 0,
       concurrency: int('concurrency', values.concurrency) ?? 10,
       adminToken: values['admin-token'] ?? env.LEDGER_ADMIN_TOKEN ?? 'dev-admin-token',
       settleTimeoutMs: int('settle-timeout-ms', values['settle-timeout-ms']) ?? 60_000,

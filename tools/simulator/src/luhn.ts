@@ -1,4 +1,4 @@
-import type { Prng } from './prng';
+import type { Prng } from '@pos/kernel';
 
 /** Luhn (mod 10) check digit for a string of digits without its check digit. */
 export const luhnCheckDigit = (payload: string): string => {

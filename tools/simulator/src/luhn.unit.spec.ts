@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isValidLuhn, luhnCheckDigit, randomPan } from './luhn';
-import { createPrng } from './prng';
+import { createPrng } from '@pos/kernel';
 
 describe('Luhn', () => {
   it('computes check digits of known numbers', () => {

@@ -23,6 +23,8 @@ export interface RunDayOptions {
   readonly seed?: number;
   /** Every K-th terminal settles unbalanced (holds one offline sale). 0 = never. Default 4. */
   readonly unbalancedEvery?: number;
+  /** Every K-th terminal charges one card twice (a new trace number, same card and amount): a host-side lookalike duplicate. 0 = never (default). */
+  readonly duplicateEvery?: number;
   /** Terminals running at once. Default 10. */
   readonly concurrency?: number;
   /** Back-office token. Default env LEDGER_ADMIN_TOKEN or 'dev-admin-token'. */
@@ -93,7 +95,7 @@ export const pool = async <T, R>(items: readonly T[], limit: number, work: (item
   return results;
 };
 
-export const planTerminals = (seed: number, terminals: number, transactions: number, unbalancedEvery: number): TerminalPlan[] =>
+export const planTerminals = (seed: number, terminals: number, transactions: number, unbalancedEvery: number, duplicateEvery = 0): TerminalPlan[] =>
   Array.from({ length: terminals }, (_, index) => {
     const merchantId = merchantIdFor(seed, merchantIndexFor(index));
     return {
@@ -104,6 +106,7 @@ export const planTerminals = (seed: number, terminals: number, transactions: num
       merchantName: `Simulated shop ${merchantId}`,
       transactions,
       unbalanced: unbalancedEvery > 0 && (index + 1) % unbalancedEvery === 0,
+      duplicateCharge: duplicateEvery > 0 && (index + 1) % duplicateEvery === 0,
     };
   });
 
@@ -118,6 +121,7 @@ export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> =>
   const terminals = positiveInt('terminals', options.terminals ?? 20);
   const transactions = positiveInt('transactions', options.transactions ?? 200, 0);
   const unbalancedEvery = positiveInt('unbalancedEvery', options.unbalancedEvery ?? 4, 0);
+  const duplicateEvery = positiveInt('duplicateEvery', options.duplicateEvery ?? 0, 0);
   const concurrency = positiveInt('concurrency', options.concurrency ?? 10);
   const seed = (options.seed ?? randomBytes(4).readUInt32BE(0)) >>> 0;
   const adminToken = options.adminToken ?? process.env.LEDGER_ADMIN_TOKEN ?? 'dev-admin-token';
@@ -128,7 +132,7 @@ export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> =>
   const settlementHttp = new HttpClient({ baseUrl: options.settlementUrl ?? url, timeoutMs: options.requestTimeoutMs });
   const reconciliationHttp = new HttpClient({ baseUrl: options.reconciliationUrl ?? url, timeoutMs: options.requestTimeoutMs });
 
-  const plans = planTerminals(seed, terminals, transactions, unbalancedEvery);
+  const plans = planTerminals(seed, terminals, transactions, unbalancedEvery, duplicateEvery);
   log(`seed ${seed}: ${terminals} terminals x ${transactions} transactions against ${url} (concurrency ${concurrency}, every ${unbalancedEvery || 'no'}th unbalanced)`);
 
   // ---- trade

@@ -8,7 +8,7 @@ import { ApiError, HttpClient, registerTerminal, TerminalApi, type SaleBody, typ
 import { chunk, terminalTotals, uploadItems, type JournalEntry, type Method, type SaleEntry } from './batch';
 import { formatStan, nextStan } from './ids';
 import { randomPan } from './luhn';
-import { forkPrng, type Prng } from './prng';
+import { forkPrng, type Prng } from '@pos/kernel';
 import type { TerminalJournal } from './record';
 
 export const OPERATOR_ID = '01';
@@ -28,6 +28,8 @@ export interface TerminalPlan {
   readonly transactions: number;
   /** Holds one offline sale the host never sees, so its settlement is unbalanced. */
   readonly unbalanced: boolean;
+  /** Charges one card twice under two trace numbers (a terminal fault the host cannot tell from two purchases). */
+  readonly duplicateCharge?: boolean;
 }
 
 export interface TerminalStats {
@@ -60,7 +62,7 @@ const nextBatchNo = (batchNo: string): string => String(Number(batchNo) >= 999_9
 export class TerminalSession {
   private readonly prng: Prng;
   private readonly entries: JournalEntry[] = [];
-  private readonly sales: SaleEntry[] = [];
+  private sales: SaleEntry[] = [];
   private readonly settledBatchNos: string[] = [];
   private stan = 0;
   private api?: TerminalApi;
@@ -69,6 +71,9 @@ export class TerminalSession {
   private businessDay = '';
   /** The last financial message sent online, for a reversal of "my last sale". */
   private lastSent?: JournalEntry;
+  /** The card of the last sale (bank card), for a duplicate charge. */
+  private lastPan?: string;
+  private duplicated = false;
   readonly outcome: TerminalOutcome;
 
   constructor(
@@ -174,6 +179,14 @@ export class TerminalSession {
         }
       }
       await this.sale();
+      const first = this.lastSent;
+      if (this.plan.duplicateCharge && !this.duplicated && first?.kind === 'SALE' && first.method === 'BANK_CARD' && this.lastPan) {
+        this.duplicated = true;
+        await this.sale({ amount: first.amount, pan: this.lastPan });
+        // Neither charge is reversed, voided or refunded later: the pair stays a pair.
+        this.sales = this.sales.filter((x) => x !== first && x !== this.lastSent);
+        this.lastSent = undefined;
+      }
     }
   }
 
@@ -236,13 +249,16 @@ export class TerminalSession {
     if (a.batchNo !== this.batchNo) this.note(`${kind} stan ${stan} answered batch ${a.batchNo}, open batch ${this.batchNo}`);
   }
 
-  private async sale(): Promise<void> {
-    const method: Method = this.prng.chance(MIX.bankCard) ? 'BANK_CARD' : 'QR';
-    const amount = this.prng.bigintBetween(1n, MAX_AMOUNT);
+  /** A sale; `again` charges a card and amount a second time (a duplicate charge). */
+  private async sale(again?: { amount: bigint; pan: string }): Promise<void> {
+    const method: Method = again ? 'BANK_CARD' : this.prng.chance(MIX.bankCard) ? 'BANK_CARD' : 'QR';
+    const amount = again?.amount ?? this.prng.bigintBetween(1n, MAX_AMOUNT);
     const stan = this.takeStan();
+    const pan = method === 'BANK_CARD' ? (again?.pan ?? randomPan(this.prng)) : undefined;
+    this.lastPan = pan;
     const body: SaleBody =
-      method === 'BANK_CARD'
-        ? { stan, batchNo: this.batchNo, amount, currency: CURRENCY, method, card: { pan: randomPan(this.prng) } }
+      pan !== undefined
+        ? { stan, batchNo: this.batchNo, amount, currency: CURRENCY, method, card: { pan } }
         : { stan, batchNo: this.batchNo, amount, currency: CURRENCY, method, qr: { payerToken: `PT${this.prng.digits(18)}` } };
     const a = await this.withRetry('sale', stan, () => this.terminal().sale(body));
     this.checkAnswer('sale', stan, a, amount);

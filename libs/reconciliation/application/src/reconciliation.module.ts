@@ -1,7 +1,9 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type Consumer, type MessageLog, type ServiceStore, startIdempotentConsumer } from '@pos/eventing';
+import { applyLive, type Consumer, type MessageLog, OutboxRelay, type ServiceStore, startIdempotentConsumer, StoreSubscription, storePosition } from '@pos/eventing';
 import { LOGGER, type LedgerMetrics, type Logger, METRICS, SERVICE_STORE } from '@pos/platform';
 import { AuditTrailController } from './audit-trail/audit-trail.controller';
+import { BREAKS_PROJECTION, BREAKS_SUBSCRIPTION } from './breaks/breaks.projector';
+import { ClearingReconciliationController } from './clearing-reconciliation/clearing-reconciliation.controller';
 import { DailyTotalsController } from './daily-totals/daily-totals.controller';
 import { applyToReconciliation, RECONCILIATION_CONSUMER, RECONCILIATION_TOPICS } from './reconciliation.projector';
 
@@ -14,14 +16,23 @@ export interface ReconciliationDeps {
 
 export class ReconciliationRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: Consumer;
+  /** Publishes reconciliation's own events (clearing files, breaks, runs, DayReconciled). */
+  readonly relay: OutboxRelay;
+  /** Breaks and runs, folded from reconciliation's own events. */
+  readonly breaks: StoreSubscription;
 
   constructor(
     @Inject(DEPS) private readonly deps: ReconciliationDeps,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: LedgerMetrics,
-  ) {}
+  ) {
+    this.relay = new OutboxRelay(deps.store, deps.log, logger.child({ component: 'reconciliation-outbox' }));
+    this.breaks = new StoreSubscription(deps.store, BREAKS_SUBSCRIPTION, (e, tx) => applyLive(BREAKS_PROJECTION, e, storePosition(e), tx), logger.child({ component: 'breaks' }));
+  }
 
   async onApplicationBootstrap() {
+    this.relay.start();
+    this.breaks.start();
     this.consumer = await startIdempotentConsumer({
       name: RECONCILIATION_CONSUMER,
       topics: RECONCILIATION_TOPICS,
@@ -43,16 +54,18 @@ export class ReconciliationRuntime implements OnApplicationBootstrap, OnApplicat
 
   async onApplicationShutdown() {
     await this.consumer?.stop();
+    await this.breaks.stop();
+    await this.relay.stop();
   }
 }
 
-/** reconciliation: daily totals and the audit trail (clearing files and breaks come next). */
+/** reconciliation: daily totals, the audit trail, and three-way reconciliation against acquirer clearing files. */
 @Module({})
 export class ReconciliationModule {
   static register(deps: ReconciliationDeps): DynamicModule {
     return {
       module: ReconciliationModule,
-      controllers: [DailyTotalsController, AuditTrailController],
+      controllers: [DailyTotalsController, AuditTrailController, ClearingReconciliationController],
       providers: [{ provide: DEPS, useValue: deps }, { provide: SERVICE_STORE, useValue: deps.store }, ReconciliationRuntime],
       exports: [ReconciliationRuntime],
     };

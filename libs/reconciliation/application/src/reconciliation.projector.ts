@@ -1,12 +1,11 @@
-import { TOPICS } from '@pos/contracts';
 import { applyLive, type ProjectionDefinition, type SourcePosition, type StoreTx } from '@pos/eventing';
 import type { RecordedEvent } from '@pos/kernel';
 import { auditDayIndexOf, auditEntryOf, dailyTotalsChanges, type DailyTotalsRow } from '@pos/reconciliation-domain';
 
-export const RECONCILIATION_CONSUMER = 'reconciliation';
-export const RECONCILIATION_TOPICS = [TOPICS.terminal, TOPICS.settlement] as const;
-/** Projection names; each is also the collection of its first generation. */
-export const DOCS = { dailyTotals: 'daily-totals', auditTrail: 'audit-trail' } as const;
+import { HOST_LEDGER_PROJECTION } from './host-ledger/host-ledger.projector';
+import { DOCS, RECONCILIATION_CONSUMER, RECONCILIATION_TOPICS } from './reconciliation.constants';
+
+export { DOCS, RECONCILIATION_CONSUMER, RECONCILIATION_TOPICS };
 
 export const DAILY_TOTALS_PROJECTION: ProjectionDefinition = {
   name: DOCS.dailyTotals,
@@ -35,7 +34,8 @@ export const AUDIT_TRAIL_PROJECTION: ProjectionDefinition = {
   },
 };
 
-export const RECONCILIATION_PROJECTIONS: readonly ProjectionDefinition[] = [DAILY_TOTALS_PROJECTION, AUDIT_TRAIL_PROJECTION];
+/** The projections the reconciliation consumer feeds from the terminal and settlement topics. */
+export const RECONCILIATION_PROJECTIONS: readonly ProjectionDefinition[] = [DAILY_TOTALS_PROJECTION, AUDIT_TRAIL_PROJECTION, HOST_LEDGER_PROJECTION];
 
 /** Every projection moves in the consumer's transaction: applied once, or not at all. */
 export const applyToReconciliation = async (event: RecordedEvent, tx: StoreTx, at: SourcePosition): Promise<void> => {

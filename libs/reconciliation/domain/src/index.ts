@@ -3,3 +3,7 @@ export * from './audit-trail/audit-trail.projection';
 export * from './audit-export/audit-export';
 export * from './day-report/day-report';
 export * from './clearing/clearing.types';
+export * from './clearing/host-ledger';
+export * from './breaks/break';
+export * from './clearing/matching';
+export * from './clearing/clearing-file';

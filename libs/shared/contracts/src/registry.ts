@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { reconciliationSchemas } from './reconciliation/reconciliation.schemas';
+import type { ReconciliationEvent } from './reconciliation/reconciliation.events';
 import { settlementSchemas } from './settlement/settlement.schemas';
 import { terminalSchemas } from './terminal/terminal.schemas';
 import type { TerminalEvent } from './terminal/terminal.events';
@@ -9,7 +11,7 @@ import type { SettlementEvent } from './settlement/settlement.events';
  * its schema, and upcasters from older versions. A type is never renamed;
  * a new shape gets a new version and an upcaster from the one before.
  */
-export type LedgerEvent = TerminalEvent | SettlementEvent;
+export type LedgerEvent = TerminalEvent | SettlementEvent | ReconciliationEvent;
 export type LedgerEventType = LedgerEvent['type'];
 
 type Upcaster = (older: unknown) => unknown;
@@ -25,6 +27,7 @@ interface Contract {
 export const TOPICS = {
   terminal: 'pos.terminal.events.v1',
   settlement: 'pos.settlement.events.v1',
+  reconciliation: 'pos.reconciliation.events.v1',
 } as const;
 
 const v1 = <T extends string>(schemas: Record<T, z.ZodType>, topic: string): Record<T, Contract> =>
@@ -33,6 +36,7 @@ const v1 = <T extends string>(schemas: Record<T, z.ZodType>, topic: string): Rec
 const contracts: Record<LedgerEventType, Contract> = {
   ...v1<TerminalEvent['type']>(terminalSchemas, TOPICS.terminal),
   ...v1<SettlementEvent['type']>(settlementSchemas, TOPICS.settlement),
+  ...v1<ReconciliationEvent['type']>(reconciliationSchemas, TOPICS.reconciliation),
 };
 
 export class ContractError extends Error {

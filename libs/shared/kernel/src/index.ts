@@ -3,3 +3,4 @@ export * from './errors';
 export * from './event';
 export * from './business-day';
 export * from './json';
+export * from './prng';

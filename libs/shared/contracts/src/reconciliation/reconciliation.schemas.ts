@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { batchNo, businessDay, count, currencyCode, type Decodes, merchantId, minorUnits, rrn, stan, terminalId } from '../wire';
+import type * as E from './reconciliation.events';
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const breakId = z.string().regex(/^[0-9a-f]{24}$/);
+const instant = z.iso.datetime({ offset: true });
+const breakType = z.enum([
+  'MISSING_AT_ACQUIRER', 'MISSING_AT_HOST', 'AMOUNT_MISMATCH', 'FEE_MISMATCH', 'DUPLICATE_AT_ACQUIRER', 'DUPLICATE_AT_HOST',
+  'CURRENCY_MISMATCH', 'STATUS_MISMATCH', 'LATE_PRESENTMENT', 'BATCH_TOTALS_MISMATCH',
+]);
+const matched = z.object({ merchantId, currency: currencyCode, count, amount: minorUnits });
+const scope = { breakId, businessDay, merchantId, terminalId };
+
+export const reconciliationSchemas = {
+  ClearingFileImported: z.object({
+    fileId: sha256,
+    importId: z.uuid(),
+    acquirerId: z.string().min(1).max(64),
+    fileReference: z.string().min(1).max(128),
+    businessDay,
+    createdAt: instant,
+    records: count,
+    batchLines: count,
+    controlTotal: minorUnits,
+    sizeBytes: count,
+  }),
+  ReconciliationBreakDetected: z.object({
+    ...scope,
+    key: z.string().min(1).max(512),
+    type: breakType,
+    batchNo: batchNo.optional(),
+    rrn: rrn.optional(),
+    stan: stan.optional(),
+    currency: currencyCode.optional(),
+    hostAmount: minorUnits.optional(),
+    acquirerAmount: minorUnits.optional(),
+    terminalAmount: minorUnits.optional(),
+    detail: z.string().min(1).max(2000),
+    refs: z.array(z.object({ fileId: sha256, line: z.number().int().positive() })),
+  }),
+  ReconciliationBreakAssigned: z.object({ ...scope, assignee: z.string().min(1).max(128), note: z.string().max(2000).optional() }),
+  ReconciliationBreakResolved: z.object({
+    ...scope,
+    reason: z.enum(['ACQUIRER_CORRECTED', 'HOST_CORRECTED', 'TIMING_DIFFERENCE', 'WRITTEN_OFF', 'CLEARED_ON_RERUN', 'OTHER']),
+    note: z.string().min(1).max(2000),
+  }),
+  ReconciliationRunCompleted: z.object({
+    runId: z.uuid(),
+    businessDay,
+    fileIds: z.array(sha256),
+    hostTransactions: count,
+    acquirerRecords: count,
+    matched: z.array(matched),
+    newBreaks: count,
+    openBreaks: count,
+    clearedBreaks: count,
+    breakIds: z.array(breakId),
+    tolerances: z.object({ amountMinor: minorUnits, feeMinor: minorUnits, timeSeconds: count }),
+  }),
+  DayReconciled: z.object({ businessDay, runId: z.uuid(), fileIds: z.array(sha256), matched: z.array(matched), resolvedBreaks: count }),
+} as const;
+
+type S = typeof reconciliationSchemas;
+export const reconciliationSchemasMatchTypes: [
+  Decodes<S['ClearingFileImported'], E.ClearingFileImported['data']>,
+  Decodes<S['ReconciliationBreakDetected'], E.ReconciliationBreakDetected['data']>,
+  Decodes<S['ReconciliationBreakAssigned'], E.ReconciliationBreakAssigned['data']>,
+  Decodes<S['ReconciliationBreakResolved'], E.ReconciliationBreakResolved['data']>,
+  Decodes<S['ReconciliationRunCompleted'], E.ReconciliationRunCompleted['data']>,
+  Decodes<S['DayReconciled'], E.DayReconciled['data']>,
+] = [true, true, true, true, true, true];
