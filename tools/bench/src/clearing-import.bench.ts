@@ -21,14 +21,16 @@ const { values } = parseArgs({
   options: {
     lines: { type: 'string', default: '100000,1000000' },
     deployment: { type: 'string', default: 'embedded' },
+    /** Caps the importer's JS heap: an import that finishes under a small cap shows its memory is bounded. */
+    'heap-mb': { type: 'string' },
   },
 });
 const SIZES = values.lines.split(',').map(Number);
 const DIST = resolve(__dirname, '../..');
 
-const run = (bundle: string, args: readonly string[], env: Record<string, string>): Promise<string> =>
+const run = (bundle: string, args: readonly string[], env: Record<string, string>, node: readonly string[] = []): Promise<string> =>
   new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(DIST, bundle), ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...node, join(DIST, bundle), ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -81,9 +83,10 @@ const measure = async (name: string, reconciliationUrl: string, simulatorArgs: s
     for (const lines of SIZES) {
       const file = join(dir, `clearing-${lines}.csv`);
       await writeFile(file, day.businessDay, host.transactions, lines);
-      const r = JSON.parse(await run('tools/audit/main.js', ['--no-progress', 'clearing', 'import', file, '--json'], env));
+      const heap = values['heap-mb'] ? [`--max-old-space-size=${values['heap-mb']}`] : [];
+      const r = JSON.parse(await run('tools/audit/main.js', ['--no-progress', 'clearing', 'import', file, '--json'], env, heap));
       if (r.status !== 'IMPORTED') throw new Error(`${name}: ${JSON.stringify(r)}`);
-      console.log(`${name}: ${lines.toLocaleString('en-US')} lines (${Math.round(statSync(file).size / 1e6)} MB): ${Math.round(r.seconds)} s, ${Math.round(r.linesPerSecond).toLocaleString('en-US')} lines/s, importer peak RSS ${Math.round(r.peakRssMb)} MB`);
+      console.log(`${name}: ${lines.toLocaleString('en-US')} lines (${Math.round(statSync(file).size / 1e6)} MB): ${Math.round(r.seconds)} s, ${Math.round(r.linesPerSecond).toLocaleString('en-US')} lines/s, importer peak RSS ${Math.round(r.peakRssMb)} MB${heap.length ? ` (JS heap capped at ${values['heap-mb']} MB)` : ''}`);
       rmSync(file);
     }
   } finally {

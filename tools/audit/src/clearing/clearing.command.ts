@@ -1,9 +1,9 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { ClearingFileRejected, filesOfDay, importClearingFile, reconcileDay, changeBreak, reportInputs } from '@pos/reconciliation-application';
-import { BREAK_TYPES, DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport, type BreakState } from '@pos/reconciliation-domain';
+import { ageOf, BREAK_TYPES, type BreakState, DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport } from '@pos/reconciliation-domain';
 import type { BreakResolution } from '@pos/contracts';
 import { EXIT, usage } from '../cli/errors';
 import * as parse from '../cli/options';
@@ -31,8 +31,8 @@ const oneOf = <T extends string>(values: readonly T[], what: string) => (value: 
   return value as T;
 };
 
-const breakRow = (b: BreakState) => [
-  b.breakId, b.type, b.status, b.merchantId, b.terminalId, b.batchNo ?? '', b.rrn ?? '', b.detail.slice(0, 90), b.assignee ?? '', b.resolution ?? '',
+const breakRow = (b: BreakState, now: Date) => [
+  b.breakId, b.type, b.status, `${ageOf(b, now).hours} h`, b.merchantId, b.terminalId, b.batchNo ?? '', b.rrn ?? '', b.detail.slice(0, 90), b.assignee ?? '', b.resolution ?? '',
 ];
 
 export const registerClearingCommands = (program: Command): void => {
@@ -48,9 +48,11 @@ export const registerClearingCommands = (program: Command): void => {
     .action(async (file: string, o: { actor?: string; json?: boolean }, cmd: Command) => {
       if (!existsSync(file)) throw usage('FILE_NOT_FOUND', `no file ${file}`);
       await withContext(cmd, ['reconciliation'], async (ctx, g) => {
-        const bar = progress(`import ${file}`, g.progress && !o.json);
+        // Progress in bytes: the line count is known only at the end.
+        const bar = progress(`import ${file} (bytes)`, g.progress && !o.json);
+        const size = statSync(file).size;
         try {
-          const r = await importClearingFile(ctx.store('reconciliation'), createReadStream(file), { ...ctxOf(o), onProgress: (lines) => bar.update(lines, lines) });
+          const r = await importClearingFile(ctx.store('reconciliation'), createReadStream(file), { ...ctxOf(o), onProgress: (_lines, bytes) => bar.update(bytes, size) });
           bar.stop();
           const peakRssMb = process.resourceUsage().maxRSS / 1024;
           emit(o.json ? jsonText({ ...r, peakRssMb }) : `${r.status === 'IMPORTED' ? 'imported' : 'already imported (nothing changed)'}: file ${r.fileId} (${r.acquirerId} ${r.fileReference}) for ${r.businessDay}: ${r.records} transactions, ${r.batchLines} batch lines, ${r.lines} lines in ${fixed2(r.seconds)} s (${whole(r.linesPerSecond)} lines/s, peak RSS ${whole(peakRssMb)} MB)\n`);
@@ -116,7 +118,8 @@ export const registerClearingCommands = (program: Command): void => {
       withContext(cmd, ['reconciliation'], async (ctx) => {
         const { breaks: all } = await reportInputs(ctx.store('reconciliation'), o.businessDay);
         const rows = all.filter((b) => (!o.status || b.status === o.status) && (!o.type || b.type === o.type));
-        emit(o.json ? jsonText(rows) : grid(['break', 'type', 'status', 'merchant', 'terminal', 'batch', 'rrn', 'detail', 'assignee', 'resolution'], rows.map(breakRow)));
+        const now = new Date();
+        emit(o.json ? jsonText(rows.map((b) => ({ ...b, age: ageOf(b, now) }))) : grid(['break', 'type', 'status', 'age', 'merchant', 'terminal', 'batch', 'rrn', 'detail', 'assignee', 'resolution'], rows.map((b) => breakRow(b, now))));
         return EXIT.OK;
       }),
     );

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } 
 import { activeCollection, committedDocuments, type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { type Clock, DomainError } from '@pos/kernel';
 import { CLOCK, LEDGER_CONFIG, type LedgerConfig, Meta, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
-import { type BreakState, DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport } from '@pos/reconciliation-domain';
+import { ageOf, type BreakState, DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport } from '@pos/reconciliation-domain';
 import { z } from 'zod';
 import { BREAK_KEYS, BREAKS, type ReconciledSummary, type RunSummary } from '../breaks/breaks.projector';
 import { loadHostDay, HOST_LEDGER } from '../host-ledger/host-ledger.projector';
@@ -98,7 +98,8 @@ export class ClearingReconciliationController {
   @ApiQuery({ name: 'type', required: false })
   async breaks(@Query('businessDay') businessDay?: string, @Query('status') status?: string, @Query('type') type?: string) {
     const { breaks } = await reportInputs(this.store, day(businessDay));
-    return toJsonSafe({ breaks: breaks.filter((b) => (!status || b.status === status) && (!type || b.type === type)) });
+    const now = this.clock.now();
+    return toJsonSafe({ breaks: breaks.filter((b) => (!status || b.status === status) && (!type || b.type === type)).map((b) => ({ ...b, age: ageOf(b, now) })) });
   }
 
   @Post('breaks/:breakId/assign')
