@@ -59,7 +59,8 @@ describe('ledger-audit on the embedded ledger', () => {
       const report = run.json();
       expect(report).toMatchObject({ projection: p, equal: true, swapped: true, outcome: 'SWAPPED', generation: 2 });
       expect(report.rebuilt.digest).toBe(report.live.digest);
-      expect(report.counts.applied).toBeGreaterThan(0);
+      // breaks is fed by reconciliation's own events: none before a clearing file is matched.
+      if (p !== 'breaks') expect(report.counts.applied).toBeGreaterThan(0);
     }
     expect(await getJson(`${ledger.url}/v1/reconciliation/daily-totals?businessDay=${day.businessDay}`)).toEqual(before);
     const listed = await audit(['projections', '--json'], env);

@@ -189,12 +189,13 @@ describe('three-way reconciliation against acquirer clearing files (embedded led
       lines[4] = lines[4].split(',').slice(0, 10).join(',');
       lines[5] = lines[5].replace(/,(\d+)\.(\d\d),CNY,/, ',$1.$2$2,CNY,');
       lines[6] = lines[6].replace(/^[A-Z0-9]{15},[A-Z0-9]{8},/, 'M99999999999999,ZZZZ9999,');
+      lines[7] = lines[7].replace(/^([A-Z0-9]{15}),[A-Z0-9]{8},/, '$1,ZZZZ9999,');
       const bad = join(tmpdir(), `bad-${Date.now()}.csv`);
       writeFileSync(bad, `${lines.join('\n')}\n`);
       const run = await w.audit(['clearing', 'import', bad, '--json']);
       expect(run.code).toBe(1);
       const errors = run.json().errors.map((e: any) => [e.line, e.code]);
-      expect(errors).toEqual(expect.arrayContaining([[4, 'CURRENCY_UNKNOWN'], [5, 'COLUMN_COUNT'], [6, 'AMOUNT_INVALID'], [7, 'TERMINAL_UNKNOWN']]));
+      expect(errors).toEqual(expect.arrayContaining([[4, 'CURRENCY_UNKNOWN'], [5, 'COLUMN_COUNT'], [6, 'AMOUNT_INVALID'], [7, 'MERCHANT_UNKNOWN'], [8, 'TERMINAL_UNKNOWN']]));
       expect((await w.audit(['clearing', 'files', '--business-day', w.businessDay, '--json'])).json()).toEqual(before);
 
       const unknownDay = join(tmpdir(), `day-${Date.now()}.csv`);

@@ -74,15 +74,14 @@ export const importClearingFile = async (store: ServiceStore, input: Readable, o
     errorCount++;
     if (errors.length < maxErrors) errors.push(e);
   };
-  const terminals = new Map<string, TerminalDirectoryEntry | null>();
-  const terminalOf = async (terminalId: string) => {
-    if (!terminals.has(terminalId)) terminals.set(terminalId, (await reader.get<TerminalDirectoryEntry>(hostCollection, HOST_KEYS.terminal(terminalId))) ?? null);
-    return terminals.get(terminalId) ?? undefined;
-  };
-  const knownParty = async (line: number, merchantId: string, terminalId: string) => {
-    const t = await terminalOf(terminalId);
-    if (!t) fail({ line, code: 'TERMINAL_UNKNOWN', message: `terminal ${terminalId} is not registered with the ledger` });
-    else if (t.merchantId !== merchantId) fail({ line, code: 'MERCHANT_UNKNOWN', message: `terminal ${terminalId} belongs to merchant ${t.merchantId}, not ${merchantId}` });
+  // The ledger's terminals and merchants, read once: a file names thousands of lines, not of terminals.
+  const terminals = new Map((await reader.list<TerminalDirectoryEntry>(hostCollection, HOST_KEYS.terminal(''))).map((r) => [r.doc.terminalId, r.doc.merchantId]));
+  const merchants = new Set(terminals.values());
+  const knownParty = (line: number, merchantId: string, terminalId: string) => {
+    const owner = terminals.get(terminalId);
+    if (!merchants.has(merchantId)) fail({ line, code: 'MERCHANT_UNKNOWN', message: `merchant ${merchantId} is not known to the ledger` });
+    else if (!owner) fail({ line, code: 'TERMINAL_UNKNOWN', message: `terminal ${terminalId} is not registered with the ledger` });
+    else if (owner !== merchantId) fail({ line, code: 'TERMINAL_MERCHANT_MISMATCH', message: `terminal ${terminalId} belongs to merchant ${owner}, not ${merchantId}` });
   };
 
   const hash = createHash('sha256');
@@ -130,12 +129,12 @@ export const importClearingFile = async (store: ServiceStore, input: Readable, o
             fail({ line, code: 'FILE_DAY_UNKNOWN', message: `the ledger has no business day ${header.businessDay}` });
           break;
         case 'detail':
-          await knownParty(line, r.record.merchantId, r.record.terminalId);
+          knownParty(line, r.record.merchantId, r.record.terminalId);
           pending.lines.push(r.record);
           records++;
           break;
         case 'batch':
-          await knownParty(line, r.summary.merchantId, r.summary.terminalId);
+          knownParty(line, r.summary.merchantId, r.summary.terminalId);
           pending.batches.push(r.summary);
           batchLines++;
           break;
