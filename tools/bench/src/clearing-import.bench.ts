@@ -7,15 +7,14 @@
  *
  *   npm run bench:clearing -- --lines 1000000 --deployment embedded
  */
-import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CURRENCIES, type CurrencyCode } from '@pos/money';
 import { startKafka, startPostgres } from '@pos/testing/containers';
-import { type LedgerProcess, spawnApp, spawnLedger } from '@pos/testing/processes';
+import { type LedgerProcess, runBuilt, spawnApp, spawnLedger } from '@pos/testing/processes';
 
 const { values } = parseArgs({
   options: {
@@ -26,17 +25,13 @@ const { values } = parseArgs({
   },
 });
 const SIZES = values.lines.split(',').map(Number);
-const DIST = resolve(__dirname, '../..');
 
-const run = (bundle: string, args: readonly string[], env: Record<string, string>, node: readonly string[] = []): Promise<string> =>
-  new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...node, join(DIST, bundle), ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => (code === 0 ? done(out) : fail(new Error(`${bundle} ${args.join(' ')} exited ${code}: ${err}${out}`))));
-  });
+/** A built bundle as its own process; its stdout, or a failure with its output. */
+const run = async (bundle: string, args: readonly string[], env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<string> => {
+  const r = await runBuilt(bundle, args, env, nodeArgs);
+  if (r.code !== 0) throw new Error(`${bundle} ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+};
 
 const decimal = (minor: bigint, currency: CurrencyCode): string => {
   const e = CURRENCIES[currency].exponent;

@@ -6,13 +6,12 @@
  *
  *   npm run bench:replay -- --runs 3 --days 3 --terminals 20 --transactions 200
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKafka, startPostgres } from '@pos/testing/containers';
-import { type LedgerProcess, spawnApp, spawnLedger } from '@pos/testing/processes';
+import { type LedgerProcess, runBuilt, spawnApp, spawnLedger } from '@pos/testing/processes';
 
 const { values } = parseArgs({
   options: {
@@ -26,18 +25,14 @@ const { values } = parseArgs({
 });
 const RUNS = Number(values.runs);
 const DAYS = Number(values.days);
-const DIST = resolve(__dirname, '../..');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const run = (bundle: string, args: readonly string[], env: Record<string, string>): Promise<string> =>
-  new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(DIST, bundle), ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => (code === 0 ? done(out) : fail(new Error(`${bundle} ${args.join(' ')} exited ${code}: ${err}`))));
-  });
+/** A built bundle as its own process; its stdout, or a failure with its output. */
+const run = async (bundle: string, args: readonly string[], env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<string> => {
+  const r = await runBuilt(bundle, args, env, nodeArgs);
+  if (r.code !== 0) throw new Error(`${bundle} ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+};
 
 const audit = async (args: readonly string[], env: Record<string, string>) => JSON.parse(await run('tools/audit/main.js', ['--no-progress', ...args], env));
 

@@ -1,35 +1,15 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { type LedgerProcess, spawnApp, spawnLedger } from '@pos/testing';
+import { join } from 'node:path';
+import { type LedgerProcess, runBuilt, spawnApp, spawnLedger } from '@pos/testing';
 import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDay } from './simulate-day';
 
-const CLI = resolve(__dirname, '../../../dist/tools/audit/main.js');
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  json(): any;
-}
-
-/** Runs the built CLI as its own process, the way an operator or a cron job does. */
-const audit = (args: readonly string[], env: Record<string, string>): Promise<CliRun> =>
-  new Promise((done, fail) => {
-    if (!existsSync(CLI)) return fail(new Error(`${CLI} is missing: run "npm run build" first (npm test does)`));
-    const child = spawn(process.execPath, [CLI, '--no-progress', ...args], { env: { ...process.env, KAFKA_BROKERS: '', DATABASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('exit', (code) => done({ code, stdout, stderr, json: () => JSON.parse(stdout) }));
-  });
+/** The built CLI as its own process, the way an operator or a cron job runs it. */
+const audit = (args: readonly string[], env: Record<string, string>) => runBuilt('tools/audit/main.js', ['--no-progress', ...args], env);
 
 const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -175,7 +155,7 @@ describe('ledger-audit on the microservice deployment (Kafka and PostgreSQL)', (
     processes.push(gateway, settlement, reconciliation);
     const urls = { url: gateway.url, settlementUrl: settlement.url, reconciliationUrl: reconciliation.url };
     const first = await runDay({ ...DAY, ...urls, seed: 8101 });
-    expect(first.ok).toBe(true);
+    expect(first.ok, JSON.stringify({ errors: first.errors, mismatches: first.mismatches.slice(0, 10) })).toBe(true);
 
     // Live traffic continues while the reconciliation projections are rebuilt from the topics the services wrote.
     const trading = runDay({ ...DAY, terminals: 8, ...urls, seed: 8102 });
@@ -183,7 +163,7 @@ describe('ledger-audit on the microservice deployment (Kafka and PostgreSQL)', (
     const rebuilds = [];
     for (const p of ['daily-totals', 'audit-trail']) rebuilds.push(await audit(['rebuild', p, '--json', '--batch-size', '50'], env));
     const second = await trading;
-    expect(second.ok).toBe(true);
+    expect(second.ok, JSON.stringify({ errors: second.errors, mismatches: second.mismatches.slice(0, 10) })).toBe(true);
     for (const run of rebuilds) {
       expect(run.code, run.stderr).toBe(0);
       expect(run.json()).toMatchObject({ equal: true, outcome: 'SWAPPED', generation: 2 });

@@ -1,38 +1,18 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { type LedgerProcess, spawnLedger } from '@pos/testing';
+import { join } from 'node:path';
+import { type LedgerProcess, runBuilt, spawnLedger } from '@pos/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDay } from './simulate-day';
 
-const DIST = resolve(__dirname, '../../../dist/tools');
 const ADMIN = { authorization: 'Bearer dev-admin-token' };
 const BREAK_TYPES = [
   'AMOUNT_MISMATCH', 'BATCH_TOTALS_MISMATCH', 'CURRENCY_MISMATCH', 'DUPLICATE_AT_ACQUIRER', 'DUPLICATE_AT_HOST', 'FEE_MISMATCH', 'LATE_PRESENTMENT',
   'MISSING_AT_ACQUIRER', 'MISSING_AT_HOST', 'STATUS_MISMATCH',
 ];
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  json(): any;
-}
-
 /** A built tool as its own process: the clearing-file generator or ledger-audit. */
-const tool = (bundle: string, args: readonly string[], env: Record<string, string> = {}): Promise<Run> =>
-  new Promise((done, fail) => {
-    const file = join(DIST, bundle, 'main.js');
-    if (!existsSync(file)) return fail(new Error(`${file} is missing: run "npm run build" first (npm test does)`));
-    const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, KAFKA_BROKERS: '', DATABASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('exit', (code) => done({ code, stdout, stderr, json: () => JSON.parse(stdout) }));
-  });
+const tool = (name: 'audit' | 'clearing', args: readonly string[], env: Record<string, string> = {}) => runBuilt(`tools/${name}/main.js`, args, env);
 
 const http = async (url: string, init: RequestInit = {}) => {
   const res = await fetch(url, init);

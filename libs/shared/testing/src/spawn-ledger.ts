@@ -11,6 +11,31 @@ const workspaceRoot = (): string => {
 
 const bundleOf = (app: string) => join(workspaceRoot(), 'dist', 'apps', app, 'main.js');
 
+export interface BuiltRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout parsed as JSON. */
+  json(): any; // eslint-disable-line @typescript-eslint/no-explicit-any -- callers read untyped answers, as tests do
+}
+
+/**
+ * Runs a built bundle (e.g. `tools/audit/main.js`) as its own process to its end, the way an
+ * operator or a cron job does; the embedded deployment unless `env` names Kafka and PostgreSQL.
+ */
+export const runBuilt = (bundle: string, args: readonly string[], env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<BuiltRun> =>
+  new Promise((done, fail) => {
+    const file = join(workspaceRoot(), 'dist', bundle);
+    if (!existsSync(file)) return fail(new Error(`${file} is missing: run "npm run build" first (npm test does)`));
+    const child = spawn(process.execPath, [...nodeArgs, file, ...args], { env: { ...process.env, KAFKA_BROKERS: '', DATABASE_URL: '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('exit', (code) => done({ code, stdout, stderr, json: () => JSON.parse(stdout) }));
+  });
+
 export interface LedgerProcess {
   readonly url: string;
   readonly child: ChildProcess;

@@ -1,26 +1,8 @@
-import type {
-  BreakResolution, MatchedTotal, ReconciliationBreakAssigned, ReconciliationBreakDetected, ReconciliationBreakResolved, ReconciliationBreakType,
-} from '@pos/contracts';
+import type { BreakResolution, MatchedTotal, ReconciliationBreakAssigned, ReconciliationBreakDetected, ReconciliationBreakResolved } from '@pos/contracts';
 import { type Actor, DomainError, type RecordedEvent } from '@pos/kernel';
-import type { CurrencyCode } from '@pos/money';
 
 /** A break's life: detected, possibly assigned (and reassigned), resolved with a reason by someone. */
-export interface BreakState {
-  readonly breakId: string;
-  readonly key: string;
-  readonly type: ReconciliationBreakType;
-  readonly businessDay: string;
-  readonly merchantId: string;
-  readonly terminalId: string;
-  readonly batchNo?: string;
-  readonly rrn?: string;
-  readonly stan?: string;
-  readonly currency?: CurrencyCode;
-  readonly hostAmount?: bigint;
-  readonly acquirerAmount?: bigint;
-  readonly terminalAmount?: bigint;
-  readonly detail: string;
-  readonly refs: ReadonlyArray<{ readonly fileId: string; readonly line: number }>;
+export type BreakState = ReconciliationBreakDetected['data'] & {
   readonly status: 'OPEN' | 'ASSIGNED' | 'RESOLVED';
   readonly detectedAt: string;
   readonly assignee?: string;
@@ -31,7 +13,7 @@ export interface BreakState {
   readonly resolvedBy?: Actor;
   /** Every step, in order: who did what when. */
   readonly history: ReadonlyArray<{ readonly at: string; readonly type: string; readonly actor: Actor; readonly note?: string }>;
-}
+};
 
 type BreakEvent = ReconciliationBreakDetected | ReconciliationBreakAssigned | ReconciliationBreakResolved;
 

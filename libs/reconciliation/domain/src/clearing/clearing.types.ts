@@ -1,4 +1,4 @@
-import type { BatchTotals, PaymentMethod, TransactionKind } from '@pos/contracts';
+import type { BatchTotals, PaymentMethod, ReconciliationBreakDetected, ReconciliationBreakType, TransactionKind } from '@pos/contracts';
 import type { CurrencyCode } from '@pos/money';
 
 /**
@@ -113,17 +113,8 @@ export interface ClearingTrailer {
   readonly controlTotal: bigint;
 }
 
-export type BreakType =
-  | 'MISSING_AT_ACQUIRER'
-  | 'MISSING_AT_HOST'
-  | 'AMOUNT_MISMATCH'
-  | 'FEE_MISMATCH'
-  | 'DUPLICATE_AT_ACQUIRER'
-  | 'DUPLICATE_AT_HOST'
-  | 'CURRENCY_MISMATCH'
-  | 'STATUS_MISMATCH'
-  | 'LATE_PRESENTMENT'
-  | 'BATCH_TOTALS_MISMATCH';
+/** The published break types (the contract names them once). */
+export type BreakType = ReconciliationBreakType;
 
 export const BREAK_TYPES: readonly BreakType[] = [
   'MISSING_AT_ACQUIRER', 'MISSING_AT_HOST', 'AMOUNT_MISMATCH', 'FEE_MISMATCH', 'DUPLICATE_AT_ACQUIRER', 'DUPLICATE_AT_HOST',
@@ -162,24 +153,7 @@ export const DEFAULT_TOLERANCES: MatchingTolerances = { amountMinor: 0n, feeMino
  * One discrepancy, found once: `key` is stable across runs (same inputs, same key), so a
  * re-run recognises a break it already recorded. Amounts in minor units of `currency`.
  */
-export interface DetectedBreak {
-  readonly key: string;
-  readonly type: BreakType;
-  /** The business day being reconciled. */
-  readonly businessDay: string;
-  readonly merchantId: string;
-  readonly terminalId: string;
-  readonly batchNo?: string;
-  readonly rrn?: string;
-  readonly stan?: string;
-  readonly currency?: CurrencyCode;
-  readonly hostAmount?: bigint;
-  readonly acquirerAmount?: bigint;
-  readonly terminalAmount?: bigint;
-  /** What differs, for people. */
-  readonly detail: string;
-  readonly refs: readonly ClearingRef[];
-}
+export type DetectedBreak = Omit<ReconciliationBreakDetected['data'], 'breakId'>;
 
 /** Matched (agreeing) transactions per merchant and currency. */
 export interface MatchedTotals {
