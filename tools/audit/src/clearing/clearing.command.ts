@@ -5,6 +5,7 @@ import { InvalidArgumentError } from 'commander';
 import { ClearingFileRejected, filesOfDay, importClearingFile, reconcileDay, changeBreak, reportInputs } from '@pos/reconciliation-application';
 import { ageOf, BREAK_TYPES, type BreakState, DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport } from '@pos/reconciliation-domain';
 import type { BreakResolution } from '@pos/contracts';
+import { formatMoney } from '@pos/money';
 import { EXIT, usage } from '../cli/errors';
 import * as parse from '../cli/options';
 import { emit, fixed2, grid, jsonText, note, whole } from '../cli/output';
@@ -164,9 +165,17 @@ export const registerClearingCommands = (program: Command): void => {
         const report = reconciliationReport({ businessDay: o.businessDay, merchantId: o.merchant }, await reportInputs(ctx.store('reconciliation'), o.businessDay), new Date());
         if (o.json) emit(jsonText(report));
         else {
-          const matched = (ms: typeof report.matched) => ms.map((m) => `${m.count} ${m.currency} ${m.amount}`).join(', ') || '-';
+          // Per currency, never across currencies: the overall line sums the merchants'.
+          const matched = (ms: typeof report.matched) => {
+            const by = new Map<string, { count: number; amount: bigint; currency: (typeof ms)[number]['currency'] }>();
+            for (const m of ms) {
+              const t = by.get(m.currency) ?? { count: 0, amount: 0n, currency: m.currency };
+              by.set(m.currency, { ...t, count: t.count + m.count, amount: t.amount + m.amount });
+            }
+            return [...by.values()].map((t) => `${t.count} for ${formatMoney({ amount: t.amount, currency: t.currency })}`).join(', ') || '-';
+          };
           emit(`reconciliation ${o.businessDay}${o.merchant ? ` merchant ${o.merchant}` : ''}: ${report.clean ? 'RECONCILED' : report.lastRunAt ? 'BREAKS OPEN' : 'NOT RUN'}${report.reconciledAt ? ` (DayReconciled at ${report.reconciledAt})` : ''}\n`);
-          emit(`matched: ${matched(report.matched)} (minor units); breaks open ${report.breaks.open}, resolved ${report.breaks.resolved}; ageing ${Object.entries(report.ageing).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+          emit(`matched: ${matched(report.matched)}; breaks open ${report.breaks.open}, resolved ${report.breaks.resolved}; ageing ${Object.entries(report.ageing).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
           emit(grid(['merchant', 'matched', 'open', 'resolved', 'open by type'], report.merchants.map((m) => [
             m.merchantId, matched(m.matched), String(m.breaks.open), String(m.breaks.resolved), Object.entries(m.breaks.byType).filter(([, v]) => v.open).map(([k, v]) => `${k} ${v.open}`).join(', '),
           ])));
