@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { TOPICS } from '@pos/contracts';
-import { fromLogMessage } from '@pos/eventing';
+import { fromLogMessage, rangeSize } from '@pos/eventing';
 import { EXIT } from '../cli/errors';
 import { emit, fixed2, jsonText, whole } from '../cli/output';
 import { progress } from '../cli/progress';
@@ -19,7 +19,7 @@ export const registerScanCommand = (program: Command): void => {
         const topics = o.topics.split(',').map((t) => t.trim()).filter(Boolean);
         const until = await ctx.log.endOffsets(topics);
         const from = await ctx.log.startOffsets(topics);
-        const total = Object.entries(until).reduce((n, [k, v]) => n + Number(BigInt(v) - BigInt(from[k] ?? '0')), 0);
+        const total = rangeSize(from, { until });
         const bar = progress('scan', g.progress && !o.json);
         let messages = 0;
         let bytes = 0;

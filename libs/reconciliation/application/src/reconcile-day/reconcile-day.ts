@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  breakStreamId, type DayReconciled, type MatchedTotal, reconciliationDayStreamId, type ReconciliationBreakDetected, type ReconciliationBreakResolved,
+  breakStreamId, type DayReconciled, type MatchedTotal, reconciliationDayStreamId, type ReconciliationBreakResolved,
   type ReconciliationRunCompleted,
 } from '@pos/contracts';
 import { activeCollection, committedDocuments, type NewEvent, type ServiceStore, type StoreTx } from '@pos/eventing';
@@ -109,18 +109,14 @@ export const reconcileDay = async (store: ServiceStore, businessDay: string, tol
 
   return store.transaction(async (tx) => {
     const found: Array<DetectedBreak & { breakId: string; isNew: boolean }> = [];
+    // Counted as found: a break this run recorded is open; one found again is as its stream says.
+    let open = 0;
     for (const b of result.breaks) {
       const breakId = breakIdOf(b.key);
-      const { version } = await breakState(tx, breakId);
-      if (version === 0) {
-        const data: ReconciliationBreakDetected['data'] = {
-          breakId, key: b.key, type: b.type, businessDay: b.businessDay, merchantId: b.merchantId, terminalId: b.terminalId, detail: b.detail, refs: b.refs,
-          ...(b.batchNo ? { batchNo: b.batchNo } : {}), ...(b.rrn ? { rrn: b.rrn } : {}), ...(b.stan ? { stan: b.stan } : {}), ...(b.currency ? { currency: b.currency } : {}),
-          ...(b.hostAmount !== undefined ? { hostAmount: b.hostAmount } : {}), ...(b.acquirerAmount !== undefined ? { acquirerAmount: b.acquirerAmount } : {}),
-          ...(b.terminalAmount !== undefined ? { terminalAmount: b.terminalAmount } : {}),
-        };
-        await tx.events.append(breakStreamId(breakId), 0, [newEvent('ReconciliationBreakDetected', data, ctx, runId)]);
-      }
+      const { state, version } = await breakState(tx, breakId);
+      if (version === 0) await tx.events.append(breakStreamId(breakId), 0, [newEvent('ReconciliationBreakDetected', { ...b, breakId }, ctx, runId)]);
+      const owner = state?.businessDay ?? b.businessDay;
+      if (owner === businessDay && state?.status !== 'RESOLVED') open++;
       found.push({ ...b, breakId, isNew: version === 0 });
     }
     // Breaks an earlier run of this day found that this run no longer finds: the acquirer or the host was corrected.
@@ -134,11 +130,6 @@ export const reconcileDay = async (store: ServiceStore, businessDay: string, tol
       const events = decideBreak({ type: 'ResolveBreak', reason: 'CLEARED_ON_RERUN', note: `run ${runId} no longer finds it`, bySystem: true }, state) as ReconciliationBreakResolved[];
       await tx.events.append(breakStreamId(id), version, events.map((e) => newEvent(e.type, e.data, ctx, runId)));
       cleared++;
-    }
-    let open = 0;
-    for (const b of found) {
-      const { state } = await breakState(tx, b.breakId);
-      if (state && state.businessDay === businessDay && state.status !== 'RESOLVED') open++;
     }
     const run: ReconciliationRunCompleted['data'] = {
       runId, businessDay, fileIds: files.map((f) => f.fileId), hostTransactions: result.hostTransactions, acquirerRecords: result.acquirerRecords, matched: result.matched,

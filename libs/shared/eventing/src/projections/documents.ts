@@ -101,7 +101,11 @@ export class BufferedDocuments implements DocumentStoreTx {
     for (const e of this.entries.values()) {
       if (!e.dirty) continue;
       if (e.doc === undefined) await this.backing.delete(e.collection, e.key);
-      else puts.set(e.collection, [...(puts.get(e.collection) ?? []), { key: e.key, doc: e.doc }]);
+      else {
+        const list = puts.get(e.collection) ?? [];
+        list.push({ key: e.key, doc: e.doc });
+        puts.set(e.collection, list);
+      }
       e.dirty = false;
       n++;
     }

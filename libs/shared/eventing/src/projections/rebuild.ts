@@ -78,9 +78,8 @@ const put = (tx: { documents: { put(c: string, k: string, d: unknown): Promise<v
   tx.documents.put(PROJECTION_REGISTRY, state.projection, state);
 
 /** Refuses to rebuild from a log whose retention already removed messages: the result could not equal the live model. */
-const assertSourceComplete = async (def: ProjectionDefinition, deps: SourceDeps) => {
+const assertSourceComplete = (def: ProjectionDefinition, start: Readonly<Record<string, string>>) => {
   if (def.source.kind !== 'log') return;
-  const start = await sourceStart(def, deps);
   const gone = Object.entries(start).filter(([, offset]) => BigInt(offset) > 0n);
   if (gone.length > 0)
     throw new DomainError(
@@ -101,7 +100,8 @@ const assertSourceComplete = async (def: ProjectionDefinition, deps: SourceDeps)
 export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildReport> => {
   const { def, store } = o;
   const batchSize = o.batchSize ?? 500;
-  if (!o.from) await assertSourceComplete(def, o);
+  const start = await sourceStart(def, o);
+  if (!o.from) assertSourceComplete(def, start);
 
   let previous!: Generation;
   const building: BuildingGeneration = await store.transaction(async (tx) => {
@@ -123,7 +123,7 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
     const counts = newCounts();
     const seen = new Set<string>();
     const range: SourceRange = { ...o.from, until: building.handover };
-    const total = rangeSize(await sourceStart(def, o), range);
+    const total = rangeSize(start, range);
     let scanned = 0;
     o.onProgress?.({ phase: 'replay', done: 0, total });
     const started = performance.now();
