@@ -27,7 +27,7 @@ const feed = async (store: ServiceStore, terminals: readonly string[]) => {
     const context = { correlationId: 'c', causationId: 'c', actor: { type: 'terminal' as const, id: t } };
     const events = terminalMorning(t, [1_000n, 2_345n, 99_999n], NOW);
     const recorded = await writer.transaction((tx) => tx.events.append(`terminal-${t}`, 0, events.map((e) => ({ type: e.type, data: e.data, context, occurredAt: NOW }))));
-    for (const e of recorded) await store.transaction((tx) => applyToReconciliation(e, tx, { key: 'pos.terminal.events.v1/0', offset: String(offset++) }));
+    await store.transaction((tx) => applyToReconciliation(recorded.map((event) => ({ event, at: { key: 'pos.terminal.events.v1/0', offset: String(offset++) } })), tx));
   }
   await writer.close();
 };

@@ -99,7 +99,7 @@ describe('the event pipeline on PostgreSQL and Kafka', () => {
     expect(dead.slice(0, 3).sort()).toEqual(['EVENT_PAYLOAD_INVALID', 'EVENT_TYPE_UNKNOWN', 'MESSAGE_UNPARSEABLE']);
 
     const dlq: Array<Record<string, string>> = [];
-    const reader = await log.consume({ groupId: `dlq-reader-${suffix}`, topics: [dlqTopic(TOPICS.terminal)], handle: async (m) => void dlq.push(m.headers) });
+    const reader = await log.consume({ groupId: `dlq-reader-${suffix}`, topics: [dlqTopic(TOPICS.terminal)], handleBatch: async (ms) => void dlq.push(...ms.map((m) => m.headers)) });
     await waitFor(async () => (dlq.length >= 3 ? true : undefined));
     await reader.stop();
     expect(dlq.map((h) => h[HEADERS.dlqCode]).sort()).toEqual(['EVENT_PAYLOAD_INVALID', 'EVENT_TYPE_UNKNOWN', 'MESSAGE_UNPARSEABLE']);

@@ -37,7 +37,7 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
     return res.body.apiKey as string;
   };
 
-  const eventCount = async () => (await gateway().readAll(0, 1_000_000)).length;
+  const eventCount = async () => (await gateway().readAll('0', 1_000_000)).length;
 
   /** Asserts a refusal and that the gateway store did not change. */
   const refused = async (request: Promise<{ status: number; body: Record<string, any> }>, status: number, code: string, responseCode: string) => {
@@ -169,7 +169,7 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
         body: JSON.stringify({ stan: stan(), batchNo: '000001', amount: 700, currency: 'CNY', method: 'QR', qr: { payerToken: 'payer-token-1' } }),
       });
       expect(res.headers.get('x-correlation-id')).toBe('till-42.receipt-7');
-      const events = await gateway().readAll(0, 1_000_000);
+      const events = await gateway().readAll('0', 1_000_000);
       expect(events[events.length - 1].metadata).toMatchObject({ correlationId: 'till-42.receipt-7', actor: { type: 'terminal', id: T } });
       const metrics = await (await fetch(`${ledger.url}/metrics`)).text();
       expect(metrics).toMatch(/ledger_http_requests_total\{service="ledger",route="POST \/v1\/terminals\/:terminalId\/sales",status="200"\} [1-9]/);
@@ -219,7 +219,7 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
         const before = await eventCount();
         const res = await signOn('9999');
         expect(res.body.error).toMatchObject({ code, responseCode: rc });
-        const events = await gateway().readAll(0, 1_000_000);
+        const events = await gateway().readAll('0', 1_000_000);
         expect(events.length).toBe(before + 1);
         expect(events[events.length - 1]).toMatchObject({ type: 'OperatorAuthenticationFailed', data: { consecutiveFailures: n, lockedOut: n === 3 } });
       }

@@ -1,5 +1,5 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { applyLive, type Consumer, type MessageLog, OutboxRelay, type ServiceStore, startIdempotentConsumer, StoreSubscription, storePosition } from '@pos/eventing';
+import { applyLiveBatch, type Consumer, type MessageLog, OutboxRelay, type ServiceStore, startIdempotentConsumer, StoreSubscription, storePosition } from '@pos/eventing';
 import { LOGGER, type LedgerMetrics, type Logger, METRICS, SERVICE_STORE } from '@pos/platform';
 import { AuditTrailController } from './audit-trail/audit-trail.controller';
 import { BREAKS_PROJECTION, BREAKS_SUBSCRIPTION } from './breaks/breaks.projector';
@@ -27,7 +27,7 @@ export class ReconciliationRuntime implements OnApplicationBootstrap, OnApplicat
     @Inject(METRICS) private readonly metrics: LedgerMetrics,
   ) {
     this.relay = new OutboxRelay(deps.store, deps.log, logger.child({ component: 'reconciliation-outbox' }));
-    this.breaks = new StoreSubscription(deps.store, BREAKS_SUBSCRIPTION, (e, tx) => applyLive(BREAKS_PROJECTION, e, storePosition(e), tx), logger.child({ component: 'breaks' }));
+    this.breaks = new StoreSubscription(deps.store, BREAKS_SUBSCRIPTION, (events, tx) => applyLiveBatch([BREAKS_PROJECTION], events.map((event) => ({ event, at: storePosition(event) })), tx), logger.child({ component: 'breaks' }));
   }
 
   async onApplicationBootstrap() {

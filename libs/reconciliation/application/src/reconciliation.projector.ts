@@ -1,5 +1,4 @@
-import { applyLive, type ProjectionDefinition, type SourcePosition, type StoreTx } from '@pos/eventing';
-import type { RecordedEvent } from '@pos/kernel';
+import { applyLiveBatch, type LiveItem, type ProjectionDefinition, type StoreTx } from '@pos/eventing';
 import { auditDayIndexOf, auditEntryOf, dailyTotalsChanges, type DailyTotalsRow } from '@pos/reconciliation-domain';
 
 import { HOST_LEDGER_PROJECTION } from './host-ledger/host-ledger.projector';
@@ -12,6 +11,7 @@ export const DAILY_TOTALS_PROJECTION: ProjectionDefinition = {
   service: 'reconciliation',
   description: 'daily totals per business day, merchant, terminal, payment method and currency',
   source: { kind: 'log', topics: RECONCILIATION_TOPICS, consumerGroup: RECONCILIATION_CONSUMER },
+  reads: (event) => dailyTotalsChanges(event).map((c) => c.key),
   apply: async (event, docs, collection) => {
     for (const change of dailyTotalsChanges(event)) {
       const row = await docs.get<DailyTotalsRow>(collection, change.key);
@@ -37,7 +37,5 @@ export const AUDIT_TRAIL_PROJECTION: ProjectionDefinition = {
 /** The projections the reconciliation consumer feeds from the terminal and settlement topics. */
 export const RECONCILIATION_PROJECTIONS: readonly ProjectionDefinition[] = [DAILY_TOTALS_PROJECTION, AUDIT_TRAIL_PROJECTION, HOST_LEDGER_PROJECTION];
 
-/** Every projection moves in the consumer's transaction: applied once, or not at all. */
-export const applyToReconciliation = async (event: RecordedEvent, tx: StoreTx, at: SourcePosition): Promise<void> => {
-  for (const def of RECONCILIATION_PROJECTIONS) await applyLive(def, event, at, tx);
-};
+/** Every projection moves in the consumer's transaction: a batch applied once, or not at all. */
+export const applyToReconciliation = (items: readonly LiveItem[], tx: StoreTx): Promise<void> => applyLiveBatch(RECONCILIATION_PROJECTIONS, items, tx);

@@ -1,10 +1,13 @@
 export {
   emptyPendingBatch,
   evolvePendingBatch,
+  evolvePendingTransaction,
   liveTransactions,
   pendingBatchFrom,
   pendingBatchKey,
   pendingBatchKeyOf,
+  pendingBatchOf,
+  pendingTransactionKey,
   type PendingBatch,
   type PendingBatchEvent,
   type PendingTransaction,

@@ -139,7 +139,7 @@ describe('the embedded message log: positions and bounded range reads', () => {
     const t0 = Date.now();
     await log.publish(wave(topic, 1));
     const got: ConsumedMessage[] = [];
-    const consumer = await log.consume({ groupId: 'g', topics: [topic], handle: async (m) => void got.push(m) });
+    const consumer = await log.consume({ groupId: 'g', topics: [topic], handleBatch: async (ms) => void got.push(...ms) });
     for (const deadline = Date.now() + 5_000; got.length < keys.length && Date.now() < deadline; ) await sleep(10);
     await consumer.stop();
     expect(got).toHaveLength(keys.length);

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { DatabaseSync } from 'node:sqlite';
-import { type ConsumedMessage, type Consumer, type ConsumerOptions, type LogMessage, type LogPositions, type MessageLog, positionKey, type ReadRangeOptions } from '@pos/eventing';
-import { Mutex, openSqlite } from './sqlite';
+import {
+  type ConsumedMessage, type Consumer, type ConsumerOptions, DEFAULT_MAX_BATCH, type LogMessage, type LogPositions, type MessageLog, positionKey, type ReadRangeOptions,
+} from '@pos/eventing';
+import { Mutex, openSqlite, Statements, writeTransaction } from './sqlite';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
@@ -53,6 +55,7 @@ const LAST_ISO_YEAR_MS = 253_402_300_799_999;
  */
 export class SqliteMessageLog implements MessageLog {
   private readonly db: DatabaseSync;
+  private readonly q: Statements;
   private readonly mutex = new Mutex();
   private readonly published = new EventEmitter();
 
@@ -63,86 +66,92 @@ export class SqliteMessageLog implements MessageLog {
   ) {
     this.db = openSqlite(file);
     this.db.exec(SCHEMA);
-    this.published.setMaxListeners(100);
+    this.q = new Statements(this.db);
+    this.published.setMaxListeners(0);
   }
 
   async publish(messages: readonly LogMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.mutex.run(async () => {
-      const next = this.db.prepare('SELECT COALESCE(MAX(offset) + 1, 0) AS n FROM records WHERE topic = ? AND partition = ?');
-      const insert = this.db.prepare('INSERT INTO records (topic, partition, offset, key, value, headers, appended_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const next = this.q.get('SELECT COALESCE(MAX(offset) + 1, 0) AS n FROM records WHERE topic = ? AND partition = ?');
+      const insert = this.q.get('INSERT INTO records (topic, partition, offset, key, value, headers, appended_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
       const now = new Date().toISOString();
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
+      writeTransaction(this.db, () => {
+        // The next offset of each partition is read once per publish, then counted on.
+        const offsets = new Map<string, number>();
         for (const m of messages) {
           const partition = partitionFor(m.key, this.partitions);
-          const { n } = next.get(m.topic, partition) as { n: number };
-          insert.run(m.topic, partition, n, m.key, m.value, JSON.stringify(m.headers), now);
+          const id = `${m.topic}\u0000${partition}`;
+          const offset = offsets.get(id) ?? (next.get(m.topic, partition) as { n: number }).n;
+          insert.run(m.topic, partition, offset, m.key, m.value, JSON.stringify(m.headers), now);
+          offsets.set(id, offset + 1);
         }
-        this.db.exec('COMMIT');
-      } catch (e) {
-        this.db.exec('ROLLBACK');
-        throw e;
-      }
+      });
     });
     this.published.emit('publish');
   }
 
+  /**
+   * One lane per topic and partition, running side by side: each hands its partition's next
+   * messages (up to `maxBatch`) to the handler and commits the offset after the last one
+   * once it resolved; when it rejects, the lane backs off and hands the same messages again.
+   */
   async consume(options: ConsumerOptions): Promise<Consumer> {
+    const max = options.maxBatch ?? DEFAULT_MAX_BATCH;
     let running = true;
-    let wake: (() => void) | undefined;
-    const onPublish = () => wake?.();
-    this.published.on('publish', onPublish);
+    const sleepers = new Set<() => void>();
+    const wakeAll = () => {
+      for (const wake of [...sleepers]) wake();
+    };
+    this.published.on('publish', wakeAll);
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          sleepers.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        sleepers.add(done);
+      });
+    const fetch = this.q.get('SELECT topic, partition, offset, key, value, headers, appended_at FROM records WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?');
+    const context = { stale: () => !running };
 
-    const fetch = (topic: string, partition: number, from: number) =>
-      this.db.prepare('SELECT topic, partition, offset, key, value, headers, appended_at FROM records WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT 200')
-        .all(topic, partition, from) as unknown as RecordRow[];
-
-    const loop = (async () => {
+    const lane = async (topic: string, partition: number) => {
+      let backoff = 50;
       while (running) {
-        let handled = 0;
-        for (const topic of options.topics) {
-          for (let partition = 0; partition < this.partitions && running; partition++) {
-            const rows = fetch(topic, partition, this.committed(options.groupId, topic, partition));
-            for (const row of rows) {
-              if (!running) break;
-              const message = toConsumed(row);
-              try {
-                await options.handle(message);
-              } catch {
-                break; // leave the offset where it is: the message is retried on the next pass
-              }
-              await this.commit(options.groupId, topic, partition, row.offset + 1);
-              handled++;
-            }
-          }
+        const rows = fetch.all(topic, partition, this.committed(options.groupId, topic, partition), max) as unknown as RecordRow[];
+        if (rows.length === 0) {
+          await pause(this.pollMs);
+          continue;
         }
-        if (handled === 0 && running) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, this.pollMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wake = undefined;
+        try {
+          await options.handleBatch(rows.map(toConsumed), context);
+        } catch {
+          // Leave the offset where it is: the same messages are handed again after a pause.
+          await pause(backoff);
+          backoff = Math.min(backoff * 2, 5_000);
+          continue;
         }
+        backoff = 50;
+        if (running) await this.commit(options.groupId, topic, partition, rows[rows.length - 1].offset + 1);
       }
-    })();
+    };
+    const lanes = options.topics.flatMap((topic) => Array.from({ length: this.partitions }, (_, p) => lane(topic, p)));
 
     return {
       stop: async () => {
         running = false;
-        wake?.();
-        this.published.off('publish', onPublish);
-        await loop;
+        wakeAll();
+        this.published.off('publish', wakeAll);
+        await Promise.all(lanes);
       },
       lag: async () => this.lag(options.groupId, options.topics),
     };
   }
 
   private committed(groupId: string, topic: string, partition: number): number {
-    const row = this.db.prepare('SELECT next_offset FROM group_offsets WHERE group_id = ? AND topic = ? AND partition = ?').get(groupId, topic, partition) as
+    const row = this.q.get('SELECT next_offset FROM group_offsets WHERE group_id = ? AND topic = ? AND partition = ?').get(groupId, topic, partition) as
       | { next_offset: number }
       | undefined;
     return row?.next_offset ?? 0;
@@ -150,8 +159,8 @@ export class SqliteMessageLog implements MessageLog {
 
   private commit(groupId: string, topic: string, partition: number, nextOffset: number): Promise<void> {
     return this.mutex.run(async () => {
-      this.db
-        .prepare('INSERT INTO group_offsets (group_id, topic, partition, next_offset) VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset')
+      this.q
+        .get('INSERT INTO group_offsets (group_id, topic, partition, next_offset) VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset')
         .run(groupId, topic, partition, nextOffset);
     });
   }

@@ -1,11 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { decodeEvent } from '@pos/contracts';
+import { decodeEvent, topicOf } from '@pos/contracts';
 import { ConcurrencyError, type RecordedEvent } from '@pos/kernel';
 import {
-  AppendSignal, draftStoredEvent, GENESIS_HASH, parseWithBigInt, storedEventHash, stringifyWithBigInt, verifyChain,
-  type DocumentReader, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
+  AppendSignal, draftStream, GENESIS_HASH, parseWithBigInt, partitionKeyOf, recordedFromDraft, storedEventHash, storedLogMessage, stringifyWithBigInt, verifyChain,
+  type AppendOutcome, type DocumentReader, type DocumentWrite, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord,
+  type ServiceStore, type StoredEventDraft, type StorePosition, type StoreTx, type StreamAppend,
 } from '@pos/eventing';
-import { Mutex, openSqlite } from './sqlite';
+import { Mutex, openSqlite, Statements, writeTransaction } from './sqlite';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -23,11 +24,27 @@ CREATE TABLE IF NOT EXISTS events (
   UNIQUE (stream_id, version)
 );
 CREATE TABLE IF NOT EXISTS streams (stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL, last_hash TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outbox (outbox_id INTEGER PRIMARY KEY AUTOINCREMENT, position INTEGER NOT NULL REFERENCES events(position));
+CREATE TABLE IF NOT EXISTS outbox (outbox_id INTEGER PRIMARY KEY AUTOINCREMENT, position INTEGER NOT NULL REFERENCES events(position), topic TEXT, key TEXT);
 CREATE TABLE IF NOT EXISTS documents (collection TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (collection, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS processed (consumer TEXT NOT NULL, message_id TEXT NOT NULL, processed_at TEXT NOT NULL, PRIMARY KEY (consumer, message_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints (subscription_id TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
 `;
+
+/** `PRAGMA user_version` of the current schema. 2: outbox rows carry their topic and partition key. */
+const SCHEMA_VERSION = 2;
+
+/** Brings a file written by an older version up to SCHEMA_VERSION; safe to run again. */
+const migrate = (db: DatabaseSync) => {
+  db.exec(SCHEMA);
+  const { user_version: version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  if (version >= SCHEMA_VERSION) return;
+  writeTransaction(db, () => {
+    const columns = new Set((db.prepare('PRAGMA table_info(outbox)').all() as Array<{ name: string }>).map((c) => c.name));
+    if (!columns.has('topic')) db.exec('ALTER TABLE outbox ADD COLUMN topic TEXT');
+    if (!columns.has('key')) db.exec('ALTER TABLE outbox ADD COLUMN key TEXT');
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  });
+};
 
 interface EventRow {
   position: number;
@@ -43,7 +60,22 @@ interface EventRow {
   hash: string;
 }
 
-const UPSERT_DOCUMENT = 'INSERT INTO documents (collection, key, doc) VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc';
+const SQL = {
+  head: 'SELECT version, last_hash FROM streams WHERE stream_id = ?',
+  insertEvent: `INSERT INTO events (event_id, stream_id, version, type, schema_version, payload, context, occurred_at, prev_hash, hash)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
+  insertOutbox: 'INSERT INTO outbox (position, topic, key) VALUES (?, ?, ?)',
+  upsertHead: 'INSERT INTO streams (stream_id, version, last_hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash',
+  upsertDocument: 'INSERT INTO documents (collection, key, doc) VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc',
+  getDocument: 'SELECT doc FROM documents WHERE collection = ? AND key = ?',
+  getDocuments: 'SELECT key, doc FROM documents WHERE collection = ? AND key IN (SELECT value FROM json_each(?))',
+  deleteDocument: 'DELETE FROM documents WHERE collection = ? AND key = ?',
+  hasProcessed: 'SELECT 1 FROM processed WHERE consumer = ? AND message_id = ?',
+  seenProcessed: 'SELECT message_id FROM processed WHERE consumer = ? AND message_id IN (SELECT value FROM json_each(?))',
+  markProcessed: 'INSERT INTO processed (consumer, message_id, processed_at) VALUES (?, ?, ?)',
+  getCheckpoint: 'SELECT position FROM checkpoints WHERE subscription_id = ?',
+  setCheckpoint: 'INSERT INTO checkpoints (subscription_id, position) VALUES (?, ?) ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position',
+} as const;
 
 const EVENT_COLUMNS = 'position, event_id, stream_id, version, type, schema_version, payload, context, occurred_at, prev_hash, hash';
 
@@ -60,7 +92,7 @@ const toRecorded = (row: EventRow): RecordedEvent => {
       version: row.version,
       occurredAt: row.occurred_at,
       schemaVersion: row.schema_version,
-      position: row.position,
+      position: String(row.position),
       prevHash: row.prev_hash,
       hash: row.hash,
     },
@@ -80,6 +112,9 @@ const hashOf = (row: EventRow): string =>
     prevHash: row.prev_hash,
   });
 
+/** SQLite rowids are positions: one writer at a time, so their order is commit order. */
+const positionNumber = (p: StorePosition): number => Number(p);
+
 /**
  * The embedded ServiceStore: one SQLite file per service. Writes go through
  * one connection under a mutex; reads outside transactions use a second
@@ -88,54 +123,69 @@ const hashOf = (row: EventRow): string =>
 export class SqliteServiceStore implements ServiceStore {
   private readonly writer: DatabaseSync;
   private readonly reader: DatabaseSync;
+  private readonly w: Statements;
+  private readonly r: Statements;
   private readonly mutex = new Mutex();
+  /** One outbox publisher at a time (publishing does not hold the write lock). */
+  private readonly publishing = new Mutex();
   private readonly appended = new AppendSignal();
 
   constructor(readonly file: string) {
     this.writer = openSqlite(file);
-    this.writer.exec(SCHEMA);
+    migrate(this.writer);
     this.reader = file === ':memory:' ? this.writer : openSqlite(file, { readOnly: true });
+    this.w = new Statements(this.writer);
+    this.r = this.reader === this.writer ? this.w : new Statements(this.reader);
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.mutex.run(async () => {
       const db = this.writer;
+      const w = this.w;
       db.exec('BEGIN IMMEDIATE');
       let appended = false;
       const tx: StoreTx = {
         events: {
           append: async (streamId, expected, events) => {
-            const out = this.appendIn(db, streamId, expected, events);
+            const out = this.appendIn(streamId, expected, events);
             appended ||= out.length > 0;
             return out;
           },
-          readStream: async (streamId, fromVersion) => this.readStreamFrom(db, streamId, fromVersion),
+          readStream: async (streamId, fromVersion) => this.readStreamFrom(w, streamId, fromVersion),
         },
         documents: {
-          get: async (collection, key) => this.getDoc(db, collection, key),
+          get: async (collection, key) => this.getDoc(w, collection, key),
+          getMany: async (collection, keys) => this.getDocs(w, collection, keys),
           put: async (collection, key, doc) => {
-            db.prepare(UPSERT_DOCUMENT).run(collection, key, stringifyWithBigInt(doc));
+            w.get(SQL.upsertDocument).run(collection, key, stringifyWithBigInt(doc));
           },
           putMany: async (collection, entries) => {
-            const upsert = db.prepare(UPSERT_DOCUMENT);
+            const upsert = w.get(SQL.upsertDocument);
             for (const { key, doc } of entries) upsert.run(collection, key, stringifyWithBigInt(doc));
           },
           delete: async (collection, key) => {
-            db.prepare('DELETE FROM documents WHERE collection = ? AND key = ?').run(collection, key);
+            w.get(SQL.deleteDocument).run(collection, key);
           },
-          list: async (collection, prefix, options) => this.listDocs(db, collection, prefix, options),
-          clear: async (collection) => Number(db.prepare('DELETE FROM documents WHERE collection = ?').run(collection).changes),
+          list: async (collection, prefix, options) => this.listDocs(w, collection, prefix, options),
+          clear: async (collection) => Number(w.get('DELETE FROM documents WHERE collection = ?').run(collection).changes),
         },
         processed: {
-          has: async (consumer, id) => !!db.prepare('SELECT 1 FROM processed WHERE consumer = ? AND message_id = ?').get(consumer, id),
+          has: async (consumer, id) => !!w.get(SQL.hasProcessed).get(consumer, id),
           mark: async (consumer, id) => {
-            db.prepare('INSERT INTO processed (consumer, message_id, processed_at) VALUES (?, ?, ?)').run(consumer, id, new Date().toISOString());
+            w.get(SQL.markProcessed).run(consumer, id, new Date().toISOString());
+          },
+          seen: async (consumer, ids) =>
+            ids.length === 0 ? new Set() : new Set((w.get(SQL.seenProcessed).all(consumer, JSON.stringify(ids)) as Array<{ message_id: string }>).map((r) => r.message_id)),
+          markMany: async (consumer, ids) => {
+            const mark = w.get(SQL.markProcessed);
+            const at = new Date().toISOString();
+            for (const id of ids) mark.run(consumer, id, at);
           },
         },
         checkpoints: {
-          get: async (id) => (db.prepare('SELECT position FROM checkpoints WHERE subscription_id = ?').get(id) as { position: number } | undefined)?.position ?? 0,
+          get: async (id) => String((w.get(SQL.getCheckpoint).get(id) as { position: number } | undefined)?.position ?? 0),
           set: async (id, position) => {
-            db.prepare('INSERT INTO checkpoints (subscription_id, position) VALUES (?, ?) ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position').run(id, position);
+            w.get(SQL.setCheckpoint).run(id, positionNumber(position));
           },
         },
         // BEGIN IMMEDIATE already holds the database's only write lock, across processes too.
@@ -147,108 +197,132 @@ export class SqliteServiceStore implements ServiceStore {
         if (appended) this.appended.notify();
         return result;
       } catch (e) {
-        db.exec('ROLLBACK');
+        if (db.isTransaction) db.exec('ROLLBACK');
         throw e;
       }
     });
   }
 
-  private appendIn(db: DatabaseSync, streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): RecordedEvent[] {
-    const head = db.prepare('SELECT version, last_hash FROM streams WHERE stream_id = ?').get(streamId) as
-      | { version: number; last_hash: string }
-      | undefined;
+  async appendBatch(appends: readonly StreamAppend[]): Promise<AppendOutcome[]> {
+    // Encoding and hashing need no lock: only the head checks and inserts run under it.
+    const drafted = appends.map((a) => ({ a, drafts: draftStream(a.streamId, a.expectedVersion, a.prevHash, a.events) }));
+    const outcomes = await this.mutex.run(async () =>
+      writeTransaction(this.writer, () =>
+        drafted.map(({ a, drafts }): AppendOutcome => {
+          const head = this.w.get(SQL.head).get(a.streamId) as { version: number; last_hash: string } | undefined;
+          const version = head?.version ?? 0;
+          if (version !== a.expectedVersion || (head?.last_hash ?? GENESIS_HASH) !== a.prevHash)
+            return { ok: false, conflict: new ConcurrencyError(a.streamId, a.expectedVersion, version) };
+          const positions = this.insertDrafts(drafts);
+          this.writeDocuments(a.documents ?? []);
+          return { ok: true, recorded: drafts.map((d, i) => recordedFromDraft(d, a.events[i].data, positions[i])) };
+        }),
+      ),
+    );
+    if (outcomes.some((o) => o.ok)) this.appended.notify();
+    return outcomes;
+  }
+
+  /** Inserts a stream's drafted events with their outbox rows and moves its head; returns their positions. */
+  private insertDrafts(drafts: readonly StoredEventDraft[]): string[] {
+    const insert = this.w.get(SQL.insertEvent);
+    const outbox = this.w.get(SQL.insertOutbox);
+    const positions: string[] = [];
+    for (const d of drafts) {
+      const { position } = insert.get(d.eventId, d.streamId, d.version, d.type, d.schemaVersion, d.payloadJson, JSON.stringify(d.context), d.occurredAt, d.prevHash, d.hash) as { position: number };
+      outbox.run(position, d.topic, d.key);
+      positions.push(String(position));
+    }
+    const last = drafts[drafts.length - 1];
+    if (last) this.w.get(SQL.upsertHead).run(last.streamId, last.version, last.hash);
+    return positions;
+  }
+
+  private writeDocuments(writes: readonly DocumentWrite[]) {
+    const upsert = this.w.get(SQL.upsertDocument);
+    for (const d of writes) upsert.run(d.collection, d.key, stringifyWithBigInt(d.doc));
+  }
+
+  private appendIn(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): RecordedEvent[] {
+    const head = this.w.get(SQL.head).get(streamId) as { version: number; last_hash: string } | undefined;
     const current = head?.version ?? 0;
     if (expected !== 'ANY' && expected !== current) throw new ConcurrencyError(streamId, expected, current);
     if (events.length === 0) return [];
-    let prevHash = head?.last_hash ?? GENESIS_HASH;
-    let version = current;
-    const insert = db.prepare(
-      `INSERT INTO events (event_id, stream_id, version, type, schema_version, payload, context, occurred_at, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
-    );
-    const outbox = db.prepare('INSERT INTO outbox (position) VALUES (?)');
-    const recorded: RecordedEvent[] = [];
-    for (const e of events) {
-      version += 1;
-      const d = draftStoredEvent(streamId, version, e, prevHash);
-      const row: Omit<EventRow, 'position'> = {
-        event_id: d.eventId, stream_id: streamId, version, type: d.type, schema_version: d.schemaVersion, payload: JSON.stringify(d.payload),
-        context: JSON.stringify(d.context), occurred_at: d.occurredAt, prev_hash: d.prevHash, hash: d.hash,
-      };
-      const { position } = insert.get(
-        row.event_id, row.stream_id, row.version, row.type, row.schema_version, row.payload, row.context, row.occurred_at, row.prev_hash, row.hash,
-      ) as { position: number };
-      outbox.run(position);
-      recorded.push(toRecorded({ ...row, position }));
-      prevHash = d.hash;
-    }
-    db.prepare(
-      'INSERT INTO streams (stream_id, version, last_hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash',
-    ).run(streamId, version, prevHash);
-    return recorded;
+    const drafts = draftStream(streamId, current, head?.last_hash ?? GENESIS_HASH, events);
+    const positions = this.insertDrafts(drafts);
+    return drafts.map((d, i) => recordedFromDraft(d, events[i].data, positions[i]));
   }
 
-  private readStreamFrom(db: DatabaseSync, streamId: string, fromVersion = 1): RecordedEvent[] {
-    const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND version >= ? ORDER BY version`).all(streamId, fromVersion) as unknown as EventRow[];
+  private readStreamFrom(s: Statements, streamId: string, fromVersion = 1, toVersion = 2 ** 31): RecordedEvent[] {
+    const rows = s.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version`).all(streamId, fromVersion, toVersion) as unknown as EventRow[];
     return rows.map(toRecorded);
   }
 
-  private getDoc<T>(db: DatabaseSync, collection: string, key: string): T | undefined {
-    const row = db.prepare('SELECT doc FROM documents WHERE collection = ? AND key = ?').get(collection, key) as { doc: string } | undefined;
+  private getDoc<T>(s: Statements, collection: string, key: string): T | undefined {
+    const row = s.get(SQL.getDocument).get(collection, key) as { doc: string } | undefined;
     return row ? parseWithBigInt<T>(row.doc) : undefined;
   }
 
+  private getDocs<T>(s: Statements, collection: string, keys: readonly string[]): Map<string, T> {
+    if (keys.length === 0) return new Map();
+    const rows = s.get(SQL.getDocuments).all(collection, JSON.stringify(keys)) as Array<{ key: string; doc: string }>;
+    return new Map(rows.map((r) => [r.key, parseWithBigInt<T>(r.doc)]));
+  }
+
   async getDocument<T>(collection: string, key: string): Promise<T | undefined> {
-    return this.getDoc<T>(this.reader, collection, key);
+    return this.getDoc<T>(this.r, collection, key);
   }
 
   async listDocuments<T>(collection: string, prefix: string, options?: ListOptions) {
-    return this.listDocs<T>(this.reader, collection, prefix, options);
+    return this.listDocs<T>(this.r, collection, prefix, options);
   }
 
   async readSnapshot<T>(fn: (docs: DocumentReader) => Promise<T>): Promise<T> {
     // A connection of its own: its read transaction is one WAL snapshot, and nobody else's reads join it.
-    if (this.file === ':memory:') return this.mutex.run(() => fn(this.readerOn(this.writer)));
+    if (this.file === ':memory:') return this.mutex.run(() => fn(this.readerOn(this.w)));
     const db = openSqlite(this.file, { readOnly: true });
     try {
       db.exec('BEGIN');
       db.prepare('SELECT 1 FROM documents LIMIT 1').get(); // a deferred read transaction takes its snapshot at its first read
-      return await fn(this.readerOn(db));
+      return await fn(this.readerOn(new Statements(db)));
     } finally {
       if (db.isTransaction) db.exec('COMMIT');
       db.close();
     }
   }
 
-  private readerOn(db: DatabaseSync): DocumentReader {
+  private readerOn(s: Statements): DocumentReader {
     return {
-      get: async (collection, key) => this.getDoc(db, collection, key),
-      list: async (collection, prefix, options) => this.listDocs(db, collection, prefix, options),
+      get: async (collection, key) => this.getDoc(s, collection, key),
+      getMany: async (collection, keys) => this.getDocs(s, collection, keys),
+      list: async (collection, prefix, options) => this.listDocs(s, collection, prefix, options),
     };
   }
 
-  async lastPosition(): Promise<number> {
-    return (this.reader.prepare('SELECT COALESCE(MAX(position), 0) AS p FROM events').get() as { p: number }).p;
+  async lastPosition(): Promise<StorePosition> {
+    return String((this.r.get('SELECT COALESCE(MAX(position), 0) AS p FROM events').get() as { p: number }).p);
   }
 
-  private listDocs<T>(db: DatabaseSync, collection: string, prefix: string, options: ListOptions = {}) {
+  private listDocs<T>(s: Statements, collection: string, prefix: string, options: ListOptions = {}) {
     // Range scan on the primary key: [prefix, prefix + U+FFFF).
     const after = options.after && options.after > prefix ? options.after : undefined;
-    const rows = db
-      .prepare(
-        `SELECT key, doc FROM documents WHERE collection = ? AND key ${after ? '>' : '>='} ? AND key < ? ORDER BY key LIMIT ?`,
-      )
+    const rows = s
+      .get(`SELECT key, doc FROM documents WHERE collection = ? AND key ${after ? '>' : '>='} ? AND key < ? ORDER BY key LIMIT ?`)
       .all(collection, after ?? prefix, `${prefix}\uffff`, options.limit ?? -1) as Array<{ key: string; doc: string }>;
     return rows.map((r) => ({ key: r.key, doc: parseWithBigInt<T>(r.doc) }));
   }
 
-  async readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]> {
-    return this.readStreamFrom(this.reader, streamId, fromVersion);
+  async readStream(streamId: string, fromVersion?: number, toVersion?: number): Promise<RecordedEvent[]> {
+    return this.readStreamFrom(this.r, streamId, fromVersion, toVersion);
   }
 
-  async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
-    const rows = this.reader.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).all(afterPosition, limit) as unknown as EventRow[];
+  async readAll(afterPosition: StorePosition, limit: number): Promise<RecordedEvent[]> {
+    const rows = this.r.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).all(positionNumber(afterPosition), limit) as unknown as EventRow[];
     return rows.map(toRecorded);
+  }
+
+  async countBetween(after: StorePosition, until: StorePosition): Promise<number> {
+    return (this.r.get('SELECT COUNT(*) AS n FROM events WHERE position > ? AND position < ?').get(positionNumber(after), positionNumber(until)) as { n: number }).n;
   }
 
   async verifyStream(streamId: string): Promise<HashChainReport> {
@@ -258,8 +332,8 @@ export class SqliteServiceStore implements ServiceStore {
     const own = !db.isTransaction;
     if (own) db.exec('BEGIN');
     try {
-      const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY version`).all(streamId) as unknown as EventRow[];
-      const head = db.prepare('SELECT version, last_hash FROM streams WHERE stream_id = ?').get(streamId) as { version: number; last_hash: string } | undefined;
+      const rows = this.r.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY version`).all(streamId) as unknown as EventRow[];
+      const head = this.r.get(SQL.head).get(streamId) as { version: number; last_hash: string } | undefined;
       return verifyChain(
         streamId,
         rows.map((row) => ({ version: row.version, eventId: row.event_id, prevHash: row.prev_hash, hash: row.hash, recomputed: hashOf(row) })),
@@ -271,39 +345,48 @@ export class SqliteServiceStore implements ServiceStore {
   }
 
   async listStreams(prefix: string): Promise<string[]> {
-    const rows = this.reader.prepare('SELECT stream_id FROM streams WHERE stream_id >= ? AND stream_id < ? ORDER BY stream_id').all(prefix, `${prefix}\uffff`) as Array<{ stream_id: string }>;
+    const rows = this.r.get('SELECT stream_id FROM streams WHERE stream_id >= ? AND stream_id < ? ORDER BY stream_id').all(prefix, `${prefix}\uffff`) as Array<{ stream_id: string }>;
     return rows.map((r) => r.stream_id);
   }
 
   async publishOutbox(limit: number, publish: (records: readonly OutboxRecord[]) => Promise<void>): Promise<number> {
-    // Under the write mutex: one publisher at a time, and rows leave only after publish succeeded.
-    return this.mutex.run(async () => {
-      const rows = this.writer
-        .prepare(`SELECT o.outbox_id, ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM outbox o JOIN events e ON e.position = o.position ORDER BY o.outbox_id LIMIT ?`)
-        .all(limit) as unknown as Array<EventRow & { outbox_id: number }>;
+    // Rows are read on the read connection (committed rows only) and leave only after publish
+    // succeeded; the write lock is held just for the delete, so appends go on meanwhile.
+    // In memory the only connection is the writer, which may be inside a transaction: take its lock.
+    const drain = async () => {
+      const rows = this.r
+        .get(`SELECT o.outbox_id, o.topic, o.key, ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM outbox o JOIN events e ON e.position = o.position ORDER BY o.outbox_id LIMIT ?`)
+        .all(limit) as unknown as Array<EventRow & { outbox_id: number; topic: string | null; key: string | null }>;
       if (rows.length === 0) return 0;
-      await publish(rows.map((r) => ({ outboxId: r.outbox_id, event: toRecorded(r) })));
-      const del = this.writer.prepare('DELETE FROM outbox WHERE outbox_id = ?');
-      this.writer.exec('BEGIN IMMEDIATE');
-      try {
-        for (const r of rows) del.run(r.outbox_id);
-        this.writer.exec('COMMIT');
-      } catch (e) {
-        this.writer.exec('ROLLBACK');
-        throw e;
-      }
+      await publish(rows.map((r) => this.outboxRecord(r)));
+      // One writer: outbox ids are handed out in commit order, so every row up to the last one read was read.
+      const last = rows[rows.length - 1].outbox_id;
+      const remove = () => writeTransaction(this.writer, () => this.w.get('DELETE FROM outbox WHERE outbox_id <= ?').run(last));
+      if (this.reader === this.writer) remove();
+      else await this.mutex.run(async () => remove());
       return rows.length;
+    };
+    return this.publishing.run(() => (this.reader === this.writer ? this.mutex.run(drain) : drain()));
+  }
+
+  private outboxRecord(r: EventRow & { outbox_id: number; topic: string | null; key: string | null }): OutboxRecord {
+    const context = JSON.parse(r.context);
+    // Rows queued before outbox rows carried their topic and key (schema version 1) get them from the stored payload.
+    const key = r.key ?? partitionKeyOf({ data: JSON.parse(r.payload), metadata: { streamId: r.stream_id } });
+    const message = storedLogMessage({
+      position: String(r.position), eventId: r.event_id, streamId: r.stream_id, version: r.version, type: r.type, schemaVersion: r.schema_version,
+      payloadJson: r.payload, context, occurredAt: r.occurred_at, prevHash: r.prev_hash, hash: r.hash, topic: r.topic ?? topicOf(r.type), key,
     });
+    return { outboxId: String(r.outbox_id), eventId: r.event_id, streamId: r.stream_id, version: r.version, type: r.type, message };
   }
 
   async outboxBacklog(): Promise<number> {
-    return (this.reader.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+    return (this.r.get('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
   }
 
   waitForAppend(ms: number): Promise<void> {
     return this.appended.wait(ms);
   }
-
 
   /** For tamper-evidence tests and forensic tooling only: rewrites a stored payload in place. */
   tamperForTest(streamId: string, version: number, payload: unknown): void {
@@ -335,21 +418,18 @@ export class SqliteServiceStore implements ServiceStore {
 
   private rawWriteForTest(statements: ReadonlyArray<[string, ...Array<string | number>]>): Promise<void> {
     return this.mutex.run(async () => {
-      this.writer.exec('BEGIN IMMEDIATE');
-      try {
+      writeTransaction(this.writer, () => {
         for (const [sql, ...params] of statements) this.writer.prepare(sql).run(...params);
-        this.writer.exec('COMMIT');
-      } catch (e) {
-        this.writer.exec('ROLLBACK');
-        throw e;
-      }
+      });
     });
   }
 
   async close(): Promise<void> {
-    await this.mutex.run(async () => {
-      if (this.reader !== this.writer) this.reader.close();
-      this.writer.close();
-    });
+    await this.publishing.run(() =>
+      this.mutex.run(async () => {
+        if (this.reader !== this.writer) this.reader.close();
+        this.writer.close();
+      }),
+    );
   }
 }

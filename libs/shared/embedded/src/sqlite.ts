@@ -1,4 +1,4 @@
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -10,12 +10,38 @@ export const openSqlite = (file: string, options: { readOnly?: boolean } = {}): 
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new DatabaseSync(file, { readOnly: options.readOnly ?? false });
   db.exec('PRAGMA busy_timeout = 5000');
+  // 32 MB of page cache per connection: read models and stream heads stay in memory.
+  db.exec('PRAGMA cache_size = -32768');
   if (!options.readOnly) {
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');
     db.exec('PRAGMA foreign_keys = ON');
   }
   return db;
+};
+
+/** Prepared statements of one connection, prepared once: preparing costs more than running most of them. */
+export class Statements {
+  private readonly cache = new Map<string, StatementSync>();
+  constructor(readonly db: DatabaseSync) {}
+  get(sql: string): StatementSync {
+    let s = this.cache.get(sql);
+    if (!s) this.cache.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+}
+
+/** Runs `fn` inside BEGIN IMMEDIATE ... COMMIT on `db`, rolling back when it throws. */
+export const writeTransaction = <T>(db: DatabaseSync, fn: () => T): T => {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (e) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
 };
 
 /** Serialises async critical sections: node:sqlite is synchronous, but a transaction body may await. */

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StoreSubscription } from '@pos/eventing';
-import type { EventContext } from '@pos/kernel';
+import { StoreSubscription, type StoreTx } from '@pos/eventing';
+import type { EventContext, RecordedEvent } from '@pos/kernel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteServiceStore } from './sqlite-service-store';
 
@@ -30,8 +30,9 @@ describe('a subscription over the store with a stored checkpoint', () => {
   });
 
   const seen = (s: SqliteServiceStore) => s.transaction((tx) => tx.documents.list<{ op: string }>('seen', ''));
-  const record = async (e: { metadata: { position: number }; data: unknown }, tx: Parameters<Parameters<SqliteServiceStore['transaction']>[0]>[0]) =>
-    tx.documents.put('seen', String(e.metadata.position).padStart(6, '0'), { op: (e.data as { operatorId: string }).operatorId });
+  const record = async (events: readonly RecordedEvent[], tx: StoreTx) => {
+    for (const e of events) await tx.documents.put('seen', e.metadata.position.padStart(6, '0'), { op: (e.data as { operatorId: string }).operatorId });
+  };
 
   it('applies each event once and resumes from its checkpoint after a restart', async () => {
     await store.transaction((tx) => tx.events.append('a', 0, [unlocked('01'), unlocked('02')]));
@@ -45,17 +46,25 @@ describe('a subscription over the store with a stored checkpoint', () => {
     expect((await seen(store)).map((d) => d.doc.op)).toEqual(['01', '02', '03']);
   });
 
-  it('commits an effect and its checkpoint together: a failure applies neither', async () => {
+  it("commits a batch's effects and its checkpoint together: a failure applies none of them", async () => {
     await store.transaction((tx) => tx.events.append('a', 0, [unlocked('01'), unlocked('02')]));
     let calls = 0;
-    const flaky = new StoreSubscription(store, 'sub', async (e, tx) => {
-      await record(e, tx);
-      if (++calls === 2) throw new Error('crash while applying');
+    const flaky = new StoreSubscription(store, 'sub', async (events, tx) => {
+      await record(events, tx);
+      if (++calls === 1) throw new Error('crash while applying');
     }, silent);
     await expect(flaky.catchUp()).rejects.toThrow('crash while applying');
-    expect((await seen(store)).map((d) => d.doc.op)).toEqual(['01']);
-    expect(await store.transaction((tx) => tx.checkpoints.get('sub'))).toBe(1);
-    expect(await flaky.catchUp()).toBe(1);
+    expect(await seen(store)).toEqual([]);
+    expect(await store.transaction((tx) => tx.checkpoints.get('sub'))).toBe('0');
+    expect(await flaky.catchUp()).toBe(2);
     expect((await seen(store)).map((d) => d.doc.op)).toEqual(['01', '02']);
+    expect(await store.transaction((tx) => tx.checkpoints.get('sub'))).toBe(await store.lastPosition());
+  });
+
+  it('reads a bounded batch at a time, in commit order', async () => {
+    await store.transaction((tx) => tx.events.append('a', 0, ['01', '02', '03', '04', '05'].map(unlocked)));
+    const small = new StoreSubscription(store, 'sub', record, silent, 2);
+    expect([await small.catchUp(), await small.catchUp(), await small.catchUp(), await small.catchUp()]).toEqual([2, 2, 1, 0]);
+    expect((await seen(store)).map((d) => d.doc.op)).toEqual(['01', '02', '03', '04', '05']);
   });
 });

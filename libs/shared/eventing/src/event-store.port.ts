@@ -1,4 +1,5 @@
-import type { EventContext, RecordedEvent } from '@pos/kernel';
+import type { ConcurrencyError, EventContext, RecordedEvent } from '@pos/kernel';
+import type { LogMessage } from './message-log.port';
 
 /** Versions count from 1; a stream that does not exist is at version 0. */
 export type ExpectedVersion = number | 'ANY';
@@ -11,6 +12,40 @@ export interface NewEvent {
   readonly occurredAt: Date;
   readonly eventId?: string;
 }
+
+/** A position in a store's commit order (see RecordedEvent's `position`); '0' is before the first event. */
+export type StorePosition = string;
+export const STORE_START: StorePosition = '0';
+
+/** Orders two store positions (or log offsets): negative, zero or positive. */
+export const comparePositions = (a: string, b: string): number => {
+  const d = BigInt(a) - BigInt(b);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+};
+
+/** A document written with a stream's events, only if that stream's append is accepted. */
+export interface DocumentWrite {
+  readonly collection: string;
+  readonly key: string;
+  readonly doc: unknown;
+}
+
+/** One stream's part of a group commit: the writer's view of the stream head, its new events and what goes with them. */
+export interface StreamAppend {
+  readonly streamId: string;
+  /** The version the writer decided on (0: the stream must not exist yet). */
+  readonly expectedVersion: number;
+  /** The hash of the event at `expectedVersion` (GENESIS_HASH for a new stream): the new events link to it. */
+  readonly prevHash: string;
+  readonly events: readonly NewEvent[];
+  /** Written in the same transaction, and only when the append is accepted (inline projections, snapshots). */
+  readonly documents?: readonly DocumentWrite[];
+}
+
+/** Each stream of a group commits or conflicts on its own: one stale writer does not fail the others. */
+export type AppendOutcome =
+  | { readonly ok: true; readonly recorded: readonly RecordedEvent[] }
+  | { readonly ok: false; readonly conflict: ConcurrencyError };
 
 export interface EventStoreTx {
   /** Appends atomically or throws ConcurrencyError. Each event also enters the outbox of the same transaction. */
@@ -27,6 +62,8 @@ export interface ListOptions {
 /** Reading a service's documents. Keys sort as strings (byte order). */
 export interface DocumentReader {
   get<T>(collection: string, key: string): Promise<T | undefined>;
+  /** Several documents of one collection in one read; absent keys are missing from the map. */
+  getMany<T>(collection: string, keys: readonly string[]): Promise<Map<string, T>>;
   /** Documents whose key starts with `prefix`, in key order. */
   list<T>(collection: string, prefix: string, options?: ListOptions): Promise<Array<{ key: string; doc: T }>>;
 }
@@ -45,12 +82,17 @@ export interface DocumentStoreTx extends DocumentReader {
 export interface ProcessedMessagesTx {
   has(consumer: string, messageId: string): Promise<boolean>;
   mark(consumer: string, messageId: string): Promise<void>;
+  /** Of `messageIds`, those the consumer has already applied (one query for a batch). */
+  seen(consumer: string, messageIds: readonly string[]): Promise<Set<string>>;
+  /** Marks a batch as applied; a message already marked fails the transaction (another applier won). */
+  markMany(consumer: string, messageIds: readonly string[]): Promise<void>;
 }
 
 /** Where a subscription over the store's own events has got to, saved with its effect. */
 export interface CheckpointsTx {
-  get(subscriptionId: string): Promise<number>;
-  set(subscriptionId: string, position: number): Promise<void>;
+  /** STORE_START when the subscription has applied nothing. */
+  get(subscriptionId: string): Promise<StorePosition>;
+  set(subscriptionId: string, position: StorePosition): Promise<void>;
 }
 
 export type LockMode = 'shared' | 'exclusive';
@@ -68,9 +110,14 @@ export interface StoreTx {
   lock(name: string, mode: LockMode): Promise<void>;
 }
 
+/** An unpublished event, ready for the log: built from the stored row, not decoded and encoded again. */
 export interface OutboxRecord {
-  readonly outboxId: number;
-  readonly event: RecordedEvent;
+  readonly outboxId: string;
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly message: LogMessage;
 }
 
 export interface HashChainReport {
@@ -109,16 +156,28 @@ export interface HashChainReport {
  */
 export interface ServiceStore {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
-  readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
+  /**
+   * A group commit: appends to many streams in one store transaction and one durable commit.
+   * Each stream is accepted (events, outbox and its documents written) or refused with a
+   * conflict on its own; nothing is written when the transaction fails.
+   */
+  appendBatch(appends: readonly StreamAppend[]): Promise<AppendOutcome[]>;
+  /** A stream's events from `fromVersion` (default 1) to `toVersion` (inclusive; default the last). */
+  readStream(streamId: string, fromVersion?: number, toVersion?: number): Promise<RecordedEvent[]>;
   /** Committed documents, read without a transaction (no write lock): for queries and credential checks. */
   getDocument<T>(collection: string, key: string): Promise<T | undefined>;
   listDocuments<T>(collection: string, prefix: string, options?: ListOptions): Promise<Array<{ key: string; doc: T }>>;
   /** Runs `fn` on one consistent, read-only snapshot of the documents (e.g. to compare two collections under live writes). */
   readSnapshot<T>(fn: (docs: DocumentReader) => Promise<T>): Promise<T>;
-  /** Position of the last committed event; 0 when there is none. */
-  lastPosition(): Promise<number>;
-  /** Every event after `afterPosition`, in commit order. */
-  readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
+  /**
+   * Position of the last event a reader may take (STORE_START when there is none): every
+   * event at or before it has committed, and any event committing later lies after it.
+   */
+  lastPosition(): Promise<StorePosition>;
+  /** Events after `afterPosition` in commit order, up to `lastPosition()` as of the read. */
+  readAll(afterPosition: StorePosition, limit: number): Promise<RecordedEvent[]>;
+  /** How many readable events lie in (after, until): for progress. */
+  countBetween(after: StorePosition, until: StorePosition): Promise<number>;
   verifyStream(streamId: string): Promise<HashChainReport>;
   listStreams(prefix: string): Promise<string[]>;
   /**

@@ -3,10 +3,14 @@ import type { HashChainReport } from './event-store.port';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Key-sorted JSON, so a hash does not depend on property order. */
+/**
+ * Key-sorted JSON, so a hash does not depend on property order. Undefined follows JSON:
+ * an object drops the key, an array holds null; so the text is the same before and after
+ * a JSON round trip of plain data.
+ */
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -7,5 +7,6 @@ export * from './outbox-relay';
 export * from './idempotent-consumer';
 export * from './store-subscription';
 export * from './append-signal';
+export * from './group-commit';
 export * from './stored-event';
 export * from './projections';

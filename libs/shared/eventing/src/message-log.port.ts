@@ -35,15 +35,26 @@ export interface ReadRangeOptions {
   readonly onBatch: (messages: readonly ConsumedMessage[]) => Promise<void>;
 }
 
+/** What a batch handler may ask of the log while it works. */
+export interface BatchContext {
+  /** True once the partition was taken away (a rebalance) or the consumer is stopping: stop, commit nothing. */
+  stale(): boolean;
+}
+
 export interface ConsumerOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
   /**
-   * Called once per message, in order per partition. When it resolves the
-   * offset is committed; when it rejects, the message is retried later.
+   * Called with consecutive messages of one partition in offset order; partitions run in
+   * parallel. When it resolves, the offset after its last message is committed (once per
+   * batch); when it rejects, the same messages are handed again later.
    */
-  readonly handle: (message: ConsumedMessage) => Promise<void>;
+  readonly handleBatch: (messages: readonly ConsumedMessage[], context: BatchContext) => Promise<void>;
+  /** At most this many messages per call; default 500. */
+  readonly maxBatch?: number;
 }
+
+export const DEFAULT_MAX_BATCH = 500;
 
 export interface Consumer {
   stop(): Promise<void>;

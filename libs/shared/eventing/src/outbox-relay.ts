@@ -1,27 +1,40 @@
-import type { ServiceStore } from './event-store.port';
+import type { OutboxRecord, ServiceStore } from './event-store.port';
 import type { MessageLog } from './message-log.port';
-import { toLogMessage } from './envelope';
 
 export interface RelayLogger {
   error(obj: object, msg: string): void;
 }
 
+export interface RelayOptions {
+  /** Events per publish (one log write, one outbox delete). Default 1000. */
+  readonly batchSize?: number;
+  /**
+   * Runs after a batch reached the log and before it leaves the outbox: where a crash
+   * makes the next relay publish it again. Fault tests stop the process here.
+   */
+  readonly afterPublish?: (records: readonly OutboxRecord[]) => Promise<void>;
+}
+
 /**
- * Moves committed events from a service's outbox to the log. At least once:
- * a crash between publish and mark re-publishes, and consumers drop the
- * duplicate by event id. Never publishes an event that did not commit.
+ * Moves committed events from a service's outbox to the log, a batch at a time. At least
+ * once: a crash between publish and delete re-publishes, and consumers drop the duplicate
+ * by event id. Never publishes an event that did not commit. Messages are the stored
+ * payloads as they are: nothing is decoded or encoded again on the way out.
  */
 export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   published = 0;
+  private readonly batchSize: number;
 
   constructor(
     private readonly store: ServiceStore,
     private readonly log: MessageLog,
     private readonly logger: RelayLogger,
-    private readonly batchSize = 200,
-  ) {}
+    private readonly options: RelayOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 1000;
+  }
 
   start(): void {
     if (this.running) return;
@@ -34,9 +47,12 @@ export class OutboxRelay {
     await this.loop;
   }
 
-  /** Publishes everything pending now; returns how many were sent. */
+  /** Publishes one batch of what is pending now; returns how many were sent. */
   async drainOnce(): Promise<number> {
-    const sent = await this.store.publishOutbox(this.batchSize, (records) => this.log.publish(records.map((r) => toLogMessage(r.event))));
+    const sent = await this.store.publishOutbox(this.batchSize, async (records) => {
+      await this.log.publish(records.map((r) => r.message));
+      await this.options.afterPublish?.(records);
+    });
     this.published += sent;
     return sent;
   }
@@ -47,7 +63,8 @@ export class OutboxRelay {
       try {
         const sent = await this.drainOnce();
         backoff = 50;
-        if (sent === 0) await this.store.waitForAppend(250);
+        // Another replica may hold the outbox, or append: poll it again soon.
+        if (sent === 0) await this.store.waitForAppend(100);
       } catch (error) {
         this.logger.error({ err: error }, 'outbox relay failed; retrying');
         await new Promise((r) => setTimeout(r, backoff));

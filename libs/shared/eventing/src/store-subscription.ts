@@ -6,10 +6,11 @@ export interface SubscriptionLogger {
 }
 
 /**
- * A subscription to everything a service's own store appends, from a stored
- * checkpoint. Each event's effect and the checkpoint commit together, so a
- * crash never applies an event twice or skips one. Rebuild = reset the
- * checkpoint (and the projection) and let it catch up.
+ * A subscription to everything a service's own store appends, from a stored checkpoint, a
+ * batch at a time: the batch's effects and the checkpoint commit together, under a lock
+ * that one replica holds at a time, so neither a crash nor a second replica ever applies
+ * an event twice or skips one. Rebuild = reset the checkpoint (and the projection) and let
+ * it catch up.
  */
 export class StoreSubscription {
   private running = false;
@@ -18,21 +19,23 @@ export class StoreSubscription {
   constructor(
     private readonly store: ServiceStore,
     readonly id: string,
-    private readonly apply: (event: RecordedEvent, tx: StoreTx) => Promise<void>,
+    private readonly apply: (events: readonly RecordedEvent[], tx: StoreTx) => Promise<void>,
     private readonly logger: SubscriptionLogger,
-    private readonly batchSize = 200,
+    private readonly batchSize = 500,
   ) {}
 
   /** Applies the next batch of events after the checkpoint; returns how many. */
   async catchUp(): Promise<number> {
-    const from = await this.store.transaction((tx) => tx.checkpoints.get(this.id));
-    const events = await this.store.readAll(from, this.batchSize);
-    for (const event of events)
-      await this.store.transaction(async (tx) => {
-        await this.apply(event, tx);
-        await tx.checkpoints.set(this.id, event.metadata.position);
-      });
-    return events.length;
+    return this.store.transaction(async (tx) => {
+      await tx.lock(`subscription:${this.id}`, 'exclusive');
+      // Read under the lock: another replica may have moved the checkpoint while we waited.
+      const from = await tx.checkpoints.get(this.id);
+      const events = await this.store.readAll(from, this.batchSize);
+      if (events.length === 0) return 0;
+      await this.apply(events, tx);
+      await tx.checkpoints.set(this.id, events[events.length - 1].metadata.position);
+      return events.length;
+    });
   }
 
   start(): void {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { encodeEvent } from '@pos/contracts';
-import type { EventContext } from '@pos/kernel';
+import { encodeEvent, topicOf } from '@pos/contracts';
+import type { EventContext, RecordedEvent } from '@pos/kernel';
+import { HEADERS, partitionKeyOf } from './envelope';
 import type { NewEvent } from './event-store.port';
 import { chainHash } from './hash-chain';
+import type { LogMessage } from './message-log.port';
 
 /** An event as every store adapter writes it: wire payload, context and its link in the stream's hash chain. */
 export interface StoredEventDraft {
@@ -13,14 +15,21 @@ export interface StoredEventDraft {
   readonly schemaVersion: number;
   /** JSON-safe wire payload, validated against the contract. */
   readonly payload: unknown;
+  /** `payload` as JSON text, serialised once for the store. */
+  readonly payloadJson: string;
   readonly context: EventContext;
   readonly occurredAt: string;
   readonly prevHash: string;
   readonly hash: string;
+  /** Where the outbox relay publishes it. */
+  readonly topic: string;
+  readonly key: string;
 }
 
+type HashedDraft = Pick<StoredEventDraft, 'eventId' | 'streamId' | 'version' | 'type' | 'schemaVersion' | 'payload' | 'context' | 'occurredAt' | 'prevHash'>;
+
 /** The hash of a stored event; the same for every adapter, so chains verify wherever they are kept. */
-export const storedEventHash = (e: Omit<StoredEventDraft, 'hash'>): string =>
+export const storedEventHash = (e: HashedDraft): string =>
   chainHash(e.prevHash, {
     streamId: e.streamId,
     version: e.version,
@@ -32,20 +41,106 @@ export const storedEventHash = (e: Omit<StoredEventDraft, 'hash'>): string =>
     context: e.context,
   });
 
-/** Encodes (and so validates) a new event and links it after `prevHash`. */
+/**
+ * Encodes (and so validates) a new event once and links it after `prevHash`. The payload a
+ * zod encode gives is plain JSON data, so the hash over it equals the hash a verifier
+ * recomputes from the stored JSON (canonicalJson follows JSON's rules for undefined).
+ */
 export const draftStoredEvent = (streamId: string, version: number, e: NewEvent, prevHash: string): StoredEventDraft => {
   const { schemaVersion, payload } = encodeEvent(e.type, e.data);
-  const draft = {
+  const draft: HashedDraft = {
     eventId: e.eventId ?? randomUUID(),
     streamId,
     version,
     type: e.type,
     schemaVersion,
-    // Round-tripped so the hash covers exactly what a JSON column gives back.
-    payload: JSON.parse(JSON.stringify(payload)) as unknown,
+    payload,
     context: { correlationId: e.context.correlationId, causationId: e.context.causationId, actor: e.context.actor },
     occurredAt: e.occurredAt.toISOString(),
     prevHash,
   };
-  return { ...draft, hash: storedEventHash(draft) };
+  return {
+    ...draft,
+    payloadJson: JSON.stringify(payload),
+    hash: storedEventHash(draft),
+    topic: topicOf(e.type),
+    key: partitionKeyOf({ data: e.data, metadata: { streamId } }),
+  };
+};
+
+/** Drafts a stream's new events, each linked to the one before. */
+export const draftStream = (streamId: string, expectedVersion: number, prevHash: string, events: readonly NewEvent[]): StoredEventDraft[] => {
+  const drafts: StoredEventDraft[] = [];
+  let link = prevHash;
+  for (const [i, e] of events.entries()) {
+    const d = draftStoredEvent(streamId, expectedVersion + i + 1, e, link);
+    drafts.push(d);
+    link = d.hash;
+  }
+  return drafts;
+};
+
+/** The event as appended, from the writer's own data: nothing is read back or decoded again. */
+export const recordedFromDraft = (d: StoredEventDraft, data: unknown, position: string): RecordedEvent => ({
+  type: d.type,
+  data,
+  metadata: {
+    ...d.context,
+    eventId: d.eventId,
+    streamId: d.streamId,
+    version: d.version,
+    occurredAt: d.occurredAt,
+    schemaVersion: d.schemaVersion,
+    position,
+    prevHash: d.prevHash,
+    hash: d.hash,
+  },
+});
+
+/** The stored parts of an event, as the outbox relay reads them back. */
+export interface StoredEventRow {
+  readonly position: string;
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  /** The payload exactly as stored, as JSON text. */
+  readonly payloadJson: string;
+  readonly context: EventContext;
+  readonly occurredAt: string;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly topic: string;
+  readonly key: string;
+}
+
+/**
+ * The published form of a stored event (`{ type, data, metadata }`, the contract's wire
+ * payload as `data`), spliced from the stored JSON: it was validated when it was appended.
+ */
+export const storedLogMessage = (row: StoredEventRow): LogMessage => {
+  const metadata = {
+    ...row.context,
+    eventId: row.eventId,
+    streamId: row.streamId,
+    version: row.version,
+    occurredAt: row.occurredAt,
+    schemaVersion: row.schemaVersion,
+    position: row.position,
+    prevHash: row.prevHash,
+    hash: row.hash,
+  };
+  return {
+    topic: row.topic,
+    key: row.key,
+    value: `{"type":${JSON.stringify(row.type)},"data":${row.payloadJson},"metadata":${JSON.stringify(metadata)}}`,
+    headers: {
+      [HEADERS.eventType]: row.type,
+      [HEADERS.schemaVersion]: String(row.schemaVersion),
+      [HEADERS.eventId]: row.eventId,
+      [HEADERS.correlationId]: row.context.correlationId,
+      [HEADERS.contentType]: 'application/json',
+    },
+  };
 };

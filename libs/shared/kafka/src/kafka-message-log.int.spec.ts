@@ -37,7 +37,7 @@ describe('Kafka message log', () => {
     const keys = ['T0000001', 'T0000002', 'T0000003', 'T0000004'];
     await log.publish(keys.flatMap((key) => Array.from({ length: 25 }, (_, i) => ({ topic: t, key, value: String(i), headers: { 'event-type': 'X', n: String(i) } }))));
     const got: ConsumedMessage[] = [];
-    const consumer = await log.consume({ groupId: `g-${t}`, topics: [t], handle: async (m) => void got.push(m) });
+    const consumer = await log.consume({ groupId: `g-${t}`, topics: [t], handleBatch: async (ms) => void got.push(...ms) });
     await waitFor(() => got.length === 100);
     await consumer.stop();
     for (const key of keys) expect(got.filter((m) => m.key === key).map((m) => Number(m.value))).toEqual(Array.from({ length: 25 }, (_, i) => i));
@@ -55,12 +55,13 @@ describe('Kafka message log', () => {
     const first = await log.consume({
       groupId: `g-${t}`,
       topics: [t],
-      handle: async (m) => {
-        if (m.value === '2' && failOnce) {
+      // A batch is applied whole or not at all: one holding '2' fails once, then comes again.
+      handleBatch: async (ms) => {
+        if (ms.some((m) => m.value === '2') && failOnce) {
           failOnce = false;
           throw new Error('transient');
         }
-        seen.push(m.value);
+        seen.push(...ms.map((m) => m.value));
       },
     });
     await waitFor(() => seen.length === 3);
@@ -71,13 +72,13 @@ describe('Kafka message log', () => {
     // A new consumer of the same group starts after the last commit: nothing is delivered twice.
     await log.publish([{ topic: t, key: 'K', value: '4', headers: {} }]);
     const again: string[] = [];
-    const second = await log.consume({ groupId: `g-${t}`, topics: [t], handle: async (m) => void again.push(m.value) });
+    const second = await log.consume({ groupId: `g-${t}`, topics: [t], handleBatch: async (ms) => void again.push(...ms.map((m) => m.value)) });
     await waitFor(() => again.length === 1);
     await second.stop();
     expect(again).toEqual(['4']);
   });
 
-  it('on stop, finishes the message in hand and commits exactly what was applied', async () => {
+  it('on stop, finishes the batch in hand and commits exactly what was applied', async () => {
     const log = open();
     const t = topic();
     await log.publish(['1', '2', '3', '4', '5'].map((v) => ({ topic: t, key: 'K', value: v, headers: {} })));
@@ -88,7 +89,8 @@ describe('Kafka message log', () => {
     const consumer = await log.consume({
       groupId: `g-${t}`,
       topics: [t],
-      handle: async (m) => {
+      maxBatch: 1,
+      handleBatch: async ([m]) => {
         if (m.value === '2') {
           inSecond = true;
           await gate;
@@ -104,7 +106,7 @@ describe('Kafka message log', () => {
     expect(applied).toEqual(['1', '2']);
 
     const rest: string[] = [];
-    const next = await log.consume({ groupId: `g-${t}`, topics: [t], handle: async (m) => void rest.push(m.value) });
+    const next = await log.consume({ groupId: `g-${t}`, topics: [t], handleBatch: async (ms) => void rest.push(...ms.map((m) => m.value)) });
     await waitFor(() => rest.length >= 3);
     await new Promise((r) => setTimeout(r, 500));
     await next.stop();
@@ -116,12 +118,12 @@ describe('Kafka message log', () => {
     const t = topic();
     await log.publish([1, 2].map((i) => ({ topic: t, key: `K${i}`, value: String(i), headers: {} })));
     const seen: string[] = [];
-    const c1 = await log.consume({ groupId: `g-${t}`, topics: [t], handle: async (m) => void seen.push(m.value) });
+    const c1 = await log.consume({ groupId: `g-${t}`, topics: [t], handleBatch: async (ms) => void seen.push(...ms.map((m) => m.value)) });
     await waitFor(() => seen.length === 2);
     await c1.stop();
     await log.resetGroup(`g-${t}`, [t]);
     expect(await log.lag(`g-${t}`, [t])).toBe(2);
-    const c2 = await log.consume({ groupId: `g-${t}`, topics: [t], handle: async (m) => void seen.push(m.value) });
+    const c2 = await log.consume({ groupId: `g-${t}`, topics: [t], handleBatch: async (ms) => void seen.push(...ms.map((m) => m.value)) });
     await waitFor(() => seen.length === 4);
     await c2.stop();
     expect(seen.sort()).toEqual(['1', '1', '2', '2']);

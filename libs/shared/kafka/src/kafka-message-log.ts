@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import {
+  DEFAULT_MAX_BATCH,
   dlqTopic,
   type ConsumedMessage,
   type Consumer,
@@ -21,8 +22,34 @@ export interface KafkaLogOptions {
   readonly replicationFactor: number;
   readonly ssl?: boolean | ConnectionOptions;
   readonly sasl?: SASLOptions;
-  readonly log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  readonly log?: { info?(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  readonly consumer?: KafkaConsumerTuning;
 }
+
+/**
+ * Group membership of the services' consumers. A member that stops heartbeating loses its
+ * partitions after `sessionTimeoutMs`; the defaults hand a dead replica's partitions to the
+ * others within 10 s (6 s to notice, a heartbeat and a rejoin to reassign). Brokers refuse
+ * session timeouts below their `group.min.session.timeout.ms` (6 s by default).
+ */
+export interface KafkaConsumerTuning {
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** Partitions one member works on at once (each in order). */
+  readonly partitionsConsumedConcurrently: number;
+}
+
+export const DEFAULT_CONSUMER_TUNING: KafkaConsumerTuning = { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 6 };
+
+/**
+ * What a consumer group says while members come and go: rebalancing, a member id or
+ * generation no longer valid. Routine in a group, so information rather than an error.
+ */
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS']);
+const REBALANCE_MESSAGES = /rebalanc|re-join|rejoin|not aware of this member|generation id is not valid|not the correct coordinator/i;
+export const isRebalanceLog = (entry: { message?: string; error?: unknown; type?: unknown }): boolean =>
+  (typeof entry.type === 'string' && REBALANCE_ERRORS.has(entry.type)) ||
+  REBALANCE_MESSAGES.test(`${entry.message ?? ''} ${typeof entry.error === 'string' ? entry.error : ''}`);
 
 /**
  * Retries what fails with a retriable Kafka error (a leader moving, metadata not yet
@@ -97,8 +124,10 @@ export class KafkaMessageLog implements MessageLog {
       logLevel: logLevel.WARN,
       logCreator: () => ({ level, log }) => {
         const { message, ...rest } = log;
-        if (level === logLevel.ERROR) o.log?.error({ kafka: rest }, message);
-        else if (level === logLevel.WARN) o.log?.warn({ kafka: rest }, message);
+        if (level > logLevel.WARN) return;
+        if (isRebalanceLog(log)) o.log?.info?.({ kafka: rest }, message);
+        else if (level === logLevel.ERROR) o.log?.error({ kafka: rest }, message);
+        else o.log?.warn({ kafka: rest }, message);
       },
       retry: { initialRetryTime: 100, retries: 10 },
     });
@@ -183,14 +212,29 @@ export class KafkaMessageLog implements MessageLog {
     }
   }
 
+  /**
+   * A member of the group that hands each fetched batch to the handler in slices of
+   * `maxBatch`, partitions side by side, and commits each slice's offset once the handler
+   * resolved. A slice whose handler fails is handed again (the partition is sought back to
+   * it); a slice whose partition was taken away meanwhile is left uncommitted for its new owner.
+   */
   async consume(options: ConsumerOptions): Promise<Consumer> {
     await this.ensureTopics(options.topics);
+    const tuning = this.o.consumer ?? DEFAULT_CONSUMER_TUNING;
+    const max = options.maxBatch ?? DEFAULT_MAX_BATCH;
     let stopped = false;
     let current: KafkaConsumer | undefined;
-    // The message being applied (and its commit): a graceful stop waits for it.
-    let inFlight: Promise<unknown> = Promise.resolve();
+    // Slices being applied (and committed): a graceful stop waits for them.
+    const inFlight = new Set<Promise<unknown>>();
     const start = async (): Promise<void> => {
-      const consumer = this.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+      const consumer = this.kafka.consumer({
+        groupId: options.groupId,
+        allowAutoTopicCreation: false,
+        sessionTimeout: tuning.sessionTimeoutMs,
+        heartbeatInterval: tuning.heartbeatIntervalMs,
+        // An idle fetch returns soon, so heartbeats (and so rebalances) are not held up by it.
+        maxWaitTimeInMs: Math.min(500, tuning.heartbeatIntervalMs),
+      });
       current = consumer;
       // kafkajs restarts itself after retriable failures; after any other crash we start a new consumer.
       consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -200,22 +244,50 @@ export class KafkaMessageLog implements MessageLog {
           if (!stopped) start().catch((e) => this.o.log?.error({ err: e, groupId: options.groupId }, 'consumer restart failed'));
         }, 1_000);
       });
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+        this.o.log?.info?.({ groupId: options.groupId, memberId: payload.memberId, assignment: payload.memberAssignment }, 'consumer group joined'),
+      );
       await consumer.connect();
       for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
         autoCommit: false,
-        partitionsConsumedConcurrently: 1,
-        eachMessage: async ({ topic, partition, message, heartbeat }) => {
-          // Stopping: leave it unapplied and uncommitted; the group's next consumer gets it.
-          if (stopped) return;
-          const consumed = toConsumed(topic, partition, message);
-          const work = (async () => {
-            await options.handle(consumed);
-            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-          })();
-          inFlight = work.catch(() => undefined);
-          await work;
-          await heartbeat();
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: tuning.partitionsConsumedConcurrently,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+          // Revoked: the partition went to another member; it re-reads what we did not commit.
+          const revoked = () => !isRunning() || isStale();
+          const gone = () => stopped || revoked();
+          const { topic, partition } = batch;
+          for (let i = 0; i < batch.messages.length; i += max) {
+            if (gone()) return;
+            const slice = batch.messages.slice(i, i + max);
+            const last = slice[slice.length - 1].offset;
+            // A slow slice (a database outage, say) must not cost the group membership.
+            const beat = setInterval(() => void heartbeat().catch(() => undefined), tuning.heartbeatIntervalMs);
+            const work = (async () => {
+              await options.handleBatch(slice.map((m) => toConsumed(topic, partition, m)), { stale: gone });
+              // Applied while stopping: commit it still, so a restart does not hand it again.
+              if (revoked()) return false;
+              await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+              return true;
+            })();
+            inFlight.add(work);
+            try {
+              if (!(await work)) return;
+              resolveOffset(last);
+            } catch (e) {
+              if (gone()) return;
+              // Not committed: read this slice again (after a pause, so a failing handler does not spin).
+              this.o.log?.warn({ err: e, groupId: options.groupId, topic, partition, offset: slice[0].offset }, 'batch not applied; it is read again');
+              await sleep(500);
+              if (!gone()) consumer.seek({ topic, partition, offset: slice[0].offset });
+              return;
+            } finally {
+              clearInterval(beat);
+              inFlight.delete(work);
+            }
+            await heartbeat().catch(() => undefined);
+          }
         },
       });
     };
@@ -229,11 +301,11 @@ export class KafkaMessageLog implements MessageLog {
     });
     const handle = {
       stop: async () => {
-        // Graceful: take no new message, finish and commit the one in hand, then leave the group.
+        // Graceful: take no new batch, finish and commit the slices in hand, then leave the group.
         stopped = true;
         this.consumers.delete(handle);
         current?.pause(options.topics.map((topic) => ({ topic })));
-        await inFlight;
+        await Promise.allSettled([...inFlight]);
         await current?.disconnect();
       },
       lag: () => this.lag(options.groupId, options.topics),

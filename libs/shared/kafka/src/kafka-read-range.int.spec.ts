@@ -219,7 +219,7 @@ describe('Kafka message log: positions and bounded range reads', () => {
     const group = `settlement-${randomBytes(3).toString('hex')}`;
     await publish(messages(t, 10, 20));
     const consumed: ConsumedMessage[] = [];
-    const consumer = await log.consume({ groupId: group, topics: [t], handle: async (m) => void consumed.push(m) });
+    const consumer = await log.consume({ groupId: group, topics: [t], handleBatch: async (ms) => void consumed.push(...ms) });
     for (const deadline = Date.now() + 30_000; (await log.lag(group, [t])) > 0; ) {
       if (Date.now() > deadline) throw new Error('consumer did not catch up');
       await sleep(100);

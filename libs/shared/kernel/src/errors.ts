@@ -29,13 +29,14 @@ export const isDomainError = (e: unknown): e is DomainError => e instanceof Doma
 
 /** Optimistic concurrency: the stream moved since it was read. Callers may retry. */
 export class ConcurrencyError extends DomainError {
-  constructor(streamId: string, expected: number, actual: number) {
+  /** `actual` where the store saw it; a group append knows only that the head moved. */
+  constructor(streamId: string, expected: number, actual?: number) {
     super(
       'STREAM_VERSION_CONFLICT',
-      `stream ${streamId} is at version ${actual}, expected ${expected}`,
+      actual === undefined ? `stream ${streamId} moved past version ${expected} since it was read` : `stream ${streamId} is at version ${actual}, expected ${expected}`,
       '96',
       'conflict',
-      { streamId, expected, actual },
+      actual === undefined ? { streamId, expected } : { streamId, expected, actual },
     );
     this.name = 'ConcurrencyError';
   }

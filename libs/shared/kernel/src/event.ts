@@ -33,8 +33,12 @@ export interface RecordedEvent<E extends Event = Event> {
   readonly type: E['type'];
   readonly data: E['data'];
   readonly metadata: EventMetadata & {
-    /** Global, gap-free order within the store that wrote it. */
-    readonly position: number;
+    /**
+     * Where the event lies in the commit order of the store that wrote it: a decimal
+     * integer (compare as BigInt). Readers that resume from a position never skip an event
+     * that commits late. Not dense: PostgreSQL's folds in the writing transaction's id.
+     */
+    readonly position: string;
     readonly prevHash: string;
     readonly hash: string;
   };

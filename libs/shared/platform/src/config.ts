@@ -8,6 +8,8 @@ export interface LedgerEnv {
   readonly adminToken: string;
   readonly scryptCost: number;
   readonly partitions: number;
+  /** How much terminal state the gateway keeps in memory, in open-batch entries (transactions and trace numbers). */
+  readonly terminalCacheEntries: number;
 }
 
 const int = (name: string, value: string | undefined, fallback: number, min: number, max: number): number => {
@@ -27,5 +29,6 @@ export const readEnv = (env: NodeJS.ProcessEnv = process.env): LedgerEnv => {
     adminToken: env.LEDGER_ADMIN_TOKEN ?? 'dev-admin-token',
     scryptCost,
     partitions: int('LEDGER_PARTITIONS', env.LEDGER_PARTITIONS, 4, 1, 256),
+    terminalCacheEntries: int('LEDGER_TERMINAL_CACHE_ENTRIES', env.LEDGER_TERMINAL_CACHE_ENTRIES, 500_000, 0, 100_000_000),
   };
 };

@@ -10,6 +10,8 @@ export class LedgerMetrics {
   readonly deadLettered = new Counter({ name: 'ledger_dead_letters_total', help: 'Messages sent to a dead-letter topic', labelNames: ['service', 'consumer', 'code'], registers: [this.registry] });
   readonly consumerLag = new Gauge({ name: 'ledger_consumer_lag', help: 'Messages published but not yet applied', labelNames: ['service', 'consumer'], registers: [this.registry] });
   readonly outboxBacklog = new Gauge({ name: 'ledger_outbox_backlog', help: 'Committed events not yet published', labelNames: ['service'], registers: [this.registry] });
+  readonly groupCommitStreams = new Histogram({ name: 'ledger_group_commit_streams', help: 'Streams appended per group commit', labelNames: ['service'], buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], registers: [this.registry] });
+  readonly terminalCache = new Gauge({ name: 'ledger_terminal_cache_entries', help: 'Open-batch entries of terminal state held in memory', labelNames: ['service'], registers: [this.registry] });
   readonly projectionPosition = new Gauge({ name: 'ledger_projection_events_applied', help: 'Events applied by a projection since start', labelNames: ['service', 'projection'], registers: [this.registry] });
 
   constructor() {

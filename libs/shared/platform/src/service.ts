@@ -45,7 +45,7 @@ export const startService = async (o: {
   const metrics = new LedgerMetrics();
   const parts = { logger, metrics };
   const root = ServiceRootModule.register([
-    CoreModule.register({ logger, clock: systemClock, metrics, config: { adminToken: o.env.adminToken, scryptCost: o.env.scryptCost } }),
+    CoreModule.register({ logger, clock: systemClock, metrics, config: { adminToken: o.env.adminToken, scryptCost: o.env.scryptCost, terminalCacheEntries: o.env.terminalCacheEntries } }),
     ...o.modules(parts),
     OpsModule.register(metrics, o.probes(parts)),
   ]);

@@ -10,4 +10,6 @@ export interface LedgerConfig {
   readonly adminToken: string;
   /** scrypt cost for operator passwords (2^14 in production; tests may lower it). */
   readonly scryptCost: number;
+  /** Open-batch entries of terminal state the gateway keeps in memory (least recently used terminals go first). */
+  readonly terminalCacheEntries: number;
 }

@@ -1,5 +1,8 @@
 import type { Pool } from 'pg';
 
+/** 2^48: a store position on PostgreSQL is `tx * 2^48 + position` (see pg-service-store.ts). */
+export const POSITION_RADIX = 281_474_976_710_656n;
+
 /**
  * Schema migrations of a service store, applied in order, each once. Safe to
  * run twice and from several replicas at once: an advisory lock serialises
@@ -30,6 +33,20 @@ CREATE TABLE outbox (outbox_id bigserial PRIMARY KEY, position bigint NOT NULL R
 CREATE TABLE documents (collection text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, doc text NOT NULL, PRIMARY KEY (collection, key));
 CREATE TABLE processed (consumer text NOT NULL, message_id text NOT NULL, processed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (consumer, message_id));
 CREATE TABLE checkpoints (subscription_id text PRIMARY KEY, position bigint NOT NULL);
+`,
+  },
+  {
+    version: 2,
+    name: 'appends without a store-wide lock: commit order by transaction id, outbox rows with topic and key',
+    // Rows written before this migration all get this migration's transaction id, so the
+    // commit order of old rows stays their position order, and a checkpoint at old position
+    // N becomes (this transaction, N): before every event appended from now on.
+    sql: `
+ALTER TABLE events ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX events_commit_order ON events (tx, position);
+ALTER TABLE outbox ADD COLUMN topic text, ADD COLUMN key text;
+ALTER TABLE checkpoints ALTER COLUMN position TYPE text
+  USING (pg_current_xact_id()::text::numeric * ${POSITION_RADIX} + position)::text;
 `,
   },
 ];

@@ -1,15 +1,17 @@
-import { decodeEvent } from '@pos/contracts';
+import { decodeEvent, topicOf } from '@pos/contracts';
 import {
-  AppendSignal, draftStoredEvent, GENESIS_HASH, parseWithBigInt, storedEventHash, stringifyWithBigInt, verifyChain,
-  type DocumentReader, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord, type ServiceStore, type StoreTx,
+  AppendSignal, draftStream, GENESIS_HASH, parseWithBigInt, partitionKeyOf, recordedFromDraft, storedEventHash, storedLogMessage, stringifyWithBigInt, verifyChain,
+  type AppendOutcome, type DocumentReader, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord, type ServiceStore,
+  type StorePosition, type StoreTx, type StreamAppend,
 } from '@pos/eventing';
 import { ConcurrencyError, type EventContext, type RecordedEvent } from '@pos/kernel';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
+import { migrate, POSITION_RADIX, quoteIdent } from './migrations';
 
 type Queryable = Pick<Pool, 'query'> | PoolClient;
-import { migrate, quoteIdent } from './migrations';
 
 interface EventRow {
+  tx: string;
   position: string;
   event_id: string;
   stream_id: string;
@@ -23,7 +25,26 @@ interface EventRow {
   hash: string;
 }
 
-const COLUMNS = 'position, event_id, stream_id, version, type, schema_version, payload, context, occurred_at_text, prev_hash, hash';
+const COLUMNS = 'tx::text AS tx, position, event_id, stream_id, version, type, schema_version, payload, context, occurred_at_text, prev_hash, hash';
+
+/**
+ * Positions in commit order without a store-wide lock. Appends run in parallel, so a bigserial
+ * is handed out in statement order, not commit order: a transaction may take position 10 and
+ * commit after another took 11. Every row therefore also records its transaction id (xid8),
+ * and readers take only rows of transactions older than the oldest one still running
+ * (`pg_snapshot_xmin`), in (tx, position) order. Whatever commits later has a transaction id
+ * at or above that horizon, so it sorts after everything a reader has taken: never skipped.
+ * This is the watermark Marten and Emmett use; the pair is encoded as one decimal integer,
+ * `tx * 2^48 + position`, so positions stay comparable as BigInt everywhere.
+ */
+const positionOf = (tx: string, position: string): StorePosition => (BigInt(tx) * POSITION_RADIX + BigInt(position)).toString();
+const splitPosition = (p: StorePosition): [tx: string, position: string] => {
+  const n = BigInt(p);
+  return [(n / POSITION_RADIX).toString(), (n % POSITION_RADIX).toString()];
+};
+
+/** Readers see only rows below the commit horizon (see positionOf). */
+const SETTLED = 'tx < pg_snapshot_xmin(pg_current_snapshot())';
 
 const toRecorded = (row: EventRow): RecordedEvent =>
   ({
@@ -36,7 +57,7 @@ const toRecorded = (row: EventRow): RecordedEvent =>
       version: row.version,
       occurredAt: row.occurred_at_text,
       schemaVersion: row.schema_version,
-      position: Number(row.position),
+      position: positionOf(row.tx, row.position),
       prevHash: row.prev_hash,
       hash: row.hash,
     },
@@ -55,6 +76,9 @@ const hashOf = (row: EventRow): string =>
     prevHash: row.prev_hash,
   });
 
+/** Errors after which the whole statement was rolled back and a retry may succeed: deadlock, serialization failure. */
+const isRetryable = (e: unknown): boolean => ['40P01', '40001'].includes((e as { code?: string }).code ?? '');
+
 export interface PgStoreOptions {
   /** One schema per service: the service owns its tables, nobody else reads them. */
   readonly schema: string;
@@ -62,31 +86,28 @@ export interface PgStoreOptions {
 }
 
 /**
- * The production ServiceStore on PostgreSQL, with the same contract as the
- * embedded one. Appends take a per-store advisory lock so positions commit in
- * order (subscriptions and the outbox never see a gap fill in later); the
- * outbox is drained by one publisher at a time.
+ * The production ServiceStore on PostgreSQL, with the same contract as the embedded one.
+ * Appends to different streams never wait for each other (per-stream heads only, no
+ * store-wide lock; see positionOf for how readers still never skip a late commit). A group
+ * of appends is one statement: one round trip and one commit. The outbox is drained by one
+ * publisher at a time across replicas.
  */
 export class PgServiceStore implements ServiceStore {
   readonly pool: Pool;
   private readonly s: string;
-  private readonly channel: string;
-  private listener?: PoolClient;
   private readonly appended = new AppendSignal();
+  private readonly appendSql: string;
 
   private constructor(private readonly options: PgStoreOptions) {
     this.pool = new pg.Pool({ max: 10, ...options.pool });
     this.s = quoteIdent(options.schema);
-    this.channel = `${options.schema}_appended`;
+    this.appendSql = appendStatement(this.s);
   }
 
-  /** Connects, migrates (idempotently) and listens for appends. */
+  /** Connects and migrates (idempotently). */
   static async open(options: PgStoreOptions): Promise<PgServiceStore> {
     const store = new PgServiceStore(options);
     await migrate(store.pool, options.schema);
-    store.listener = await store.pool.connect();
-    store.listener.on('notification', () => store.appended.notify());
-    await store.listener.query(`LISTEN ${quoteIdent(store.channel)}`);
     return store;
   }
 
@@ -95,15 +116,21 @@ export class PgServiceStore implements ServiceStore {
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    let appended = false;
     return this.inTransaction('BEGIN', (c) => {
       const tx: StoreTx = {
         events: {
-          append: (streamId, expected, events) => this.appendIn(c, streamId, expected, events),
+          append: async (streamId, expected, events) => {
+            const out = await this.appendIn(c, streamId, expected, events);
+            appended ||= out.length > 0;
+            return out;
+          },
           readStream: async (streamId, fromVersion = 1) =>
             (await c.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version`, [streamId, fromVersion])).rows.map(toRecorded),
         },
         documents: {
           get: (collection, key) => this.getDoc(c, collection, key),
+          getMany: (collection, keys) => this.getDocs(c, collection, keys),
           put: async (collection, key, doc) => {
             await c.query(
               `INSERT INTO ${this.s}.documents (collection, key, doc) VALUES ($1, $2, $3) ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc`,
@@ -133,9 +160,17 @@ export class PgServiceStore implements ServiceStore {
           mark: async (consumer, id) => {
             await c.query(`INSERT INTO ${this.s}.processed (consumer, message_id) VALUES ($1, $2)`, [consumer, id]);
           },
+          seen: async (consumer, ids) =>
+            ids.length === 0
+              ? new Set()
+              : new Set((await c.query<{ message_id: string }>(`SELECT message_id FROM ${this.s}.processed WHERE consumer = $1 AND message_id = ANY($2::text[])`, [consumer, ids])).rows.map((r) => r.message_id)),
+          markMany: async (consumer, ids) => {
+            // A concurrent applier's marks make this fail with a unique violation: the whole batch rolls back.
+            if (ids.length > 0) await c.query(`INSERT INTO ${this.s}.processed (consumer, message_id) SELECT $1, unnest($2::text[])`, [consumer, ids]);
+          },
         },
         checkpoints: {
-          get: async (id) => Number((await c.query<{ position: string }>(`SELECT position FROM ${this.s}.checkpoints WHERE subscription_id = $1`, [id])).rows[0]?.position ?? 0),
+          get: async (id) => (await c.query<{ position: string }>(`SELECT position FROM ${this.s}.checkpoints WHERE subscription_id = $1`, [id])).rows[0]?.position ?? '0',
           set: async (id, position) => {
             await c.query(
               `INSERT INTO ${this.s}.checkpoints (subscription_id, position) VALUES ($1, $2) ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position`,
@@ -148,47 +183,52 @@ export class PgServiceStore implements ServiceStore {
         },
       };
       return fn(tx);
+    }).then((result) => {
+      if (appended) this.appended.notify();
+      return result;
     });
   }
 
+  async appendBatch(appends: readonly StreamAppend[]): Promise<AppendOutcome[]> {
+    if (appends.length === 0) return [];
+    const params = appendParameters(appends);
+    // Autocommit: the statement is its own transaction, one round trip. A deadlock between two
+    // groups touching the same streams in another order rolls the statement back whole: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await this.pool.query<{ event_id: string; position: string; tx: string }>({ name: `append-${this.options.schema}`, text: this.appendSql, values: params.values });
+        const outcomes = appendOutcomes(appends, params.drafts, rows);
+        if (rows.length > 0) this.appended.notify();
+        return outcomes;
+      } catch (e) {
+        if (!isRetryable(e) || attempt >= 5) throw e;
+      }
+    }
+  }
+
   private async appendIn(c: PoolClient, streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): Promise<RecordedEvent[]> {
-    // One appender at a time per store: positions are handed out in commit order.
-    await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey('append')]);
+    // The head row, locked for the rest of the transaction: a concurrent append to this stream waits, and then conflicts.
     const head = (await c.query<{ version: number; last_hash: string }>(`SELECT version, last_hash FROM ${this.s}.streams WHERE stream_id = $1 FOR UPDATE`, [streamId])).rows[0];
     const current = head?.version ?? 0;
     if (expected !== 'ANY' && expected !== current) throw new ConcurrencyError(streamId, expected, current);
     if (events.length === 0) return [];
-    let prevHash = head?.last_hash ?? GENESIS_HASH;
-    let version = current;
-    const recorded: RecordedEvent[] = [];
-    for (const e of events) {
-      version += 1;
-      const d = draftStoredEvent(streamId, version, e, prevHash);
-      const { rows } = await c.query<{ position: string }>(
-        `INSERT INTO ${this.s}.events (event_id, stream_id, version, type, schema_version, payload, context, occurred_at, occurred_at_text, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING position`,
-        [d.eventId, streamId, version, d.type, d.schemaVersion, JSON.stringify(d.payload), JSON.stringify(d.context), e.occurredAt, d.occurredAt, d.prevHash, d.hash],
-      );
-      await c.query(`INSERT INTO ${this.s}.outbox (position) VALUES ($1)`, [rows[0].position]);
-      recorded.push(
-        toRecorded({
-          position: rows[0].position, event_id: d.eventId, stream_id: streamId, version, type: d.type, schema_version: d.schemaVersion,
-          payload: d.payload, context: d.context, occurred_at_text: d.occurredAt, prev_hash: d.prevHash, hash: d.hash,
-        }),
-      );
-      prevHash = d.hash;
-    }
-    await c.query(
-      `INSERT INTO ${this.s}.streams (stream_id, version, last_hash) VALUES ($1, $2, $3) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash`,
-      [streamId, version, prevHash],
-    );
-    await c.query('SELECT pg_notify($1, $2)', [this.channel, String(version)]);
-    return recorded;
+    const append: StreamAppend = { streamId, expectedVersion: current, prevHash: head?.last_hash ?? GENESIS_HASH, events };
+    const params = appendParameters([append]);
+    const { rows } = await c.query<{ event_id: string; position: string; tx: string }>({ name: `append-${this.options.schema}`, text: this.appendSql, values: params.values });
+    const [outcome] = appendOutcomes([append], params.drafts, rows);
+    if (!outcome.ok) throw outcome.conflict;
+    return [...outcome.recorded];
   }
 
   private async getDoc<T>(q: Queryable, collection: string, key: string): Promise<T | undefined> {
     const { rows } = await q.query<{ doc: string }>(`SELECT doc FROM ${this.s}.documents WHERE collection = $1 AND key = $2`, [collection, key]);
     return rows[0] ? parseWithBigInt<T>(rows[0].doc) : undefined;
+  }
+
+  private async getDocs<T>(q: Queryable, collection: string, keys: readonly string[]): Promise<Map<string, T>> {
+    if (keys.length === 0) return new Map();
+    const { rows } = await q.query<{ key: string; doc: string }>(`SELECT key, doc FROM ${this.s}.documents WHERE collection = $1 AND key = ANY($2::text[])`, [collection, keys]);
+    return new Map(rows.map((r) => [r.key, parseWithBigInt<T>(r.doc)]));
   }
 
   private async listDocs<T>(q: Queryable, collection: string, prefix: string, options: ListOptions = {}) {
@@ -230,21 +270,42 @@ export class PgServiceStore implements ServiceStore {
   }
 
   readSnapshot<T>(fn: (docs: DocumentReader) => Promise<T>): Promise<T> {
-    return this.readOnly((c) => fn({ get: (collection, key) => this.getDoc(c, collection, key), list: (collection, prefix, options) => this.listDocs(c, collection, prefix, options) }));
+    return this.readOnly((c) =>
+      fn({
+        get: (collection, key) => this.getDoc(c, collection, key),
+        getMany: (collection, keys) => this.getDocs(c, collection, keys),
+        list: (collection, prefix, options) => this.listDocs(c, collection, prefix, options),
+      }),
+    );
   }
 
-  async lastPosition(): Promise<number> {
-    return Number((await this.pool.query<{ p: string }>(`SELECT COALESCE(MAX(position), 0) AS p FROM ${this.s}.events`)).rows[0].p);
+  async lastPosition(): Promise<StorePosition> {
+    const row = (await this.pool.query<{ tx: string; position: string }>(`SELECT tx::text AS tx, position FROM ${this.s}.events WHERE ${SETTLED} ORDER BY tx DESC, position DESC LIMIT 1`)).rows[0];
+    return row ? positionOf(row.tx, row.position) : '0';
   }
 
-  async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version`, [streamId, fromVersion]);
+  async readStream(streamId: string, fromVersion = 1, toVersion = 2 ** 31 - 1): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND version >= $2 AND version <= $3 ORDER BY version`, [streamId, fromVersion, toVersion]);
     return rows.map(toRecorded);
   }
 
-  async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 ORDER BY position LIMIT $2`, [afterPosition, limit]);
+  async readAll(afterPosition: StorePosition, limit: number): Promise<RecordedEvent[]> {
+    const [tx, position] = splitPosition(afterPosition);
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.s}.events WHERE ${SETTLED} AND (tx, position) > ($1::text::xid8, $2::bigint) ORDER BY tx, position LIMIT $3`,
+      [tx, position, limit],
+    );
     return rows.map(toRecorded);
+  }
+
+  async countBetween(after: StorePosition, until: StorePosition): Promise<number> {
+    const [atx, apos] = splitPosition(after);
+    const [utx, upos] = splitPosition(until);
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${this.s}.events WHERE ${SETTLED} AND (tx, position) > ($1::text::xid8, $2::bigint) AND (tx, position) < ($3::text::xid8, $4::bigint)`,
+      [atx, apos, utx, upos],
+    );
+    return Number(rows[0].n);
   }
 
   verifyStream(streamId: string): Promise<HashChainReport> {
@@ -267,14 +328,29 @@ export class PgServiceStore implements ServiceStore {
 
   publishOutbox(limit: number, publish: (records: readonly OutboxRecord[]) => Promise<void>): Promise<number> {
     return this.inTransaction('BEGIN', async (c) => {
-      // One publisher per store across every replica; the others wait their turn.
-      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey('outbox')]);
-      const { rows } = await c.query<EventRow & { outbox_id: string }>(
-        `SELECT o.outbox_id, ${COLUMNS.split(', ').map((x) => `e.${x}`).join(', ')} FROM ${this.s}.outbox o JOIN ${this.s}.events e ON e.position = o.position ORDER BY o.outbox_id LIMIT $1`,
+      // One publisher per store across every replica; the others find it taken and come back later.
+      const { rows: [{ locked }] } = await c.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [this.lockKey('outbox')]);
+      if (!locked) return 0;
+      // Per key, rows leave in order: appends to one stream wait for its head row, so a later
+      // event of a stream always has a later outbox id. Rows of a transaction still running
+      // are not visible yet and leave with a later batch.
+      const { rows } = await c.query<EventRow & { outbox_id: string; topic: string | null; key: string | null; payload_json: string }>(
+        `SELECT o.outbox_id, o.topic, o.key, e.tx::text AS tx, e.position, e.event_id, e.stream_id, e.version, e.type, e.schema_version, e.payload::text AS payload_json,
+                e.context, e.occurred_at_text, e.prev_hash, e.hash
+           FROM ${this.s}.outbox o JOIN ${this.s}.events e ON e.position = o.position ORDER BY o.outbox_id LIMIT $1`,
         [limit],
       );
       if (rows.length > 0) {
-        await publish(rows.map((r) => ({ outboxId: Number(r.outbox_id), event: toRecorded(r) })));
+        await publish(
+          rows.map((r) => ({
+            outboxId: r.outbox_id, eventId: r.event_id, streamId: r.stream_id, version: r.version, type: r.type,
+            message: storedLogMessage({
+              position: positionOf(r.tx, r.position), eventId: r.event_id, streamId: r.stream_id, version: r.version, type: r.type, schemaVersion: r.schema_version,
+              payloadJson: r.payload_json, context: r.context, occurredAt: r.occurred_at_text, prevHash: r.prev_hash, hash: r.hash,
+              topic: r.topic ?? storedTopic(r), key: r.key ?? storedKey(r),
+            }),
+          })),
+        );
         await c.query(`DELETE FROM ${this.s}.outbox WHERE outbox_id = ANY($1::bigint[])`, [rows.map((r) => r.outbox_id)]);
       }
       return rows.length;
@@ -285,10 +361,14 @@ export class PgServiceStore implements ServiceStore {
     return Number((await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.s}.outbox`)).rows[0].n);
   }
 
+  /**
+   * Resolves on an append through this store object or after `ms`. Pollers in other processes
+   * find new rows on their next poll: NOTIFY is not used, because a transaction that notifies
+   * takes a database-wide lock while it commits, and appends must not wait for each other.
+   */
   waitForAppend(ms: number): Promise<void> {
     return this.appended.wait(ms);
   }
-
 
   /** Tamper-evidence tests only: rewrites a stored payload behind the store's back. */
   async tamperForTest(streamId: string, version: number, payload: unknown): Promise<void> {
@@ -319,21 +399,93 @@ export class PgServiceStore implements ServiceStore {
   }
 
   private async rawWriteForTest(statements: ReadonlyArray<[string, unknown[]]>): Promise<void> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+    await this.inTransaction('BEGIN', async (c) => {
       for (const [sql, params] of statements) await c.query(sql, params);
-      await c.query('COMMIT');
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   async close(): Promise<void> {
-    this.listener?.release();
     await this.pool.end();
   }
 }
+
+/** Topic and key of an outbox row queued before rows carried them (schema version 1). */
+const storedTopic = (r: { type: string }) => topicOf(r.type);
+const storedKey = (r: { payload_json: string; stream_id: string }) => partitionKeyOf({ data: JSON.parse(r.payload_json), metadata: { streamId: r.stream_id } });
+
+/**
+ * One statement for a group of appends: per stream, move the head if it is still where the
+ * writer saw it (or create it), then insert the accepted streams' events, their outbox rows
+ * and their documents. A head moved by someone else matches no row: that stream is refused,
+ * the others go on. Two groups on one stream: the second waits for the first's row lock,
+ * then re-checks the version (READ COMMITTED) and is refused.
+ */
+const appendStatement = (s: string) => `
+WITH h AS (
+  SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[]) AS h(stream_id, expected, prev_hash, next_version, last_hash)
+), moved AS (
+  UPDATE ${s}.streams t SET version = h.next_version, last_hash = h.last_hash
+    FROM h WHERE h.expected > 0 AND t.stream_id = h.stream_id AND t.version = h.expected AND t.last_hash = h.prev_hash
+  RETURNING t.stream_id
+), created AS (
+  INSERT INTO ${s}.streams (stream_id, version, last_hash)
+    SELECT stream_id, next_version, last_hash FROM h WHERE expected = 0 AND prev_hash = '${GENESIS_HASH}'
+  ON CONFLICT (stream_id) DO NOTHING
+  RETURNING stream_id
+), accepted AS (
+  SELECT stream_id FROM moved UNION ALL SELECT stream_id FROM created
+), e AS (
+  SELECT * FROM unnest($6::uuid[], $7::text[], $8::int[], $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
+    WITH ORDINALITY AS e(event_id, stream_id, version, type, schema_version, payload, context, occurred_at, prev_hash, hash, topic, key, n)
+  WHERE e.stream_id IN (SELECT stream_id FROM accepted)
+), inserted AS (
+  INSERT INTO ${s}.events (event_id, stream_id, version, type, schema_version, payload, context, occurred_at, occurred_at_text, prev_hash, hash)
+    SELECT event_id, stream_id, version, type, schema_version, payload::jsonb, context::jsonb, occurred_at::timestamptz, occurred_at, prev_hash, hash FROM e ORDER BY n
+  RETURNING position, event_id
+), queued AS (
+  INSERT INTO ${s}.outbox (position, topic, key)
+    SELECT i.position, e.topic, e.key FROM inserted i JOIN e USING (event_id) ORDER BY i.position
+), docs AS (
+  INSERT INTO ${s}.documents (collection, key, doc)
+    SELECT d.collection, d.key, d.doc FROM unnest($18::text[], $19::text[], $20::text[], $21::text[]) AS d(stream_id, collection, key, doc)
+    WHERE d.stream_id IN (SELECT stream_id FROM accepted)
+  ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc
+)
+SELECT event_id::text AS event_id, position::text AS position, pg_current_xact_id()::text AS tx FROM inserted`;
+
+const appendParameters = (appends: readonly StreamAppend[]) => {
+  const streams = new Set<string>();
+  for (const a of appends) {
+    if (a.events.length === 0) throw new Error(`an append to ${a.streamId} without events`);
+    if (streams.has(a.streamId)) throw new Error(`a group commit holds stream ${a.streamId} twice`);
+    streams.add(a.streamId);
+  }
+  const drafts = appends.map((a) => draftStream(a.streamId, a.expectedVersion, a.prevHash, a.events));
+  const all = drafts.flat();
+  // The last write of a document wins, as it would statement by statement (ON CONFLICT may touch a row once).
+  const docs = new Map<string, { streamId: string; collection: string; key: string; doc: string }>();
+  for (const a of appends) for (const d of a.documents ?? []) docs.set(`${d.collection}\u0000${d.key}`, { streamId: a.streamId, collection: d.collection, key: d.key, doc: stringifyWithBigInt(d.doc) });
+  const docList = [...docs.values()];
+  const values = [
+    appends.map((a) => a.streamId), appends.map((a) => a.expectedVersion), appends.map((a) => a.prevHash),
+    appends.map((a, i) => a.expectedVersion + drafts[i].length), appends.map((a, i) => drafts[i].at(-1)?.hash ?? a.prevHash),
+    all.map((d) => d.eventId), all.map((d) => d.streamId), all.map((d) => d.version), all.map((d) => d.type), all.map((d) => d.schemaVersion),
+    all.map((d) => d.payloadJson), all.map((d) => JSON.stringify(d.context)), all.map((d) => d.occurredAt),
+    all.map((d) => d.prevHash), all.map((d) => d.hash), all.map((d) => d.topic), all.map((d) => d.key),
+    docList.map((d) => d.streamId), docList.map((d) => d.collection), docList.map((d) => d.key), docList.map((d) => d.doc),
+  ];
+  return { drafts, values };
+};
+
+const appendOutcomes = (
+  appends: readonly StreamAppend[],
+  drafts: ReturnType<typeof draftStream>[],
+  rows: ReadonlyArray<{ event_id: string; position: string; tx: string }>,
+): AppendOutcome[] => {
+  const at = new Map(rows.map((r) => [r.event_id, positionOf(r.tx, r.position)]));
+  return appends.map((a, i) => {
+    const mine = drafts[i];
+    if (!at.has(mine[0].eventId)) return { ok: false, conflict: new ConcurrencyError(a.streamId, a.expectedVersion) };
+    return { ok: true, recorded: mine.map((d, j) => recordedFromDraft(d, a.events[j].data, at.get(d.eventId)!)) };
+  });
+};

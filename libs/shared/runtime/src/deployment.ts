@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
+import { DEFAULT_CONSUMER_TUNING, type KafkaConsumerTuning } from '@pos/kafka';
 
 /**
  * Which adapters a process uses, chosen by configuration only: the embedded
@@ -16,6 +17,7 @@ export type Deployment =
       readonly replicationFactor: number;
       readonly kafkaSsl?: boolean | ConnectionOptions;
       readonly kafkaSasl?: SASLOptions;
+      readonly kafkaConsumer: KafkaConsumerTuning;
       readonly databaseUrl: string;
       readonly databaseSsl?: boolean | ConnectionOptions;
     };
@@ -51,6 +53,16 @@ const sasl = (env: NodeJS.ProcessEnv): SASLOptions | undefined => {
   throw new ConfigurationError('KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512');
 };
 
+/** Consumer group timing (see KafkaConsumerTuning); a heartbeat must fit three times into the session. */
+const consumerTuning = (env: NodeJS.ProcessEnv): KafkaConsumerTuning => {
+  const d = DEFAULT_CONSUMER_TUNING;
+  const sessionTimeoutMs = int(env, 'KAFKA_SESSION_TIMEOUT_MS', d.sessionTimeoutMs, 1_000, 3_600_000);
+  const heartbeatIntervalMs = int(env, 'KAFKA_HEARTBEAT_INTERVAL_MS', Math.min(d.heartbeatIntervalMs, Math.floor(sessionTimeoutMs / 3)), 100, 1_200_000);
+  if (heartbeatIntervalMs * 3 > sessionTimeoutMs) throw new ConfigurationError('KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS');
+  const partitionsConsumedConcurrently = int(env, 'KAFKA_PARTITIONS_CONCURRENTLY', d.partitionsConsumedConcurrently, 1, 1000);
+  return { sessionTimeoutMs, heartbeatIntervalMs, partitionsConsumedConcurrently };
+};
+
 export const deploymentFromEnv = (env: NodeJS.ProcessEnv, dataDir: string, partitions: number): Deployment => {
   const brokers = env.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean) ?? [];
   const databaseUrl = env.DATABASE_URL;
@@ -64,6 +76,7 @@ export const deploymentFromEnv = (env: NodeJS.ProcessEnv, dataDir: string, parti
     replicationFactor: int(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 10),
     kafkaSsl: tls(env, 'KAFKA_SSL', 'KAFKA_SSL_CA_FILE'),
     kafkaSasl: sasl(env),
+    kafkaConsumer: consumerTuning(env),
     databaseUrl,
     databaseSsl: tls(env, 'DATABASE_SSL', 'DATABASE_SSL_CA_FILE'),
   };

@@ -17,6 +17,7 @@ export interface ServiceRuntime {
 }
 
 export interface RuntimeLogger {
+  info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
@@ -42,6 +43,7 @@ export const openRuntime = async (deployment: Deployment, services: readonly Ser
       replicationFactor: deployment.replicationFactor,
       ssl: deployment.kafkaSsl,
       sasl: deployment.kafkaSasl,
+      consumer: deployment.kafkaConsumer,
       log: logger,
     });
     log = kafka;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConcurrencyError, type EventContext } from '@pos/kernel';
-import type { NewEvent, ServiceStore } from '@pos/eventing';
+import { fromLogMessage, GENESIS_HASH, type NewEvent, type ServiceStore, STORE_START, StoreSubscription } from '@pos/eventing';
 
 export interface StoreHarness {
   store: ServiceStore;
@@ -89,7 +89,7 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       await h.store.transaction((tx) => tx.events.append('a', 0, [unlocked('T0000001')]));
       await h.store.transaction((tx) => tx.events.append('b', 0, [payout(123456789012345678901234567890n)]));
       await h.store.transaction((tx) => tx.events.append('a', 1, [unlocked('T0000001', '02')]));
-      const all = await h.store.readAll(0, 100);
+      const all = await h.store.readAll(STORE_START, 100);
       expect(all.map((e) => e.metadata.streamId)).toEqual(['a', 'b', 'a']);
       expect((all[1].data as { amount: bigint }).amount).toBe(123456789012345678901234567890n);
       const rest = await h.store.readAll(all[0].metadata.position, 100);
@@ -101,8 +101,8 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       const seen: number[][] = [];
       await expect(h.store.publishOutbox(2, async () => { throw new Error('broker down'); })).rejects.toThrow('broker down');
       expect(await h.store.outboxBacklog()).toBe(3);
-      expect(await h.store.publishOutbox(2, async (rs) => { seen.push(rs.map((r) => r.event.metadata.version)); })).toBe(2);
-      expect(await h.store.publishOutbox(2, async (rs) => { seen.push(rs.map((r) => r.event.metadata.version)); })).toBe(1);
+      expect(await h.store.publishOutbox(2, async (rs) => { seen.push(rs.map((r) => r.version)); })).toBe(2);
+      expect(await h.store.publishOutbox(2, async (rs) => { seen.push(rs.map((r) => r.version)); })).toBe(1);
       expect(await h.store.publishOutbox(2, async () => { throw new Error('nothing to publish'); })).toBe(0);
       expect(seen).toEqual([[1, 2], [3]]);
       expect(await h.store.outboxBacklog()).toBe(0);
@@ -225,9 +225,9 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       await h.store.transaction((tx) => tx.processed.mark('settlement', 'e1'));
       expect(await h.store.transaction((tx) => tx.processed.has('settlement', 'e1'))).toBe(true);
       expect(await h.store.transaction((tx) => tx.processed.has('reconciliation', 'e1'))).toBe(false);
-      expect(await h.store.transaction((tx) => tx.checkpoints.get('sub'))).toBe(0);
-      await h.store.transaction((tx) => tx.checkpoints.set('sub', 42));
-      expect(await h.store.transaction((tx) => tx.checkpoints.get('sub'))).toBe(42);
+      expect(await h.store.transaction((tx) => tx.checkpoints.get('sub'))).toBe(STORE_START);
+      await h.store.transaction((tx) => tx.checkpoints.set('sub', '42'));
+      expect(await h.store.transaction((tx) => tx.checkpoints.get('sub'))).toBe('42');
     });
 
     it('reads documents from one snapshot while writes commit beside it', async () => {
@@ -274,7 +274,7 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
     });
 
     it('reports the last committed position', async () => {
-      expect(await h.store.lastPosition()).toBe(0);
+      expect(await h.store.lastPosition()).toBe(STORE_START);
       const [, second] = await h.store.transaction((tx) => tx.events.append('a', 0, [unlocked('T0000001'), unlocked('T0000001', '02')]));
       expect(await h.store.lastPosition()).toBe(second.metadata.position);
     });
@@ -298,6 +298,111 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       release();
       await Promise.all([exclusive, shared]);
       expect(order).toEqual(['exclusive:in', 'exclusive:out', 'shared:in']);
+    });
+
+    describe('group commit', () => {
+      it('appends many streams in one commit, each with its events, outbox rows and documents', async () => {
+        const outcomes = await h.store.appendBatch([
+          { streamId: 'g1', expectedVersion: 0, prevHash: GENESIS_HASH, events: [unlocked('T0000001'), unlocked('T0000001', '02')], documents: [{ collection: 'side', key: 'g1', doc: { n: 1n } }] },
+          { streamId: 'g2', expectedVersion: 0, prevHash: GENESIS_HASH, events: [payout(5n)] },
+        ]);
+        expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
+        const [g1] = outcomes;
+        if (!g1.ok) throw new Error('unreachable');
+        // What the append returns is what a reader gets back, position and hash chain included.
+        expect(await h.store.readStream('g1')).toEqual(g1.recorded);
+        expect(g1.recorded[1].metadata.prevHash).toBe(g1.recorded[0].metadata.hash);
+        expect(await h.store.outboxBacklog()).toBe(3);
+        expect(await h.store.getDocument('side', 'g1')).toEqual({ n: 1n });
+        expect(await h.store.verifyStream('g1')).toMatchObject({ ok: true, events: 2 });
+      });
+
+      it('refuses a stale stream on its own: the others commit, its events and documents are not written', async () => {
+        const [first] = await h.store.appendBatch([{ streamId: 's', expectedVersion: 0, prevHash: GENESIS_HASH, events: [unlocked('T0000001')] }]);
+        if (!first.ok) throw new Error('setup failed');
+        const head = first.recorded[0].metadata.hash;
+        const outcomes = await h.store.appendBatch([
+          { streamId: 's', expectedVersion: 0, prevHash: GENESIS_HASH, events: [unlocked('T0000001', '02')], documents: [{ collection: 'side', key: 'stale', doc: 1 }] },
+          { streamId: 'fresh', expectedVersion: 0, prevHash: GENESIS_HASH, events: [unlocked('T0000002')], documents: [{ collection: 'side', key: 'fresh', doc: 2 }] },
+          { streamId: 'wrong-hash', expectedVersion: 0, prevHash: head, events: [unlocked('T0000003')] },
+        ]);
+        expect(outcomes.map((o) => (o.ok ? 'ok' : o.conflict.code))).toEqual(['STREAM_VERSION_CONFLICT', 'ok', 'STREAM_VERSION_CONFLICT']);
+        expect(await h.store.readStream('s')).toHaveLength(1);
+        expect(await h.store.readStream('wrong-hash')).toHaveLength(0);
+        expect(await h.store.getDocument('side', 'stale')).toBeUndefined();
+        expect(await h.store.getDocument('side', 'fresh')).toBe(2);
+        // The stale writer reloads and appends after the head it now knows.
+        const [retry] = await h.store.appendBatch([{ streamId: 's', expectedVersion: 1, prevHash: head, events: [unlocked('T0000001', '02')] }]);
+        expect(retry.ok).toBe(true);
+        expect(await h.store.verifyStream('s')).toMatchObject({ ok: true, events: 2 });
+      });
+
+      it('lets exactly one of two racing groups append to a stream', async () => {
+        const race = await Promise.all(
+          ['01', '02'].map((op) => h.store.appendBatch([{ streamId: 'raced', expectedVersion: 0, prevHash: GENESIS_HASH, events: [unlocked('T0000004', op)] }])),
+        );
+        expect(race.flat().filter((o) => o.ok)).toHaveLength(1);
+        expect(await h.store.readStream('raced')).toHaveLength(1);
+      });
+
+      it('writes nothing of a group when one of its events breaks the contract', async () => {
+        const bad = { ...unlocked('T0000001'), data: { terminalId: 'nope' } };
+        await expect(
+          h.store.appendBatch([
+            { streamId: 'ok', expectedVersion: 0, prevHash: GENESIS_HASH, events: [unlocked('T0000001')] },
+            { streamId: 'bad', expectedVersion: 0, prevHash: GENESIS_HASH, events: [bad] },
+          ]),
+        ).rejects.toThrow(/EVENT_PAYLOAD_INVALID|OperatorUnlocked/);
+        expect(await h.store.readStream('ok')).toHaveLength(0);
+        expect(await h.store.outboxBacklog()).toBe(0);
+      });
+    });
+
+    it('publishes the stored event as its wire message, as a consumer parses it', async () => {
+      const [stored] = await h.store.transaction((tx) => tx.events.append('terminal-T0000009', 0, [payout(123456789012345678901234567890n)]));
+      let published: unknown;
+      await h.store.publishOutbox(10, async ([r]) => {
+        published = fromLogMessage(r.message);
+        expect(r.message).toMatchObject({ topic: 'pos.settlement.events.v1', key: 'T0000001', headers: { 'event-type': 'PayoutScheduled', 'event-id': stored.metadata.eventId } });
+      });
+      expect(published).toEqual(stored);
+    });
+
+    it('remembers a batch of processed messages and tells which of a batch it has seen', async () => {
+      await h.store.transaction((tx) => tx.processed.markMany('c', ['m1', 'm2']));
+      expect([...(await h.store.transaction((tx) => tx.processed.seen('c', ['m0', 'm1', 'm2', 'm3'])))].sort()).toEqual(['m1', 'm2']);
+      expect(await h.store.transaction((tx) => tx.processed.seen('other', ['m1']))).toEqual(new Set());
+      // Marking one again fails the transaction: a second applier of the same batch loses, whole.
+      await expect(h.store.transaction((tx) => tx.processed.markMany('c', ['m3', 'm1']))).rejects.toThrow();
+      expect(await h.store.transaction((tx) => tx.processed.has('c', 'm3'))).toBe(false);
+    });
+
+    it('reads several documents in one call, and a stream up to a version', async () => {
+      await h.store.transaction(async (tx) => {
+        await tx.documents.put('many', 'a', { n: 1n });
+        await tx.documents.put('many', 'b', { n: 2n });
+        await tx.events.append('v', 0, ['01', '02', '03'].map((op) => unlocked('T0000001', op)));
+      });
+      expect(await h.store.transaction((tx) => tx.documents.getMany('many', ['a', 'b', 'c']))).toEqual(new Map([['a', { n: 1n }], ['b', { n: 2n }]]));
+      expect((await h.store.readStream('v', 2, 2)).map((e) => e.metadata.version)).toEqual([2]);
+      const all = await h.store.readAll(STORE_START, 10);
+      expect(await h.store.countBetween(STORE_START, (BigInt(all[2].metadata.position) + 1n).toString())).toBe(3);
+      expect(await h.store.countBetween(all[0].metadata.position, all[2].metadata.position)).toBe(1);
+    });
+
+    it('lets one of two racing subscriptions with one id apply each event, exactly once', async () => {
+      await h.store.transaction((tx) => tx.events.append('a', 0, ['01', '02', '03', '04'].map((op) => unlocked('T0000001', op))));
+      const apply = async (events: readonly { metadata: { eventId: string } }[], tx: Parameters<Parameters<ServiceStore['transaction']>[0]>[0]) => {
+        for (const e of events) {
+          const n = (await tx.documents.get<number>('applied', e.metadata.eventId)) ?? 0;
+          await tx.documents.put('applied', e.metadata.eventId, n + 1);
+        }
+      };
+      const silent = { error: () => undefined };
+      const [a, b] = [new StoreSubscription(h.store, 'raced', apply, silent, 2), new StoreSubscription(h.store, 'raced', apply, silent, 2)];
+      const counts = await Promise.all([a.catchUp(), b.catchUp(), a.catchUp(), b.catchUp(), a.catchUp()]);
+      expect(counts.reduce((x, y) => x + y, 0)).toBe(4);
+      expect((await h.store.listDocuments<number>('applied', '')).map((d) => d.doc)).toEqual([1, 1, 1, 1]);
     });
 
     it('refuses an event whose payload breaks its contract', async () => {

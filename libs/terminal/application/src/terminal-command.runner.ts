@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type TerminalEvent, terminalStreamId } from '@pos/contracts';
-import type { ServiceStore } from '@pos/eventing';
+import { type DocumentWrite, GENESIS_HASH, GroupCommit, type NewEvent, type ServiceStore, type StoreTx } from '@pos/eventing';
 import { type Actor, type Clock, ConcurrencyError, DomainError } from '@pos/kernel';
-import { CLOCK, SERVICE_STORE } from '@pos/platform';
+import { CLOCK, LEDGER_CONFIG, type LedgerConfig, type LedgerMetrics, METRICS, SERVICE_STORE } from '@pos/platform';
 import {
-  decide, evolve, initialTerminalState, priorAnswer, responseOf, type TerminalCommand, type TerminalState,
+  decide, evolve, initialTerminalState, priorAnswer, responseOf, type SettledSale, type SettledSales, settledSalesNeeded, settledSaleUpdates, snapshotOf,
+  stateFromSnapshot, stateSize, type TerminalCommand, type TerminalSnapshot, type TerminalState,
 } from '@pos/terminal-domain';
+import { TerminalCache, type TerminalEntry } from './terminal-cache';
 
 export interface RequestOrigin {
   readonly correlationId: string;
@@ -17,73 +19,173 @@ export interface RequestOrigin {
 
 export type TerminalAnswer = Readonly<Record<string, unknown>>;
 
+/** The gateway's own documents beside the streams. */
+export const GATEWAY_DOCS = {
+  /** A terminal's state at some version, so loading it does not start at its first event. */
+  snapshots: 'terminal-snapshots',
+  /** Sales of closed batches, for refunds: `terminalId|rrn`. */
+  settledSales: 'settled-sales',
+} as const;
+
+const settledSaleKey = (terminalId: string, rrn: string) => `${terminalId}|${rrn}`;
+
 const MAX_ATTEMPTS = 5;
+/** A snapshot at least every this many events (and at every batch close), so a load reads a bounded tail. */
+const SNAPSHOT_EVERY = 1_000;
 
 /**
- * Load, decide, append with the expected version: the one write path of the
- * gateway. A concurrent writer makes the append fail; we reload and decide
- * again, so a retried request that raced its original gets the original answer.
+ * Load, decide, append with the expected version: the one write path of the gateway.
+ * Requests of one terminal run one after the other (a terminal sends one at a time; a retry
+ * racing its original waits for it); requests of different terminals are appended together
+ * by group commit. Terminal state stays in memory (bounded, least recently used first out)
+ * and is trusted until an append says otherwise: a conflict (another replica wrote the
+ * terminal) reloads it and decides again, so a retried request that raced its original
+ * gets the original answer.
  */
 @Injectable()
 export class TerminalCommandRunner {
-  /** Folded state per terminal; the store stays the truth (we read only events after the cached version). */
-  private readonly cache = new Map<string, { state: TerminalState; version: number }>();
+  private readonly cache: TerminalCache;
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  private readonly group: GroupCommit;
 
   constructor(
     @Inject(SERVICE_STORE) private readonly store: ServiceStore,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  async load(terminalId: string): Promise<{ state: TerminalState; version: number }> {
-    const cached = this.cache.get(terminalId) ?? { state: initialTerminalState, version: 0 };
-    const events = await this.store.readStream(terminalStreamId(terminalId), cached.version + 1);
-    if (events.length === 0) return cached;
-    const next = {
-      state: events.reduce((s, e) => evolve(s, e as unknown as TerminalEvent), cached.state),
-      version: events[events.length - 1].metadata.version,
-    };
-    this.cache.set(terminalId, next);
-    return next;
+    @Inject(LEDGER_CONFIG) config: LedgerConfig,
+    @Inject(METRICS) private readonly metrics: LedgerMetrics,
+  ) {
+    this.cache = new TerminalCache(config.terminalCacheEntries);
+    this.group = new GroupCommit(store, { onGroup: (n) => metrics.groupCommitStreams.observe({ service: 'terminal-gateway' }, n) });
   }
 
-  async run(
+  /** The terminal's state as committed (from memory, or snapshot and tail from the store). */
+  async load(terminalId: string): Promise<TerminalEntry> {
+    const cached = this.cache.get(terminalId);
+    if (cached) return cached;
+    const snapshot = await this.store.getDocument<TerminalSnapshot>(GATEWAY_DOCS.snapshots, terminalId);
+    const start = (snapshot && stateFromSnapshot(snapshot)) ?? initialTerminalState;
+    // From the snapshot's own event: its hash is the link the next append needs.
+    const events = await this.store.readStream(terminalStreamId(terminalId), Math.max(1, start.version));
+    let entry: TerminalEntry = { state: start, hash: GENESIS_HASH, snapshotVersion: start.version };
+    for (const e of events) entry = e.metadata.version <= start.version ? { ...entry, hash: e.metadata.hash } : { ...entry, state: evolve(entry.state, e as unknown as TerminalEvent), hash: e.metadata.hash };
+    this.remember(terminalId, entry);
+    return entry;
+  }
+
+  /** Catches a cached state up with events another writer appended; true when there were any. */
+  private async refresh(terminalId: string, entry: TerminalEntry): Promise<boolean> {
+    const newer = await this.store.readStream(terminalStreamId(terminalId), entry.state.version + 1);
+    if (newer.length === 0) return false;
+    this.remember(terminalId, {
+      ...entry,
+      state: newer.reduce((s, e) => evolve(s, e as unknown as TerminalEvent), entry.state),
+      hash: newer[newer.length - 1].metadata.hash,
+    });
+    return true;
+  }
+
+  private remember(terminalId: string, entry: TerminalEntry) {
+    this.cache.set(terminalId, entry, stateSize(entry.state) + 1);
+    this.metrics.terminalCache.set({ service: 'terminal-gateway' }, this.cache.weight);
+  }
+
+  run(
     terminalId: string,
     origin: RequestOrigin,
     build: (state: TerminalState) => TerminalCommand | Promise<TerminalCommand>,
-    extra?: (tx: Parameters<Parameters<ServiceStore['transaction']>[0]>[0]) => Promise<void>,
+    extra?: (tx: StoreTx) => Promise<void>,
   ): Promise<TerminalAnswer> {
+    return this.inLane(terminalId, () => this.attempt(terminalId, origin, build, extra));
+  }
+
+  /** Runs `work` after every earlier request of the same terminal has finished. */
+  private inLane<T>(terminalId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.lanes.get(terminalId) ?? Promise.resolve();
+    const mine = before.then(work, work);
+    const tail = mine.catch(() => undefined);
+    this.lanes.set(terminalId, tail);
+    void tail.then(() => {
+      if (this.lanes.get(terminalId) === tail) this.lanes.delete(terminalId);
+    });
+    return mine;
+  }
+
+  private async attempt(terminalId: string, origin: RequestOrigin, build: (state: TerminalState) => TerminalCommand | Promise<TerminalCommand>, extra?: (tx: StoreTx) => Promise<void>): Promise<TerminalAnswer> {
+    const streamId = terminalStreamId(terminalId);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const { state, version } = await this.load(terminalId);
+      const entry = await this.load(terminalId);
+      const { state } = entry;
       if (origin.stan && origin.fingerprint) {
         const prior = priorAnswer(state, origin.stan, origin.fingerprint);
-        if (prior) return prior;
+        if (prior) return this.answerAt(streamId, prior.version);
       }
-      const command = await build(state);
+      const bare = await build(state);
+      const settled = await this.settledSales(terminalId, settledSalesNeeded(bare, state));
+      const command: TerminalCommand = settled.size > 0 ? ({ ...bare, settledSales: settled } as TerminalCommand) : bare;
       const now = this.clock.now();
       const decision = decide(command, state, now);
-      try {
-        if (decision.events.length > 0)
-          await this.store.transaction(async (tx) => {
-            await tx.events.append(
-              terminalStreamId(terminalId),
-              version,
-              decision.events.map((e) => ({
-                type: e.type,
-                data: e.data,
-                occurredAt: now,
-                context: { correlationId: origin.correlationId, causationId: origin.correlationId, actor: origin.actor },
-              })),
-            );
-            if (extra) await extra(tx);
-          });
-      } catch (e) {
-        if (e instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) continue;
-        throw e;
+      if (decision.events.length === 0) {
+        // Nothing to append, so no version check: make sure the refusal was decided on the latest state.
+        if (await this.refresh(terminalId, entry)) continue;
+        if (decision.error) throw decision.error;
+        return { responseCode: '00' };
       }
+      const next = decision.events.reduce(evolve, state);
+      const events: NewEvent[] = decision.events.map((e) => ({
+        type: e.type, data: e.data, occurredAt: now,
+        context: { correlationId: origin.correlationId, causationId: origin.correlationId, actor: origin.actor },
+      }));
+      const snapshot = decision.events.some((e) => e.type === 'BatchClosed') || next.version - entry.snapshotVersion >= Math.max(SNAPSHOT_EVERY, stateSize(next));
+      const documents: DocumentWrite[] = [
+        ...settledSaleUpdates(state, decision.events, settled).map((sale) => ({ collection: GATEWAY_DOCS.settledSales, key: settledSaleKey(terminalId, sale.rrn), doc: sale })),
+        ...(snapshot ? [{ collection: GATEWAY_DOCS.snapshots, key: terminalId, doc: snapshotOf(next) }] : []),
+      ];
+      const hash = await this.append(streamId, entry, events, documents, extra);
+      if (hash === undefined) {
+        // Another writer moved the stream: decide again on what it wrote.
+        this.cache.delete(terminalId);
+        continue;
+      }
+      this.remember(terminalId, { state: next, hash, snapshotVersion: snapshot ? next.version : entry.snapshotVersion });
       if (decision.error) throw decision.error;
       const last = decision.events[decision.events.length - 1];
-      return (last && responseOf(last)) ?? { responseCode: '00' };
+      return responseOf(last) ?? { responseCode: '00' };
     }
     throw new DomainError('TERMINAL_BUSY', 'the terminal is changing too fast; retry', '96', 'conflict');
+  }
+
+  /** Appends by group commit (or, with extra writes, in a transaction of its own); the new head hash, or undefined on a conflict. */
+  private async append(streamId: string, entry: TerminalEntry, events: readonly NewEvent[], documents: readonly DocumentWrite[], extra?: (tx: StoreTx) => Promise<void>): Promise<string | undefined> {
+    const expectedVersion = entry.state.version;
+    if (extra) {
+      return this.store
+        .transaction(async (tx) => {
+          const recorded = await tx.events.append(streamId, expectedVersion, events);
+          for (const d of documents) await tx.documents.put(d.collection, d.key, d.doc);
+          await extra(tx);
+          return recorded[recorded.length - 1].metadata.hash;
+        })
+        .catch((e: unknown) => {
+          if (e instanceof ConcurrencyError) return undefined;
+          throw e;
+        });
+    }
+    const outcome = await this.group.append({ streamId, expectedVersion, prevHash: entry.hash, events, documents });
+    return outcome.ok ? outcome.recorded[outcome.recorded.length - 1].metadata.hash : undefined;
+  }
+
+  /** The answer a retried request gets: built again from the event that answered it. */
+  private async answerAt(streamId: string, version: number): Promise<TerminalAnswer> {
+    const [event] = await this.store.readStream(streamId, version, version);
+    return (event && responseOf(event as unknown as TerminalEvent)) ?? { responseCode: '00' };
+  }
+
+  private async settledSales(terminalId: string, rrns: readonly string[]): Promise<SettledSales> {
+    const out = new Map<string, SettledSale>();
+    for (const rrn of rrns) {
+      const sale = await this.store.getDocument<SettledSale>(GATEWAY_DOCS.settledSales, settledSaleKey(terminalId, rrn));
+      if (sale) out.set(rrn, sale);
+    }
+    return out;
   }
 }

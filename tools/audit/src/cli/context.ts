@@ -21,6 +21,7 @@ export interface AuditContext {
 }
 
 const quiet = {
+  info: () => undefined,
   warn: (obj: object, msg: string) => process.env.LEDGER_AUDIT_DEBUG && process.stderr.write(`warn ${msg} ${JSON.stringify(obj)}\n`),
   error: (obj: object, msg: string) => process.stderr.write(`error ${msg} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? v.message : v))}\n`),
 };

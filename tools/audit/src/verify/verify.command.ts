@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { HashChainReport, ServiceStore } from '@pos/eventing';
+import { type HashChainReport, type ServiceStore, STORE_START } from '@pos/eventing';
 import type { ServiceName } from '@pos/runtime';
 import { EXIT, usage } from '../cli/errors';
 import * as parse from '../cli/options';
@@ -20,7 +20,7 @@ interface VerifyOptions {
 /** Streams holding events of a business day: found by reading the store once (a chain is verified from its start anyway). */
 const streamsOfDay = async (store: ServiceStore, day: string): Promise<Set<string>> => {
   const streams = new Set<string>();
-  for (let after = 0; ; ) {
+  for (let after = STORE_START; ; ) {
     const page = await store.readAll(after, 1000);
     for (const e of page) if ((e.data as { businessDay?: unknown }).businessDay === day) streams.add(e.metadata.streamId);
     if (page.length < 1000) return streams;

@@ -38,6 +38,21 @@ export const HOST_LEDGER_PROJECTION: ProjectionDefinition = {
   service: 'reconciliation',
   description: 'the host side of clearing reconciliation: transactions with expected fees, closed batches, terminals and business days',
   source: { kind: 'log', topics: RECONCILIATION_TOPICS, consumerGroup: RECONCILIATION_CONSUMER },
+  reads: (recorded) => {
+    const event = recorded as unknown as LedgerEvent;
+    switch (event.type) {
+      case 'TerminalRegistered':
+      case 'TransactionCompleted':
+        return [HOST_KEYS.terminal(event.data.terminalId)];
+      case 'TransactionReversed':
+        return [HOST_KEYS.transaction(event.data.businessDay, event.data.terminalId, event.data.rrn)];
+      case 'SettlementRequested':
+      case 'BatchClosed':
+        return [HOST_KEYS.batch(event.data.businessDay, event.data.terminalId, event.data.batchNo)];
+      default:
+        return [];
+    }
+  },
   apply: async (recorded, docs, collection) => {
     const event = recorded as unknown as LedgerEvent;
     switch (event.type) {

@@ -24,7 +24,7 @@ const recorded = <E extends Event>(
     correlationId: `corr-${meta.version}`,
     causationId: `cause-${meta.version}`,
     schemaVersion: 1,
-    position: meta.version,
+    position: String(meta.version),
     prevHash: `hash-${meta.version - 1}`,
     hash: `hash-${meta.version}`,
   },

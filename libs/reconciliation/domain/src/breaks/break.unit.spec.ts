@@ -4,7 +4,7 @@ import { ageOf, type BreakState, decideBreak, evolveBreak, reconciliationReport 
 
 let position = 0;
 const recorded = (type: string, data: object, at: string, actor: Actor = { type: 'system', id: 'matcher' }): RecordedEvent =>
-  ({ type, data, metadata: { eventId: `e${++position}`, streamId: 'break-x', version: position, occurredAt: at, correlationId: 'c', causationId: 'c', actor, schemaVersion: 1, position, prevHash: '', hash: '' } }) as RecordedEvent;
+  ({ type, data, metadata: { eventId: `e${++position}`, streamId: 'break-x', version: position, occurredAt: at, correlationId: 'c', causationId: 'c', actor, schemaVersion: 1, position: String(position), prevHash: '', hash: '' } }) as RecordedEvent;
 
 const scope = { breakId: 'aaaaaaaaaaaaaaaaaaaaaaaa', businessDay: '2026-11-24', merchantId: 'M00000000000001', terminalId: 'T0000001' };
 const detected = (o: Partial<typeof scope> & { type?: string; at?: string } = {}) =>

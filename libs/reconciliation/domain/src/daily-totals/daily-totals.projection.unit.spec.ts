@@ -38,7 +38,7 @@ const recorded = <E extends Event>(type: E['type'], data: E['data'], streamId = 
       correlationId: `corr-${seq}`,
       causationId: `cause-${seq}`,
       schemaVersion: 1,
-      position: seq,
+      position: String(seq),
       prevHash: `h${seq - 1}`,
       hash: `h${seq}`,
     },

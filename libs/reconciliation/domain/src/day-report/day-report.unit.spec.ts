@@ -25,7 +25,7 @@ class Day {
     const version = this.events.filter((e) => e.metadata.streamId === streamId).length + 1;
     const at = new Date(Date.UTC(2025, 2, 14, 8, this.minute++)).toISOString();
     const ids = { eventId: `${streamId}/${version}`, correlationId: `c${this.minute}`, causationId: `c${this.minute}` };
-    const chain = { position: this.events.length + 1, prevHash: `${streamId}:${version - 1}`, hash: `${streamId}:${version}` };
+    const chain = { position: String(this.events.length + 1), prevHash: `${streamId}:${version - 1}`, hash: `${streamId}:${version}` };
     this.events.push({ type: event.type, data: { ...event.data, businessDay }, metadata: { ...ids, ...chain, streamId, version, occurredAt: at, actor, schemaVersion: 1 } });
   }
 

@@ -1,5 +1,5 @@
 import type { SettlementEvent } from '@pos/contracts';
-import { applyLive, type ProjectionDefinition, storePosition, type StoreTx } from '@pos/eventing';
+import { applyLiveBatch, type ProjectionDefinition, storePosition, type StoreTx } from '@pos/eventing';
 import type { RecordedEvent } from '@pos/kernel';
 
 export const LEDGER_BALANCES = 'ledger-balances';
@@ -18,6 +18,10 @@ export const LEDGER_BALANCES_PROJECTION: ProjectionDefinition = {
   service: 'settlement',
   description: 'ledger balances per merchant, currency and account, from the journal postings of every BatchSettled',
   source: { kind: 'store', subscription: LEDGER_BALANCES_SUBSCRIPTION },
+  reads: (recorded) => {
+    const event = recorded as unknown as SettlementEvent;
+    return event.type === 'BatchSettled' ? event.data.postings.map((p) => balanceKey(event.data.merchantId, p.currency, p.account)) : [];
+  },
   apply: async (recorded, docs, collection) => {
     const event = recorded as unknown as SettlementEvent;
     if (event.type !== 'BatchSettled') return;
@@ -29,4 +33,5 @@ export const LEDGER_BALANCES_PROJECTION: ProjectionDefinition = {
   },
 };
 
-export const applyToLedgerBalances = (event: RecordedEvent, tx: StoreTx): Promise<void> => applyLive(LEDGER_BALANCES_PROJECTION, event, storePosition(event), tx);
+export const applyToLedgerBalances = (events: readonly RecordedEvent[], tx: StoreTx): Promise<void> =>
+  applyLiveBatch([LEDGER_BALANCES_PROJECTION], events.map((event) => ({ event, at: storePosition(event) })), tx);

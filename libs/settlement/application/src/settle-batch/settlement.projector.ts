@@ -1,52 +1,72 @@
 import {
   type BatchClosed, type LedgerEvent, type PricingPlan, type SettlementEvent, settlementStreamId, TOPICS, type TransactionCompleted, type TransactionReversed,
 } from '@pos/contracts';
-import type { StoreTx } from '@pos/eventing';
+import { BufferedDocuments, type DocumentStoreTx, type LiveItem, type StoreTx } from '@pos/eventing';
 import type { RecordedEvent } from '@pos/kernel';
-import { evolvePendingBatch, type PendingBatch, pendingBatchKey, settleBatch } from '@pos/settlement-domain';
+import {
+  evolvePendingTransaction, type PendingBatch, pendingBatchKey, pendingBatchOf, type PendingTransaction, pendingTransactionKey, settleBatch,
+} from '@pos/settlement-domain';
 
 export const SETTLEMENT_CONSUMER = 'settlement';
 export const SETTLEMENT_TOPICS = [TOPICS.terminal] as const;
 
-const DOCS = { pricing: 'pricing-plans', pending: 'pending-batches' } as const;
+const DOCS = {
+  pricing: 'pricing-plans',
+  /** One document per transaction of an open batch, keyed `terminal|day|batch|rrn`. */
+  pending: 'pending-transactions',
+  /** Whole-batch documents written by versions before 2026-12; read (and removed) when their batch closes. */
+  legacyPending: 'pending-batches',
+} as const;
+
+type PendingEvent = TransactionCompleted | TransactionReversed;
 
 /**
- * The settlement service's reaction to the terminal events: learn pricing,
- * accumulate each open batch, and when a batch closes, post its balanced
- * journal as BatchSettled (+ PayoutScheduled). Runs inside the consumer's
- * transaction, so each effect commits with its "processed" mark.
+ * The settlement service's reaction to the terminal events, a batch at a time: learn
+ * pricing, keep each open batch's transactions, and when a batch closes, post its balanced
+ * journal as BatchSettled (+ PayoutScheduled). Runs inside the consumer's transaction, so
+ * each effect commits with its "processed" mark; the documents the batch needs are read in
+ * one query per collection and each is written once.
  */
-export const applyToSettlement = async (recorded: RecordedEvent, tx: StoreTx): Promise<void> => {
-  const event = recorded as unknown as LedgerEvent;
-  switch (event.type) {
-    case 'TerminalRegistered': {
-      const plans = (await tx.documents.get<PricingPlan[]>(DOCS.pricing, event.data.terminalId)) ?? [];
-      const others = plans.filter((p) => p.effectiveFrom !== event.data.pricing.effectiveFrom);
-      await tx.documents.put(DOCS.pricing, event.data.terminalId, [...others, event.data.pricing]);
-      return;
+export const applyToSettlement = async (items: readonly LiveItem[], tx: StoreTx): Promise<void> => {
+  const docs = new BufferedDocuments(tx.documents);
+  const events = items.map((i) => i.event as unknown as LedgerEvent);
+  await docs.prefetch(DOCS.pricing, events.flatMap((e) => (e.type === 'TerminalRegistered' || e.type === 'BatchClosed' ? [e.data.terminalId] : [])));
+  await docs.prefetch(DOCS.pending, events.flatMap((e) => (e.type === 'TransactionCompleted' || e.type === 'TransactionReversed' ? [pendingTransactionKey(e.data)] : [])));
+  for (const [i, event] of events.entries()) {
+    switch (event.type) {
+      case 'TerminalRegistered': {
+        const plans = (await docs.get<PricingPlan[]>(DOCS.pricing, event.data.terminalId)) ?? [];
+        const others = plans.filter((p) => p.effectiveFrom !== event.data.pricing.effectiveFrom);
+        await docs.put(DOCS.pricing, event.data.terminalId, [...others, event.data.pricing]);
+        break;
+      }
+      case 'TransactionCompleted':
+      case 'TransactionReversed': {
+        const key = pendingTransactionKey(event.data);
+        const seen = await docs.get<PendingTransaction>(DOCS.pending, key);
+        const next = evolvePendingTransaction(seen, event as PendingEvent);
+        if (next !== seen) await docs.put(DOCS.pending, key, next);
+        break;
+      }
+      case 'BatchClosed':
+        await settle(items[i].event, event.data, docs, tx);
+        break;
+      default:
+        break;
     }
-    case 'TransactionCompleted':
-    case 'TransactionReversed': {
-      const d = (event as TransactionCompleted | TransactionReversed).data;
-      const key = pendingBatchKey(d.terminalId, d.businessDay, d.batchNo);
-      const batch = await tx.documents.get<PendingBatch>(DOCS.pending, key);
-      await tx.documents.put(DOCS.pending, key, evolvePendingBatch(batch, event as TransactionCompleted | TransactionReversed));
-      return;
-    }
-    case 'BatchClosed':
-      return settle(recorded, (event as BatchClosed).data, tx);
-    default:
-      return;
   }
+  await docs.flush();
 };
 
-const settle = async (recorded: RecordedEvent, closed: BatchClosed['data'], tx: StoreTx) => {
+const settle = async (recorded: RecordedEvent, closed: BatchClosed['data'], docs: DocumentStoreTx, tx: StoreTx) => {
   const streamId = settlementStreamId(closed.terminalId, closed.businessDay, closed.batchNo);
   // One settlement per batch, enforced by the stream itself: it must not exist yet.
   if ((await tx.events.readStream(streamId)).length > 0) return;
   const key = pendingBatchKey(closed.terminalId, closed.businessDay, closed.batchNo);
-  const batch = await tx.documents.get<PendingBatch>(DOCS.pending, key);
-  const plans = (await tx.documents.get<PricingPlan[]>(DOCS.pricing, closed.terminalId)) ?? [];
+  const stored = await docs.list<PendingTransaction>(DOCS.pending, `${key}|`);
+  const legacy = await docs.get<PendingBatch>(DOCS.legacyPending, key);
+  const batch = pendingBatchOf(closed, stored.map((s) => s.doc), legacy);
+  const plans = (await docs.get<PricingPlan[]>(DOCS.pricing, closed.terminalId)) ?? [];
   const events: SettlementEvent[] = settleBatch({ batch, closed, plans, settlementId: streamId });
   await tx.events.append(
     streamId,
@@ -58,6 +78,6 @@ const settle = async (recorded: RecordedEvent, closed: BatchClosed['data'], tx: 
       context: { correlationId: recorded.metadata.correlationId, causationId: recorded.metadata.eventId, actor: { type: 'system', id: 'settlement' } },
     })),
   );
-  await tx.documents.delete(DOCS.pending, key);
+  for (const s of stored) await docs.delete(DOCS.pending, s.key);
+  if (legacy) await docs.delete(DOCS.legacyPending, key);
 };
-

@@ -93,13 +93,38 @@ export const evolvePendingBatch = (state: PendingBatch | undefined, event: Pendi
   }
 
   const seen = existing(batch, data.rrn);
+  const next = evolvePendingTransaction(seen, event);
+  return next === seen ? batch : withTransaction(batch, next);
+};
+
+/**
+ * One transaction of a pending batch, on its own: the settlement service stores each
+ * separately, so taking in a transaction costs the same in a batch of ten or of ten thousand.
+ * Same rules as evolvePendingBatch; returns `seen` itself when nothing changes.
+ */
+export const evolvePendingTransaction = (seen: PendingTransaction | undefined, event: PendingBatchEvent): PendingTransaction => {
   switch (event.type) {
     case 'TransactionCompleted':
-      return seen ? batch : withTransaction(batch, transactionOf(data, false));
+      return seen ?? transactionOf(event.data, false);
     case 'TransactionReversed':
-      if (seen?.reversed) return batch;
-      return withTransaction(batch, seen ? { ...seen, reversed: true } : transactionOf(data, true));
+      if (seen?.reversed) return seen;
+      return seen ? { ...seen, reversed: true } : transactionOf(event.data, true);
   }
+};
+
+/** `${pendingBatchKey}|${rrn}`: a batch's transactions list by the batch key and the separator. */
+export const pendingTransactionKey = (data: Pick<PendingBatchEvent['data'], 'terminalId' | 'businessDay' | 'batchNo' | 'rrn'>): string =>
+  `${pendingBatchKey(data.terminalId, data.businessDay, data.batchNo)}|${data.rrn}`;
+
+/** A batch from its stored transactions (and a whole-batch document written by an older version, if any). */
+export const pendingBatchOf = (
+  id: { readonly terminalId: string; readonly merchantId: string; readonly businessDay: string; readonly batchNo: string },
+  transactions: readonly PendingTransaction[],
+  legacy?: PendingBatch,
+): PendingBatch | undefined => {
+  if (transactions.length === 0 && !legacy) return undefined;
+  const base = legacy ?? emptyPendingBatch(id);
+  return { ...base, transactions: { ...base.transactions, ...Object.fromEntries(transactions.map((t) => [t.rrn, t])) } };
 };
 
 /** Rebuild a batch from its events (replay). */

@@ -21,6 +21,13 @@ export class MemoryDocuments implements DocumentStoreTx {
     return this.collections.get(collection)?.get(key) as T | undefined;
   }
 
+  async getMany<T>(collection: string, keys: readonly string[]): Promise<Map<string, T>> {
+    const c = this.collections.get(collection);
+    const out = new Map<string, T>();
+    for (const k of keys) if (c?.has(k)) out.set(k, c.get(k) as T);
+    return out;
+  }
+
   async put(collection: string, key: string, doc: unknown): Promise<void> {
     this.of(collection).set(key, doc);
   }
@@ -51,8 +58,9 @@ export class MemoryDocuments implements DocumentStoreTx {
 
 /**
  * A write-back cache over documents: reads go through once, writes stay here until
- * `flush`. A rebuild applies a batch of events against it and writes each touched
- * document once; stacked over another one it lets a single event be dropped whole.
+ * `flush`. A batch of events is applied against it and each touched document is read and
+ * written once; `prefetch` reads the documents a batch will need in one query per
+ * collection. Stacked over another one it lets a single event be dropped whole.
  */
 export class BufferedDocuments implements DocumentStoreTx {
   private readonly entries = new Map<string, { collection: string; key: string; doc: unknown; dirty: boolean }>();
@@ -70,6 +78,24 @@ export class BufferedDocuments implements DocumentStoreTx {
     const doc = await this.backing.get<T>(collection, key);
     this.entries.set(id, { collection, key, doc, dirty: false });
     return doc;
+  }
+
+  async getMany<T>(collection: string, keys: readonly string[]): Promise<Map<string, T>> {
+    await this.prefetch(collection, keys);
+    const out = new Map<string, T>();
+    for (const k of keys) {
+      const doc = this.entries.get(this.id(collection, k))?.doc;
+      if (doc !== undefined) out.set(k, doc as T);
+    }
+    return out;
+  }
+
+  /** Reads the given documents not cached yet, in one query: later gets of them are hits (absent ones too). */
+  async prefetch(collection: string, keys: Iterable<string>): Promise<void> {
+    const missing = [...new Set(keys)].filter((k) => !this.entries.has(this.id(collection, k)));
+    if (missing.length === 0) return;
+    const found = await this.backing.getMany(collection, missing);
+    for (const key of missing) this.entries.set(this.id(collection, key), { collection, key, doc: found.get(key), dirty: false });
   }
 
   async put(collection: string, key: string, doc: unknown): Promise<void> {
@@ -109,7 +135,7 @@ export class BufferedDocuments implements DocumentStoreTx {
       e.dirty = false;
       n++;
     }
-    // Bulk: a rebuild batch writes each touched document once, in one statement per collection where the store can.
+    // Bulk: each touched document is written once, in one statement per collection where the store can.
     for (const [collection, entries] of puts) await this.backing.putMany(collection, entries);
     return n;
   }

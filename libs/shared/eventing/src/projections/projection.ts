@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@pos/kernel';
 import type { DocumentReader, DocumentStoreTx, ServiceStore, StoreTx } from '../event-store.port';
+import { BufferedDocuments } from './documents';
 
 /**
  * Where an event was read from: a log partition (`topic/partition` and its offset) or,
@@ -34,6 +35,8 @@ export interface ProjectionDefinition {
   readonly description: string;
   readonly source: ProjectionSource;
   apply(event: RecordedEvent, docs: DocumentStoreTx, collection: string): Promise<void>;
+  /** The documents `apply` will read for `event`, so a batch reads them all in one query per collection. */
+  reads?(event: RecordedEvent): readonly string[];
 }
 
 export interface Generation {
@@ -81,6 +84,14 @@ export const readProjectionState = async (docs: DocumentReader, projection: stri
 /** A store's committed documents as a reader (no transaction). */
 export const committedDocuments = (store: ServiceStore): DocumentReader => ({
   get: (collection, key) => store.getDocument(collection, key),
+  getMany: async (collection, keys) => {
+    const out = new Map<string, never>();
+    for (const key of keys) {
+      const doc = await store.getDocument<never>(collection, key);
+      if (doc !== undefined) out.set(key, doc);
+    }
+    return out;
+  },
   list: (collection, prefix, options) => store.listDocuments(collection, prefix, options),
 });
 
@@ -88,23 +99,56 @@ export const committedDocuments = (store: ServiceStore): DocumentReader => ({
 export const activeCollection = async (store: ServiceStore, projection: string): Promise<string> =>
   (await readProjectionState(committedDocuments(store), projection)).active.collection;
 
+/** Registry entries of several projections in one read. */
+export const readProjectionStates = async (docs: DocumentReader, projections: readonly string[]): Promise<Map<string, ProjectionState>> => {
+  const found = await docs.getMany<ProjectionState>(PROJECTION_REGISTRY, projections);
+  return new Map(projections.map((p) => [p, found.get(p) ?? initialState(p)]));
+};
+
 /**
- * Live projectors hold it shared; registering a build, each rebuild batch and the swap hold
- * it exclusively, so a live write never straddles a handover or a swap.
+ * One lock for every projection of a store. A live batch holds it exclusively: two batches
+ * (say, of the terminal and the settlement topic) may touch the same documents, and a
+ * read-modify-write must not interleave with another. Registering a build, each rebuild
+ * batch and the swap hold it too, so a live write never straddles a handover or a swap.
  */
-export const projectionLock = (projection: string): string => `projection:${projection}`;
+export const PROJECTIONS_LOCK = 'projections';
 
 export const belongsToLive = (at: SourcePosition, handover: Readonly<Record<string, string>>): boolean =>
   BigInt(at.offset) >= BigInt(handover[at.key] ?? '0');
 
+/** An event and where it was read, as the live path applies it. */
+export interface LiveItem {
+  readonly event: RecordedEvent;
+  readonly at: SourcePosition;
+}
+
 /**
- * The live path: applies an event to the active generation and, while a rebuild runs,
- * to the generation being built when the event lies past the handover (the rebuild
- * applies everything before it). Runs inside the caller's transaction.
+ * The live path, a batch at a time inside the caller's transaction: one lock and one
+ * registry read for the batch, the documents it reads prefetched, each touched document
+ * written once. Every event goes to each projection's active generation and, while a
+ * rebuild runs, to the generation being built when it lies past the handover (the rebuild
+ * applies everything before it).
  */
-export const applyLive = async (def: ProjectionDefinition, event: RecordedEvent, at: SourcePosition, tx: StoreTx): Promise<void> => {
-  await tx.lock(projectionLock(def.name), 'shared');
-  const state = await readProjectionState(tx.documents, def.name);
-  await def.apply(event, tx.documents, state.active.collection);
-  if (state.building && belongsToLive(at, state.building.handover)) await def.apply(event, tx.documents, state.building.collection);
+export const applyLiveBatch = async (defs: readonly ProjectionDefinition[], items: readonly LiveItem[], tx: StoreTx): Promise<void> => {
+  if (items.length === 0) return;
+  await tx.lock(PROJECTIONS_LOCK, 'exclusive');
+  const states = await readProjectionStates(tx.documents, defs.map((d) => d.name));
+  const docs = new BufferedDocuments(tx.documents);
+  for (const def of defs) {
+    if (!def.reads) continue;
+    const keys = items.flatMap((i) => def.reads!(i.event));
+    const state = states.get(def.name)!;
+    await docs.prefetch(state.active.collection, keys);
+    if (state.building) await docs.prefetch(state.building.collection, keys);
+  }
+  for (const { event, at } of items)
+    for (const def of defs) {
+      const state = states.get(def.name)!;
+      await def.apply(event, docs, state.active.collection);
+      if (state.building && belongsToLive(at, state.building.handover)) await def.apply(event, docs, state.building.collection);
+    }
+  await docs.flush();
 };
+
+/** One event on the live path (see applyLiveBatch). */
+export const applyLive = (def: ProjectionDefinition, event: RecordedEvent, at: SourcePosition, tx: StoreTx): Promise<void> => applyLiveBatch([def], [{ event, at }], tx);

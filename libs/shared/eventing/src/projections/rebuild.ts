@@ -3,11 +3,11 @@ import type { ServiceStore } from '../event-store.port';
 import { type CollectionDigest, diffCollections, digestCollection, type DocumentDifference } from './digest';
 import { BufferedDocuments, MemoryDocuments } from './documents';
 import {
-  type BuildingGeneration, generationCollection, type Generation, PROJECTION_REGISTRY, type ProjectionDefinition, projectionLock, type ProjectionState,
+  type BuildingGeneration, generationCollection, type Generation, PROJECTION_REGISTRY, type ProjectionDefinition, PROJECTIONS_LOCK, type ProjectionState,
   readProjectionState,
 } from './projection';
 import { applyReplayed, newCounts, type ReplayCounts } from './replay';
-import { liveReached, rangeSize, readSource, type SourceDeps, sourceEnd, type SourceRange, sourceStart } from './source';
+import { liveReached, readSource, type SourceDeps, sourceEnd, type SourceRange, sourceRangeSize, sourceStart } from './source';
 
 export interface ReplayProgress {
   readonly phase: 'replay' | 'catch-up' | 'compare' | 'swap';
@@ -105,14 +105,14 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
 
   let previous!: Generation;
   const building: BuildingGeneration = await store.transaction(async (tx) => {
-    await tx.lock(projectionLock(def.name), 'exclusive');
+    await tx.lock(PROJECTIONS_LOCK, 'exclusive');
     const state = await readProjectionState(tx.documents, def.name);
     if (state.building) throw rebuildInProgress(state);
     previous = state.active;
     const generation = state.lastGeneration + 1;
     const collection = generationCollection(def.name, generation);
     await tx.documents.clear(collection);
-    // Taken while no live projector can commit (they hold the lock shared): everything before it is the rebuild's.
+    // Taken while no live projector can commit (they hold the same lock): everything before it is the rebuild's.
     const handover = await sourceEnd(def, o);
     const b: BuildingGeneration = { generation, collection, since: o.now().toISOString(), handover, owner: o.owner };
     await put(tx, { ...state, building: b, lastGeneration: generation });
@@ -123,7 +123,7 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
     const counts = newCounts();
     const seen = new Set<string>();
     const range: SourceRange = { ...o.from, until: building.handover };
-    const total = rangeSize(start, range);
+    const total = await sourceRangeSize(def, o, start, range);
     let scanned = 0;
     o.onProgress?.({ phase: 'replay', done: 0, total });
     const started = performance.now();
@@ -132,7 +132,7 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
         const chunk = items.slice(i, i + batchSize);
         await store.transaction(async (tx) => {
           // Exclusive: a live write to the new generation must not interleave with this batch's read-modify-writes.
-          await tx.lock(projectionLock(def.name), 'exclusive');
+          await tx.lock(PROJECTIONS_LOCK, 'exclusive');
           const batch = new BufferedDocuments(tx.documents);
           await applyReplayed(chunk, batch, (event, docs) => def.apply(event, docs, building.collection), seen, counts);
           await batch.flush();
@@ -165,7 +165,7 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
 
     o.onProgress?.({ phase: 'swap', done: 0, total: 1 });
     await store.transaction(async (tx) => {
-      await tx.lock(projectionLock(def.name), 'exclusive');
+      await tx.lock(PROJECTIONS_LOCK, 'exclusive');
       const state = await readProjectionState(tx.documents, def.name);
       if (state.building?.generation !== building.generation)
         throw new DomainError('REBUILD_ABORTED', `the build of ${def.name} generation ${building.generation} was aborted while it ran`, '96', 'conflict');
@@ -205,7 +205,7 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
 
 const abandonBuild = async (def: ProjectionDefinition, store: ServiceStore, generation?: number): Promise<BuildingGeneration | undefined> => {
   const dropped = await store.transaction(async (tx) => {
-    await tx.lock(projectionLock(def.name), 'exclusive');
+    await tx.lock(PROJECTIONS_LOCK, 'exclusive');
     const state = await readProjectionState(tx.documents, def.name);
     if (!state.building || (generation !== undefined && state.building.generation !== generation)) return undefined;
     await put(tx, withoutBuilding(state));
@@ -244,7 +244,7 @@ export const replayIntoMemory = async (
   const docs = new MemoryDocuments();
   const counts = newCounts();
   const seen = new Set<string>();
-  const total = rangeSize(await sourceStart(def, deps), range);
+  const total = await sourceRangeSize(def, deps, await sourceStart(def, deps), range);
   let scanned = 0;
   onProgress?.({ phase: 'replay', done: 0, total });
   const started = performance.now();

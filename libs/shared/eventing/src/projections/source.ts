@@ -34,7 +34,7 @@ const logOf = (def: ProjectionDefinition, deps: SourceDeps): { log: MessageLog; 
 
 /** The end of the source now: the next offset of every partition, or the next store position. */
 export const sourceEnd = async (def: ProjectionDefinition, deps: SourceDeps): Promise<LogPositions> => {
-  if (def.source.kind === 'store') return { [STORE_POSITION_KEY]: String((await deps.store.lastPosition()) + 1) };
+  if (def.source.kind === 'store') return { [STORE_POSITION_KEY]: (BigInt(await deps.store.lastPosition()) + 1n).toString() };
   const { log, topics } = logOf(def, deps);
   return log.endOffsets(topics);
 };
@@ -51,14 +51,22 @@ export const liveReached = async (def: ProjectionDefinition, deps: SourceDeps, p
   if (def.source.kind === 'store') {
     const subscription = def.source.subscription;
     const checkpoint = await deps.store.transaction((tx) => tx.checkpoints.get(subscription));
-    return checkpoint + 1 >= Number(positions[STORE_POSITION_KEY] ?? '1');
+    return BigInt(checkpoint) + 1n >= BigInt(positions[STORE_POSITION_KEY] ?? '1');
   }
   const { log, topics } = logOf(def, deps);
   const committed = await log.committedOffsets(def.source.consumerGroup, topics);
   return Object.entries(positions).every(([key, offset]) => BigInt(committed[key] ?? '0') >= BigInt(offset));
 };
 
-/** How many records a range spans (before filtering), for progress. */
+/** How many records a range of the source spans (before filtering), for progress. */
+export const sourceRangeSize = async (def: ProjectionDefinition, deps: SourceDeps, start: LogPositions, range: Pick<SourceRange, 'from' | 'until'>): Promise<number> => {
+  // Store positions are not dense (PostgreSQL folds in transaction ids): count the rows.
+  if (def.source.kind === 'store')
+    return deps.store.countBetween((BigInt(range.from?.[STORE_POSITION_KEY] ?? start[STORE_POSITION_KEY]) - 1n).toString(), range.until[STORE_POSITION_KEY]);
+  return rangeSize(start, range);
+};
+
+/** How many records a range of log offsets spans, for progress. */
 export const rangeSize = (start: LogPositions, range: Pick<SourceRange, 'from' | 'until'>): number => {
   let n = 0n;
   for (const [key, until] of Object.entries(range.until)) {
@@ -91,12 +99,13 @@ export const readSource = async (
     await log.readRange({ topics, from: range.from, until: range.until, onBatch: async (messages) => onBatch(messages.map(fromMessage).filter(keep), messages.length) });
     return;
   }
-  const until = Number(range.until[STORE_POSITION_KEY]);
-  let after = Number(range.from?.[STORE_POSITION_KEY] ?? '1') - 1;
-  while (after + 1 < until) {
-    const events = (await deps.store.readAll(after, PAGE)).filter((e) => e.metadata.position < until);
-    if (events.length === 0) return;
-    await onBatch(events.map((event) => ({ at: storePosition(event), event })).filter(keep), events.length);
-    after = events[events.length - 1].metadata.position;
+  const until = BigInt(range.until[STORE_POSITION_KEY]);
+  let after = BigInt(range.from?.[STORE_POSITION_KEY] ?? '1') - 1n;
+  while (after + 1n < until) {
+    const page = await deps.store.readAll(after.toString(), PAGE);
+    const events = page.filter((e) => BigInt(e.metadata.position) < until);
+    if (events.length > 0) await onBatch(events.map((event) => ({ at: storePosition(event), event })).filter(keep), events.length);
+    if (events.length < page.length || page.length < PAGE) return;
+    after = BigInt(events[events.length - 1].metadata.position);
   }
 };

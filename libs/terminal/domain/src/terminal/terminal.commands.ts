@@ -1,5 +1,6 @@
 import type { BatchTotals, CurrencyLimit, PaymentMethod, PricingPlan, ReversalReason, TransactionKind } from '@pos/contracts';
 import type { CurrencyCode } from '@pos/money';
+import type { SettledSale } from './terminal.state';
 
 /** Every terminal request: its trace number and a fingerprint of its body (for idempotency). */
 interface Request {
@@ -8,6 +9,10 @@ interface Request {
 }
 interface InBatch extends Request {
   readonly batchNo: string;
+}
+/** Settled sales the command refers to, loaded from the store by the caller (see settledSalesNeeded). */
+interface Settled {
+  readonly settledSales?: ReadonlyMap<string, SettledSale>;
 }
 
 export interface UploadedTransaction {
@@ -39,16 +44,16 @@ export type TerminalCommand =
       readonly maskedPan?: string;
       readonly hasQrToken?: boolean;
     } & InBatch)
-  | ({ readonly type: 'Void'; readonly originalRrn: string } & InBatch)
-  | ({ readonly type: 'Refund'; readonly originalRrn: string; readonly amount: bigint } & InBatch)
-  | ({ readonly type: 'Reverse'; readonly originalStan: string; readonly reason: ReversalReason } & InBatch)
+  | ({ readonly type: 'Void'; readonly originalRrn: string } & InBatch & Settled)
+  | ({ readonly type: 'Refund'; readonly originalRrn: string; readonly amount: bigint } & InBatch & Settled)
+  | ({ readonly type: 'Reverse'; readonly originalStan: string; readonly reason: ReversalReason } & InBatch & Settled)
   | ({
       readonly type: 'Settle';
       readonly operatorId: string;
       readonly passwordValid: boolean;
       readonly totals: readonly BatchTotals[];
     } & InBatch)
-  | ({ readonly type: 'UploadBatch'; readonly transactions: readonly UploadedTransaction[] } & InBatch)
+  | ({ readonly type: 'UploadBatch'; readonly transactions: readonly UploadedTransaction[] } & InBatch & Settled)
   | ({ readonly type: 'EndBatchUpload' } & InBatch)
   | ({ readonly type: 'SignOff' } & Request)
   | { readonly type: 'UnlockOperator'; readonly operatorId: string };

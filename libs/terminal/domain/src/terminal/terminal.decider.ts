@@ -5,7 +5,7 @@ import { addDays, businessDayOf, type DomainError, maxDay } from '@pos/kernel';
 import { currenciesDiffering, totalsEqual } from './batch-totals';
 import type { TerminalCommand, UploadedTransaction } from './terminal.commands';
 import { TerminalErrors as E } from './terminal.errors';
-import { type BatchTransaction, evolve, hostTotals, liveTransactions, type PriorRequest, type SettledSale, type TerminalState } from './terminal.state';
+import { type BatchTransaction, evolve, hostTotals, liveTransactions, type PriorRequest, REFUND_WINDOW_DAYS, type SettledSale, type TerminalState } from './terminal.state';
 
 /** Consecutive wrong passwords that lock an operator until the back office unlocks it. */
 export const MAX_PASSWORD_FAILURES = 3;
@@ -37,15 +37,15 @@ export const rrnFor = (now: Date, seq: number): string => {
 const authCodeFor = (seq: number): string => String((seq * 7919 + 104_729) % 1_000_000).padStart(6, '0');
 
 /**
- * A request whose trace number was already answered: the same body gets the
- * original answer back, a different body is refused.
+ * A request whose trace number was already answered: the same body gets the original
+ * answer back (the event at the version returned), a different body is refused.
  */
-export const priorAnswer = (state: TerminalState, stan: string, fingerprint: string): PriorRequest['response'] | undefined => {
-  const prior = state.requests[stan] ?? state.previousRequests[stan];
+export const priorAnswer = (state: TerminalState, stan: string, fingerprint: string): PriorRequest | undefined => {
+  const prior = state.stans.get(stan)?.request ?? state.previousRequests.get(stan);
   if (!prior) return undefined;
   if (prior.fingerprint !== fingerprint)
     throw E.duplicateTransmission(`trace number ${stan} was already used for a different request`, { stan });
-  return prior.response;
+  return prior;
 };
 
 const requireRegistered = (s: TerminalState) => {
@@ -68,7 +68,7 @@ const requireOpenBatch = (s: TerminalState, batchNo: string) => {
 };
 
 const requireStanFree = (s: TerminalState, stan: string) => {
-  if (s.stanIndex[stan] || s.requests[stan]) throw E.duplicateTransmission(`trace number ${stan} was already used in this batch`, { stan });
+  if (s.stans.has(stan)) throw E.duplicateTransmission(`trace number ${stan} was already used in this batch`, { stan });
 };
 
 /** A financial request whose trace number the terminal already reversed (the host never saw it then): a late arrival is refused. */
@@ -122,8 +122,72 @@ const completed = (
   };
 };
 
+/** Settled sales a command refers to, as the store holds them (the caller loads them: see settledSalesNeeded). */
+export type SettledSales = ReadonlyMap<string, SettledSale>;
+
+/** A settled sale still inside the refund window. */
+const refundable = (s: TerminalState, settled: SettledSales | undefined, rrn: string): SettledSale | undefined => {
+  const sale = settled?.get(rrn);
+  return sale && sale.businessDay >= addDays(s.businessDay, -REFUND_WINDOW_DAYS) ? sale : undefined;
+};
+
 /** The original sale a void or refund refers to: in the open batch, or settled within the refund window. */
-const findSale = (s: TerminalState, rrn: string) => s.transactions[rrn] ?? s.settledSales[rrn];
+const findSale = (s: TerminalState, rrn: string, settled: SettledSales | undefined): BatchTransaction | SettledSale | undefined =>
+  s.transactions.get(rrn) ?? refundable(s, settled, rrn);
+
+/** The settled sales (by RRN) a command may refer to, for the caller to load before deciding. */
+export const settledSalesNeeded = (command: TerminalCommand, s: TerminalState): string[] => {
+  const outsideBatch = (rrn: string | undefined): rrn is string => !!rrn && !s.transactions.has(rrn);
+  switch (command.type) {
+    case 'Void':
+    case 'Refund':
+      return outsideBatch(command.originalRrn) ? [command.originalRrn] : [];
+    case 'Reverse': {
+      // Reversing a refund of a settled sale gives the refunded amount back to that sale.
+      const rrn = s.stans.get(command.originalStan)?.rrn;
+      const t = rrn ? s.transactions.get(rrn) : undefined;
+      return t?.kind === 'REFUND' && outsideBatch(t.originalRrn) ? [t.originalRrn] : [];
+    }
+    case 'UploadBatch':
+      return [...new Set(command.transactions.map((t) => t.originalRrn).filter(outsideBatch))];
+    default:
+      return [];
+  }
+};
+
+/**
+ * The settled-sale documents `events` create or change, folded from `before`: the sales of a
+ * closing batch become settled; a refund of a settled sale (or its reversal) moves its
+ * refunded amount. `loaded` are the documents the command loaded.
+ */
+export const settledSaleUpdates = (before: TerminalState, events: readonly TerminalEvent[], loaded: SettledSales = new Map()): SettledSale[] => {
+  const sales = new Map(loaded);
+  const changed = new Map<string, SettledSale>();
+  let s = before;
+  for (const e of events) {
+    const moved = refundMoved(s, e, sales);
+    if (moved) {
+      sales.set(moved.rrn, moved);
+      changed.set(moved.rrn, moved);
+    }
+    if (e.type === 'BatchClosed')
+      for (const t of s.transactions.values())
+        if (t.kind === 'SALE' && !t.voided && !t.reversed)
+          changed.set(t.rrn, { rrn: t.rrn, method: t.method, amount: t.amount, currency: t.currency, refunded: t.refunded, businessDay: e.data.businessDay });
+    s = evolve(s, e);
+  }
+  return [...changed.values()];
+};
+
+/** A settled sale with a refund (or a refund's reversal) of `event` applied; undefined when the event touches none. */
+const refundMoved = (s: TerminalState, e: TerminalEvent, sales: SettledSales): SettledSale | undefined => {
+  if (e.type !== 'TransactionCompleted' && e.type !== 'TransactionReversed') return undefined;
+  const d = e.data;
+  if (d.kind !== 'REFUND' || !d.originalRrn || s.transactions.has(d.originalRrn)) return undefined;
+  const sale = sales.get(d.originalRrn);
+  if (!sale) return undefined;
+  return { ...sale, refunded: sale.refunded + (e.type === 'TransactionCompleted' ? d.amount : -d.amount) };
+};
 
 const closeBatch = (
   s: TerminalState,
@@ -169,7 +233,7 @@ const whyNotBookable = (s: TerminalState, u: UploadedTransaction, limit: bigint 
   if (!original) return 'original sale unknown to the host';
   if (original.currency !== u.currency) return 'currency differs from the original sale';
   if (u.kind === 'VOID') {
-    const t = s.transactions[original.rrn];
+    const t = s.transactions.get(original.rrn);
     if (!t || t.kind !== 'SALE') return 'only a sale of the open batch can be voided';
     if (t.voided || t.reversed) return 'the original sale is already voided or reversed';
     if (t.amount !== u.amount) return 'a void must be for the whole sale';
@@ -179,13 +243,13 @@ const whyNotBookable = (s: TerminalState, u: UploadedTransaction, limit: bigint 
   return undefined;
 };
 
-const uploadOne = (s: TerminalState, now: Date, u: UploadedTransaction, c: { stan: string; fingerprint: string; batchNo: string }) => {
-  const hostRrn = s.stanIndex[u.stan];
+const uploadOne = (s: TerminalState, now: Date, u: UploadedTransaction, c: { stan: string; fingerprint: string; batchNo: string }, settled: SettledSales) => {
+  const hostRrn = s.stans.get(u.stan)?.rrn;
   const diff = (kind: BatchDifference['kind'], note: string, hostAmount?: bigint, rrn?: string): BatchDifference => ({
     kind, currency: u.currency, stan: u.stan, rrn, hostAmount, terminalAmount: u.amount, note,
   });
   if (hostRrn) {
-    const t = s.transactions[hostRrn];
+    const t = s.transactions.get(hostRrn)!;
     if (t.reversed) return { item: { stan: u.stan, outcome: 'MISMATCHED', rrn: t.rrn, difference: diff('STATUS_MISMATCH', 'reversed at host, completed at terminal', t.amount, t.rrn) } as UploadedItemOutcome };
     if (t.kind !== u.kind || t.amount !== u.amount || t.currency !== u.currency)
       return { item: { stan: u.stan, outcome: 'MISMATCHED', rrn: t.rrn, difference: diff('AMOUNT_MISMATCH', `host holds ${t.kind} ${t.amount} ${t.currency}`, t.amount, t.rrn) } as UploadedItemOutcome };
@@ -194,7 +258,7 @@ const uploadOne = (s: TerminalState, now: Date, u: UploadedTransaction, c: { sta
   if (s.unmatchedReversals.includes(u.stan))
     return { item: { stan: u.stan, outcome: 'MISMATCHED', difference: diff('STATUS_MISMATCH', 'terminal reversed it before the host saw it') } as UploadedItemOutcome };
   const limit = s.limits[u.currency];
-  const original = u.originalRrn ? findSale(s, u.originalRrn) : undefined;
+  const original = u.originalRrn ? findSale(s, u.originalRrn, settled) : undefined;
   const unbookable = whyNotBookable(s, u, limit, original);
   if (unbookable) return { item: { stan: u.stan, outcome: 'MISMATCHED', difference: diff('MISSING_AT_HOST', `not booked: ${unbookable}`) } as UploadedItemOutcome };
   const event = completed(s, now, { stan: u.stan, fingerprint: c.fingerprint, batchNo: c.batchNo }, {
@@ -241,9 +305,9 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       requireOpenBatch(s, command.batchNo);
       requireStanFree(s, command.stan);
       requireNotReversedBeforeArrival(s, command.stan);
-      const original = s.transactions[command.originalRrn];
+      const original = s.transactions.get(command.originalRrn);
       if (!original) {
-        if (s.settledSales[command.originalRrn]) throw E.voidOutsideOpenBatch('only a transaction of the open batch can be voided; refund it instead');
+        if (command.settledSales?.has(command.originalRrn)) throw E.voidOutsideOpenBatch('only a transaction of the open batch can be voided; refund it instead');
         throw E.originalNotFound(`no transaction with RRN ${command.originalRrn}`);
       }
       if (original.kind !== 'SALE') throw E.voidNotASale('only a sale can be voided');
@@ -256,7 +320,7 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       requireOpenBatch(s, command.batchNo);
       requireStanFree(s, command.stan);
       requireNotReversedBeforeArrival(s, command.stan);
-      const original = findSale(s, command.originalRrn);
+      const original = findSale(s, command.originalRrn, command.settledSales);
       if (!original) throw E.originalNotFound(`no refundable sale with RRN ${command.originalRrn}`);
       if ('kind' in original) {
         const t = original as BatchTransaction;
@@ -275,10 +339,10 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       requireBatch(s, command.batchNo);
       if (s.phase === 'UPLOADING') throw E.batchUploadInProgress('the batch is being uploaded; reversals are no longer accepted');
       requireStanFree(s, command.stan);
-      const rrn = s.stanIndex[command.originalStan];
+      const rrn = s.stans.get(command.originalStan)?.rrn;
       const base = { ...scoped(s), stan: command.stan, fingerprint: command.fingerprint, batchNo: s.batchNo, originalStan: command.originalStan, reason: command.reason };
       if (!rrn) return ok({ type: 'UnmatchedReversalRecorded', data: base });
-      const t = s.transactions[rrn];
+      const t = s.transactions.get(rrn)!;
       if (t.reversed) throw E.alreadyReversed(`the transaction with trace number ${command.originalStan} is already reversed`);
       if (t.kind === 'SALE' && (t.voided || t.refunded > 0n)) throw E.reversalNotAllowed('the sale was voided or refunded since; reverse those first');
       return ok({
@@ -312,15 +376,19 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       requireStanFree(s, command.stan);
       const stans = new Set<string>();
       let state = s;
+      // Refunds booked from the upload move their settled sale, for the next item to see.
+      const settled = new Map(command.settledSales ?? []);
       const items: UploadedItemOutcome[] = [];
       const booked: TerminalEvent[] = [];
       for (const u of command.transactions) {
         if (stans.has(u.stan)) throw E.settlementTotalsMalformed(`trace number ${u.stan} appears twice in the upload`);
         stans.add(u.stan);
-        const { item, event } = uploadOne(state, now, u, command);
+        const { item, event } = uploadOne(state, now, u, command, settled);
         items.push(item);
         if (event) {
           booked.push(event);
+          const moved = refundMoved(state, event, settled);
+          if (moved) settled.set(moved.rrn, moved);
           state = evolve(state, event);
         }
       }
@@ -344,9 +412,9 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
     case 'SignOff': {
       requireSignedOn(s);
       requireStanFree(s, command.stan);
-      const live = liveTransactions(s);
-      if (live.length > 0 || s.phase === 'UPLOADING')
-        throw E.signOffUnsettledBatch(`batch ${s.batchNo} holds ${live.length} unsettled transaction(s); settle before signing off`, { unsettled: live.length });
+      const live = s.transactions.count((t) => !t.reversed);
+      if (live > 0 || s.phase === 'UPLOADING')
+        throw E.signOffUnsettledBatch(`batch ${s.batchNo} holds ${live} unsettled transaction(s); settle before signing off`, { unsettled: live });
       return ok({ type: 'TerminalSignedOff', data: { ...scoped(s), stan: command.stan, fingerprint: command.fingerprint, operatorId: s.signedOnOperator ?? '00', batchNo: s.batchNo } });
     }
     case 'UnlockOperator': {

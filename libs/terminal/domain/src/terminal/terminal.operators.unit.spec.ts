@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PASSWORD_FAILURES, priorAnswer } from './terminal.decider';
+import { MAX_PASSWORD_FAILURES } from './terminal.decider';
 import {
+  answerTo,
   at, DAY, eventOf, fp, given, History, MID, NOW, OP, OP2, register, sale, settle, signedOn, signOff, signOn, TID, thenRefused, thenTypes,
   totals, unlock, when,
 } from './terminal.test-kit';
@@ -50,7 +51,7 @@ describe('signing on', () => {
     });
     const after = given(...h.events, ...o.events);
     expect(after.signedOnOperator).toBe(OP);
-    expect(priorAnswer(after, '000001', fp('000001'))).toEqual({ responseCode: '00', batchNo: '000001', businessDay: DAY });
+    expect(answerTo([...h.events, ...o.events], '000001', fp('000001'))).toEqual({ responseCode: '00', batchNo: '000001', businessDay: DAY });
   });
 
   it('refuses an operator the terminal does not know (55), recording nothing', () => {
@@ -178,7 +179,7 @@ describe('signing off', () => {
     expect(eventOf(o, 'TerminalSignedOff').data).toMatchObject({ operatorId: OP, batchNo: '000002', stan: '000004', businessDay: '2026-11-25' });
     const after = given(...h.events, ...o.events);
     expect(after.signedOnOperator).toBeNull();
-    expect(priorAnswer(after, '000004', fp('000004'))).toEqual({ responseCode: '00', batchNo: '000002' });
+    expect(answerTo([...h.events, ...o.events], '000004', fp('000004'))).toEqual({ responseCode: '00', batchNo: '000002' });
     thenRefused(when(after, sale('000005', 100n, { batchNo: '000002' })), 'TERMINAL_NOT_SIGNED_ON', '22');
   });
 

@@ -1,6 +1,5 @@
 import type { BatchTotals, TerminalRegistered } from '@pos/contracts';
 import { describe, expect, it } from 'vitest';
-import { priorAnswer } from './terminal.decider';
 import { hostTotals, REFUND_WINDOW_DAYS } from './terminal.state';
 import {
   at, DAY, endUpload, eventOf, fp, given, History, MID, NOW, OP, refund, register, reverse, sale, settle, signedOn, signOn, TID, thenRefused,
@@ -86,13 +85,13 @@ describe('a balanced settlement', () => {
   it('keeps its slip: a retried settlement (same stan and body) gets it back after the close', () => {
     const h = busyBatch();
     h.run(settle('000011', busyTotals));
-    const slip = priorAnswer(h.state, '000011', fp('000011'));
+    const slip = h.answerTo('000011', fp('000011'));
     expect(slip).toMatchObject({ responseCode: '00', result: 'BALANCED', batchNo: '000001', nextBatchNo: '000002', nextBusinessDay: '2026-11-25', differences: [] });
     expect(slip?.hostTotals).toEqual([
       { currency: 'CNY', debitCount: 2, debitAmount: '15000', creditCount: 2, creditAmount: '12000' },
       { currency: 'USD', debitCount: 1, debitAmount: '700', creditCount: 0, creditAmount: '0' },
     ]);
-    expect(() => priorAnswer(h.state, '000011', fp('000011', 'other totals'))).toThrow(expect.objectContaining({ code: 'DUPLICATE_TRANSMISSION' }));
+    expect(() => h.answerTo('000011', fp('000011', 'other totals'))).toThrow(expect.objectContaining({ code: 'DUPLICATE_TRANSMISSION' }));
   });
 });
 
@@ -106,7 +105,7 @@ describe('a settlement refused', () => {
     o.events.forEach((e) => h.apply(e));
     expect(h.state).toMatchObject({ batchNo: '000001', phase: 'OPEN' });
     expect(hostTotals(h.state)).toEqual(busyTotals);
-    expect(priorAnswer(h.state, '000011', fp('000011'))).toBeUndefined();
+    expect(h.answerTo('000011', fp('000011'))).toBeUndefined();
     thenTypes(h.when(settle('000012', busyTotals)), 'SettlementRequested', 'BatchClosed');
   });
 
@@ -166,7 +165,7 @@ describe('an unbalanced settlement', () => {
     o.events.forEach((e) => h.apply(e));
     expect(h.state.phase).toBe('UPLOADING');
     expect(h.state.batchNo).toBe('000001');
-    expect(priorAnswer(h.state, '000007', fp('000007'))).toMatchObject({ responseCode: '95', result: 'UNBALANCED' });
+    expect(h.answerTo('000007', fp('000007'))).toMatchObject({ responseCode: '95', result: 'UNBALANCED' });
   });
 
   it('blocks new transactions and a second settlement until the upload ends', () => {
@@ -281,9 +280,9 @@ describe('an unbalanced settlement', () => {
     h.run(upload('000008', [uploaded('000006', 4_000n)]));
     h.run(endUpload('000009'));
     expect(h.state.batchNo).toBe('000002');
-    expect(priorAnswer(h.state, '000007', fp('000007'))).toMatchObject({ responseCode: '95', result: 'UNBALANCED', batchNo: '000001' });
-    expect(priorAnswer(h.state, '000008', fp('000008'))).toMatchObject({ responseCode: '00', items: [expect.objectContaining({ stan: '000006', outcome: 'BOOKED' })] });
-    const slip = priorAnswer(h.state, '000009', fp('000009'));
+    expect(h.answerTo('000007', fp('000007'))).toMatchObject({ responseCode: '95', result: 'UNBALANCED', batchNo: '000001' });
+    expect(h.answerTo('000008', fp('000008'))).toMatchObject({ responseCode: '00', items: [expect.objectContaining({ stan: '000006', outcome: 'BOOKED' })] });
+    const slip = h.answerTo('000009', fp('000009'));
     expect(slip).toMatchObject({ responseCode: '00', result: 'UNBALANCED', batchNo: '000001', nextBatchNo: '000002' });
     expect(slip?.differences).toEqual(expect.arrayContaining([
       expect.objectContaining({ kind: 'MISSING_AT_TERMINAL', stan: '000003', hostAmount: '2000' }),
@@ -365,6 +364,6 @@ describe('settled sales', () => {
     const rrn = h.rrnOf(sale('000002', 1_000n), NOW);
     h.run(settle('000003', [totals('CNY', 1, 1_000n)]));
     h.run(settle('000004', [], { batchNo: '000002' }), at('2026-12-10T10:00:00Z'));
-    expect(h.state.settledSales[rrn]).toMatchObject({ businessDay: DAY, amount: 1_000n, refunded: 0n });
+    expect(h.settled.get(rrn)!).toMatchObject({ businessDay: DAY, amount: 1_000n, refunded: 0n });
   });
 });

@@ -1,8 +1,8 @@
 import type {
   BatchDifference, BatchTotals, PaymentMethod, PricingPlan, TerminalEvent, TransactionKind,
 } from '@pos/contracts';
-import { addDays } from '@pos/kernel';
 import type { CurrencyCode } from '@pos/money';
+import { Map as PMap } from 'immutable';
 import { totalsOf } from './batch-totals';
 
 export interface BatchTransaction {
@@ -20,7 +20,11 @@ export interface BatchTransaction {
   readonly refunded: bigint;
 }
 
-/** A sale of a closed batch, kept for refunds within the retention window. */
+/**
+ * A sale of a closed batch, refundable within the refund window. Kept in the gateway's store
+ * (one document per sale, written with the events that change it), not in the terminal's
+ * state: a terminal's memory does not grow with its history.
+ */
 export interface SettledSale {
   readonly rrn: string;
   readonly method: PaymentMethod;
@@ -30,10 +34,19 @@ export interface SettledSale {
   readonly businessDay: string;
 }
 
-/** What a retried request is answered with: the original answer, from the event it produced. */
+/**
+ * A request the host answered: a retry with the same fingerprint gets the answer back, built
+ * again from the event at `version` of the terminal's stream (the answer is not kept in memory).
+ */
 export interface PriorRequest {
   readonly fingerprint: string;
-  readonly response: Readonly<Record<string, unknown>>;
+  readonly version: number;
+}
+
+/** How a trace number of the open batch was used: the transaction it created, the request it answered, or both. */
+export interface StanUse {
+  readonly rrn?: string;
+  readonly request?: PriorRequest;
 }
 
 export interface PendingSettlement {
@@ -44,6 +57,11 @@ export interface PendingSettlement {
   readonly uploadedStans: readonly string[];
 }
 
+/**
+ * What the host knows of a terminal now. The maps that grow with the open batch are
+ * persistent (structural sharing): folding an event costs the same in a batch of ten or of
+ * a hundred thousand, and every earlier state stays valid.
+ */
 export interface TerminalState {
   readonly registered: boolean;
   readonly terminalId: string;
@@ -55,13 +73,16 @@ export interface TerminalState {
   readonly operators: Readonly<Record<string, { readonly failures: number; readonly locked: boolean }>>;
   readonly signedOnOperator: string | null;
   readonly phase: 'OPEN' | 'UPLOADING';
-  readonly transactions: Readonly<Record<string, BatchTransaction>>;
-  readonly stanIndex: Readonly<Record<string, string>>;
+  /** Events folded into this state: the stream version it stands for. */
+  readonly version: number;
+  /** The open batch, by RRN. */
+  readonly transactions: PMap<string, BatchTransaction>;
+  /** Every trace number used in the open batch. */
+  readonly stans: PMap<string, StanUse>;
   readonly unmatchedReversals: readonly string[];
   readonly settlement?: PendingSettlement;
-  readonly settledSales: Readonly<Record<string, SettledSale>>;
-  readonly requests: Readonly<Record<string, PriorRequest>>;
-  readonly previousRequests: Readonly<Record<string, PriorRequest>>;
+  /** Requests of the batch closed last: still answered on a retry (a settlement slip). */
+  readonly previousRequests: PMap<string, PriorRequest>;
   readonly rrnSeq: number;
 }
 
@@ -78,18 +99,20 @@ export const initialTerminalState: TerminalState = {
   operators: {},
   signedOnOperator: null,
   phase: 'OPEN',
-  transactions: {},
-  stanIndex: {},
+  version: 0,
+  transactions: PMap(),
+  stans: PMap(),
   unmatchedReversals: [],
-  settledSales: {},
-  requests: {},
-  previousRequests: {},
+  previousRequests: PMap(),
   rrnSeq: 0,
 };
 
-export const hostTotals = (s: TerminalState): BatchTotals[] => totalsOf(Object.values(s.transactions));
+export const hostTotals = (s: TerminalState): BatchTotals[] => totalsOf(s.transactions.values());
 
-export const liveTransactions = (s: TerminalState): BatchTransaction[] => Object.values(s.transactions).filter((t) => !t.reversed);
+export const liveTransactions = (s: TerminalState): BatchTransaction[] => [...s.transactions.values()].filter((t) => !t.reversed);
+
+/** Entries of the open batch and its trace numbers: what a terminal's state weighs in memory. */
+export const stateSize = (s: TerminalState): number => s.transactions.size + s.stans.size + s.previousRequests.size;
 
 const str = (t: BatchTotals) => ({ ...t, debitAmount: t.debitAmount.toString(), creditAmount: t.creditAmount.toString() });
 const strDiff = (d: BatchDifference) => ({
@@ -137,29 +160,33 @@ export const responseOf = (event: TerminalEvent): Record<string, unknown> | unde
   }
 };
 
+/** Records the request `event` answered (it is the state's latest event), when it carries an answer. */
 const remember = (s: TerminalState, event: TerminalEvent): TerminalState => {
-  const response = responseOf(event);
   const data = event.data as { stan?: string; fingerprint?: string };
-  if (!response || !data.stan || !data.fingerprint) return s;
-  return { ...s, requests: { ...s.requests, [data.stan]: { fingerprint: data.fingerprint, response } } };
+  if (!data.stan || !data.fingerprint || !responseOf(event)) return s;
+  const request: PriorRequest = { fingerprint: data.fingerprint, version: s.version };
+  return { ...s, stans: s.stans.update(data.stan, (u) => ({ ...u, request })) };
 };
 
-const patchTxn = (s: TerminalState, rrn: string, patch: Partial<BatchTransaction>): TerminalState =>
-  s.transactions[rrn] ? { ...s, transactions: { ...s.transactions, [rrn]: { ...s.transactions[rrn], ...patch } } } : s;
+const patchTxn = (s: TerminalState, rrn: string, patch: Partial<BatchTransaction>): TerminalState => {
+  const t = s.transactions.get(rrn);
+  return t ? { ...s, transactions: s.transactions.set(rrn, { ...t, ...patch }) } : s;
+};
 
-/** Adds `delta` to the refunded amount of a sale, wherever it lives (open batch or settled). */
+/** Adds `delta` to the refunded amount of a sale of the open batch (settled sales live in the store). */
 const addRefunded = (s: TerminalState, rrn: string, delta: bigint): TerminalState => {
-  if (s.transactions[rrn]) return patchTxn(s, rrn, { refunded: s.transactions[rrn].refunded + delta });
-  const sale = s.settledSales[rrn];
-  return sale ? { ...s, settledSales: { ...s.settledSales, [rrn]: { ...sale, refunded: sale.refunded + delta } } } : s;
+  const t = s.transactions.get(rrn);
+  return t ? patchTxn(s, rrn, { refunded: t.refunded + delta }) : s;
 };
 
 export const evolve = (state: TerminalState, event: TerminalEvent): TerminalState => {
+  const s: TerminalState = { ...state, version: state.version + 1 };
   switch (event.type) {
     case 'TerminalRegistered': {
       const d = event.data;
       return {
         ...initialTerminalState,
+        version: s.version,
         registered: true,
         terminalId: d.terminalId,
         merchantId: d.merchantId,
@@ -170,50 +197,45 @@ export const evolve = (state: TerminalState, event: TerminalEvent): TerminalStat
         operators: Object.fromEntries(d.operatorIds.map((id) => [id, { failures: 0, locked: false }])),
       };
     }
-    case 'TerminalSignedOn': {
-      const s = { ...state, signedOnOperator: event.data.operatorId, operators: { ...state.operators, [event.data.operatorId]: { failures: 0, locked: false } } };
-      return remember(s, event);
-    }
+    case 'TerminalSignedOn':
+      return remember({ ...s, signedOnOperator: event.data.operatorId, operators: { ...s.operators, [event.data.operatorId]: { failures: 0, locked: false } } }, event);
     case 'OperatorAuthenticationFailed':
       return {
-        ...state,
-        operators: { ...state.operators, [event.data.operatorId]: { failures: event.data.consecutiveFailures, locked: event.data.lockedOut } },
+        ...s,
+        operators: { ...s.operators, [event.data.operatorId]: { failures: event.data.consecutiveFailures, locked: event.data.lockedOut } },
       };
     case 'OperatorUnlocked':
-      return { ...state, operators: { ...state.operators, [event.data.operatorId]: { failures: 0, locked: false } } };
+      return { ...s, operators: { ...s.operators, [event.data.operatorId]: { failures: 0, locked: false } } };
     case 'TransactionCompleted': {
       const d = event.data;
-      let s: TerminalState = {
-        ...state,
-        rrnSeq: state.rrnSeq + 1,
-        transactions: {
-          ...state.transactions,
-          [d.rrn]: {
-            rrn: d.rrn, stan: d.stan, kind: d.kind, method: d.method, amount: d.amount, currency: d.currency,
-            originalRrn: d.originalRrn, capture: d.capture, voided: false, reversed: false, refunded: 0n,
-          },
-        },
-        stanIndex: { ...state.stanIndex, [d.stan]: d.rrn },
+      let next: TerminalState = {
+        ...s,
+        rrnSeq: s.rrnSeq + 1,
+        transactions: s.transactions.set(d.rrn, {
+          rrn: d.rrn, stan: d.stan, kind: d.kind, method: d.method, amount: d.amount, currency: d.currency,
+          originalRrn: d.originalRrn, capture: d.capture, voided: false, reversed: false, refunded: 0n,
+        }),
+        stans: s.stans.update(d.stan, (u) => ({ ...u, rrn: d.rrn })),
       };
-      if (d.kind === 'VOID' && d.originalRrn) s = patchTxn(s, d.originalRrn, { voided: true });
-      if (d.kind === 'REFUND' && d.originalRrn) s = addRefunded(s, d.originalRrn, d.amount);
-      return d.capture === 'ONLINE' ? remember(s, event) : s;
+      if (d.kind === 'VOID' && d.originalRrn) next = patchTxn(next, d.originalRrn, { voided: true });
+      if (d.kind === 'REFUND' && d.originalRrn) next = addRefunded(next, d.originalRrn, d.amount);
+      return d.capture === 'ONLINE' ? remember(next, event) : next;
     }
     case 'TransactionReversed': {
       const d = event.data;
-      let s = patchTxn(state, d.rrn, { reversed: true });
-      if (d.kind === 'VOID' && d.originalRrn) s = patchTxn(s, d.originalRrn, { voided: false });
-      if (d.kind === 'REFUND' && d.originalRrn) s = addRefunded(s, d.originalRrn, -d.amount);
-      return remember(s, event);
+      let next = patchTxn(s, d.rrn, { reversed: true });
+      if (d.kind === 'VOID' && d.originalRrn) next = patchTxn(next, d.originalRrn, { voided: false });
+      if (d.kind === 'REFUND' && d.originalRrn) next = addRefunded(next, d.originalRrn, -d.amount);
+      return remember(next, event);
     }
     case 'UnmatchedReversalRecorded':
-      return remember({ ...state, unmatchedReversals: [...state.unmatchedReversals, event.data.originalStan] }, event);
+      return remember({ ...s, unmatchedReversals: [...s.unmatchedReversals, event.data.originalStan] }, event);
     case 'SettlementRequested': {
       const d = event.data;
       // The operator's password was right: that ends any run of consecutive failures.
-      const op = state.operators[d.operatorId];
-      const authenticated: TerminalState = op ? { ...state, operators: { ...state.operators, [d.operatorId]: { ...op, failures: 0 } } } : state;
-      const s: TerminalState =
+      const op = s.operators[d.operatorId];
+      const authenticated: TerminalState = op ? { ...s, operators: { ...s.operators, [d.operatorId]: { ...op, failures: 0 } } } : s;
+      const next: TerminalState =
         d.result === 'UNBALANCED'
           ? {
               ...authenticated,
@@ -221,41 +243,67 @@ export const evolve = (state: TerminalState, event: TerminalEvent): TerminalStat
               settlement: { stan: d.stan, operatorId: d.operatorId, terminalTotals: d.terminalTotals, differences: [], uploadedStans: [] },
             }
           : authenticated;
-      return remember(s, event);
+      return remember(next, event);
     }
     case 'BatchTransactionsUploaded': {
       const found = event.data.items.flatMap((i) => (i.difference ? [i.difference] : []));
       const stans = event.data.items.map((i) => i.stan);
-      const p = state.settlement;
-      const s = p ? { ...state, settlement: { ...p, differences: [...p.differences, ...found], uploadedStans: [...p.uploadedStans, ...stans] } } : state;
-      return remember(s, event);
+      const p = s.settlement;
+      const next = p ? { ...s, settlement: { ...p, differences: [...p.differences, ...found], uploadedStans: [...p.uploadedStans, ...stans] } } : s;
+      return remember(next, event);
     }
     case 'BatchClosed': {
       const d = event.data;
-      const answered = remember(state, event);
-      const settledSales: Record<string, SettledSale> = {};
-      const oldest = addDays(d.nextBusinessDay, -REFUND_WINDOW_DAYS);
-      for (const sale of Object.values(state.settledSales)) if (sale.businessDay >= oldest) settledSales[sale.rrn] = sale;
-      for (const t of Object.values(state.transactions))
-        if (t.kind === 'SALE' && !t.voided && !t.reversed)
-          settledSales[t.rrn] = { rrn: t.rrn, method: t.method, amount: t.amount, currency: t.currency, refunded: t.refunded, businessDay: d.businessDay };
+      const answered = remember(s, event);
+      const previousRequests = PMap<string, PriorRequest>().withMutations((m) => {
+        for (const [stan, use] of answered.stans) if (use.request) m.set(stan, use.request);
+      });
       return {
-        ...state,
+        ...s,
         batchNo: d.nextBatchNo,
         businessDay: d.nextBusinessDay,
         phase: 'OPEN',
-        transactions: {},
-        stanIndex: {},
+        transactions: PMap(),
+        stans: PMap(),
         unmatchedReversals: [],
         settlement: undefined,
-        settledSales,
         // The closing batch's answers stay replayable (a retried settlement gets its slip back).
-        previousRequests: answered.requests,
-        requests: {},
+        previousRequests,
       };
     }
     case 'TerminalSignedOff':
-      return remember({ ...state, signedOnOperator: null }, event);
+      return remember({ ...s, signedOnOperator: null }, event);
   }
 };
 
+/** The format of a stored snapshot; a snapshot of another format is ignored (the stream is read from its start). */
+export const SNAPSHOT_FORMAT = 1;
+
+export interface TerminalSnapshot {
+  readonly format: number;
+  readonly version: number;
+  readonly state: Omit<TerminalState, 'transactions' | 'stans' | 'previousRequests'> & {
+    readonly transactions: readonly BatchTransaction[];
+    readonly stans: ReadonlyArray<readonly [string, StanUse]>;
+    readonly previousRequests: ReadonlyArray<readonly [string, PriorRequest]>;
+  };
+}
+
+/** A state as plain data (bigints stay bigints), for the store: loading a terminal starts here, not at its first event. */
+export const snapshotOf = (s: TerminalState): TerminalSnapshot => ({
+  format: SNAPSHOT_FORMAT,
+  version: s.version,
+  state: { ...s, transactions: [...s.transactions.values()], stans: [...s.stans.entries()], previousRequests: [...s.previousRequests.entries()] },
+});
+
+export const stateFromSnapshot = (snapshot: TerminalSnapshot): TerminalState | undefined => {
+  if (snapshot.format !== SNAPSHOT_FORMAT) return undefined;
+  const { state } = snapshot;
+  return {
+    ...state,
+    version: snapshot.version,
+    transactions: PMap(state.transactions.map((t) => [t.rrn, t] as const)),
+    stans: PMap(state.stans),
+    previousRequests: PMap(state.previousRequests),
+  };
+};

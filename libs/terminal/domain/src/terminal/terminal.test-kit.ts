@@ -7,8 +7,8 @@ import { DomainError } from '@pos/kernel';
 import { expect } from 'vitest';
 import type { CurrencyCode } from '@pos/money';
 import type { TerminalCommand, UploadedTransaction } from './terminal.commands';
-import { decide } from './terminal.decider';
-import { evolve, initialTerminalState, type TerminalState } from './terminal.state';
+import { decide, priorAnswer, settledSalesNeeded, settledSaleUpdates } from './terminal.decider';
+import { evolve, initialTerminalState, responseOf, type SettledSale, type TerminalState } from './terminal.state';
 
 export const TID = 'T0000001';
 export const MID = 'M00000000000001';
@@ -104,6 +104,12 @@ export const uploaded = (
 /** given(...events): the state those events leave behind. */
 export const given = (...events: readonly TerminalEvent[]): TerminalState => events.reduce(evolve, initialTerminalState);
 
+/** What a retried request is answered with after `events`, as the gateway builds it: the event that answered it, again. */
+export const answerTo = (events: readonly TerminalEvent[], stan: string, fingerprint: string): Record<string, unknown> | undefined => {
+  const prior = priorAnswer(given(...events), stan, fingerprint);
+  return prior && responseOf(events[prior.version - 1]);
+};
+
 export interface Outcome {
   readonly events: readonly TerminalEvent[];
   /** The refusal: thrown by decide, or returned beside the events (wrong password). */
@@ -147,19 +153,28 @@ export const thenTypes = (o: Outcome, ...types: TerminalEvent['type'][]): void =
 export class History {
   readonly events: TerminalEvent[] = [];
   state: TerminalState = initialTerminalState;
+  /** The settled-sale documents the gateway keeps in its store beside the stream. */
+  readonly settled = new Map<string, SettledSale>();
 
   constructor(events: readonly TerminalEvent[] = []) {
     for (const e of events) this.apply(e);
   }
 
   apply(e: TerminalEvent): void {
+    for (const sale of settledSaleUpdates(this.state, [e], this.settled)) this.settled.set(sale.rrn, sale);
     this.events.push(e);
     this.state = evolve(this.state, e);
   }
 
+  /** The command as the gateway hands it to decide: with the settled sales it refers to, loaded from the store. */
+  loaded(command: TerminalCommand): TerminalCommand {
+    const sales = settledSalesNeeded(command, this.state).flatMap((rrn) => (this.settled.has(rrn) ? [[rrn, this.settled.get(rrn)!] as const] : []));
+    return sales.length > 0 ? ({ ...command, settledSales: new Map(sales) } as TerminalCommand) : command;
+  }
+
   /** Runs a command that must succeed; returns its events. */
   run(command: TerminalCommand, now: Date = NOW): TerminalEvent[] {
-    const d = decide(command, this.state, now);
+    const d = decide(this.loaded(command), this.state, now);
     if (d.error) throw new Error(`setup command ${command.type} refused: ${d.error.code} ${d.error.message}`);
     for (const e of d.events) this.apply(e);
     return d.events;
@@ -167,7 +182,7 @@ export class History {
 
   /** Runs a command that is refused with events (a wrong password): records them. */
   runRefused(command: TerminalCommand, now: Date = NOW): DomainError {
-    const d = decide(command, this.state, now);
+    const d = decide(this.loaded(command), this.state, now);
     if (!d.error) throw new Error(`setup command ${command.type} was expected to be refused`);
     for (const e of d.events) this.apply(e);
     return d.error;
@@ -181,7 +196,12 @@ export class History {
   }
 
   when(command: TerminalCommand, now: Date = NOW): Outcome {
-    return when(this.state, command, now);
+    return when(this.state, this.loaded(command), now);
+  }
+
+  /** The answer a retry of `stan` gets (see answerTo). */
+  answerTo(stan: string, fingerprint: string): Record<string, unknown> | undefined {
+    return answerTo(this.events, stan, fingerprint);
   }
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { priorAnswer, rrnFor } from './terminal.decider';
+import { rrnFor } from './terminal.decider';
 import { hostTotals } from './terminal.state';
 import {
+  answerTo,
   at, DAY, eventOf, fp, given, MID, NOW, OP, refund, reverse, sale, settle, signedOn, signOff, signOn, TID, thenRefused, thenTypes, totals,
   voidOf, when,
 } from './terminal.test-kit';
@@ -87,13 +88,13 @@ describe('a sale', () => {
 
 describe('idempotency by trace number', () => {
   it('has no prior answer for a trace number never used', () => {
-    expect(priorAnswer(signedOn().state, '000002', fp('000002'))).toBeUndefined();
+    expect(signedOn().answerTo('000002', fp('000002'))).toBeUndefined();
   });
 
   it('answers a retried request (same fingerprint) with the original answer and the same RRN', () => {
     const h = signedOn();
     const rrn = h.rrnOf(sale('000002', 1_000n));
-    expect(priorAnswer(h.state, '000002', fp('000002'))).toMatchObject({
+    expect(h.answerTo('000002', fp('000002'))).toMatchObject({
       responseCode: '00', rrn, transactionId: `${TID}-${rrn}`, amount: '1000', currency: 'CNY', batchNo: '000001', businessDay: DAY, kind: 'SALE',
     });
   });
@@ -103,7 +104,7 @@ describe('idempotency by trace number', () => {
     h.run(sale('000002', 1_000n));
     let thrown: unknown;
     try {
-      priorAnswer(h.state, '000002', fp('000002', 'amount-2000'));
+      h.answerTo('000002', fp('000002', 'amount-2000'));
     } catch (e) {
       thrown = e;
     }
@@ -123,8 +124,8 @@ describe('idempotency by trace number', () => {
     const rrn = h.rrnOf(sale('000002', 1_000n));
     h.run(settle('000003', [totals('CNY', 1, 1_000n)]));
     expect(h.state.batchNo).toBe('000002');
-    expect(priorAnswer(h.state, '000002', fp('000002'))).toMatchObject({ rrn, batchNo: '000001' });
-    expect(() => priorAnswer(h.state, '000002', fp('000002', 'x'))).toThrow(/already used/);
+    expect(h.answerTo('000002', fp('000002'))).toMatchObject({ rrn, batchNo: '000001' });
+    expect(() => h.answerTo('000002', fp('000002', 'x'))).toThrow(/already used/);
   });
 });
 
@@ -137,7 +138,7 @@ describe('a void', () => {
     const { data } = eventOf(o, 'TransactionCompleted');
     expect(data).toMatchObject({ kind: 'VOID', amount: 1_500n, currency: 'USD', method: 'BANK_CARD', originalRrn: rrn, stan: '000003', capture: 'ONLINE' });
     expect(data.rrn).not.toBe(rrn);
-    expect(given(...h.events, ...o.events).transactions[rrn].voided).toBe(true);
+    expect(given(...h.events, ...o.events).transactions.get(rrn)!.voided).toBe(true);
   });
 
   it('of an unknown RRN is refused (ORIGINAL_NOT_FOUND 25)', () => {
@@ -191,7 +192,7 @@ describe('a void', () => {
     const rrn = h.rrnOf(sale('000002', 1_000n));
     h.run(reverse('000004', '000003')); // the void 000003 timed out: the terminal reversed it
     thenRefused(h.when(voidOf('000003', rrn)), 'ORIGINAL_ALREADY_REVERSED', '12');
-    expect(h.state.transactions[rrn].voided).toBe(false);
+    expect(h.state.transactions.get(rrn)!.voided).toBe(false);
   });
 });
 
@@ -209,7 +210,7 @@ describe('a refund', () => {
     expect(tooMuch.error?.details).toEqual({ refundable: '6000' });
 
     h.run(refund('000004', rrn, 6_000n));
-    expect(h.state.transactions[rrn].refunded).toBe(10_000n);
+    expect(h.state.transactions.get(rrn)!.refunded).toBe(10_000n);
     const oneMore = h.when(refund('000005', rrn, 1n));
     thenRefused(oneMore, 'REFUND_EXCEEDS_ORIGINAL', '13');
     expect(oneMore.error?.details).toEqual({ refundable: '0' });
@@ -220,14 +221,14 @@ describe('a refund', () => {
     const rrn = h.rrnOf(sale('000002', 10_000n));
     h.run(refund('000003', rrn, 3_000n));
     h.run(settle('000004', [totals('CNY', 1, 10_000n, 1, 3_000n)]));
-    expect(h.state.settledSales[rrn]).toMatchObject({ amount: 10_000n, refunded: 3_000n, businessDay: DAY });
+    expect(h.settled.get(rrn)!).toMatchObject({ amount: 10_000n, refunded: 3_000n, businessDay: DAY });
 
     thenRefused(h.when(refund('000005', rrn, 7_001n, { batchNo: '000002' })), 'REFUND_EXCEEDS_ORIGINAL', '13');
     const o = h.when(refund('000005', rrn, 5_000n, { batchNo: '000002' }));
     thenTypes(o, 'TransactionCompleted');
     expect(eventOf(o, 'TransactionCompleted').data).toMatchObject({ kind: 'REFUND', amount: 5_000n, originalRrn: rrn, batchNo: '000002', currency: 'CNY' });
     o.events.forEach((e) => h.apply(e));
-    expect(h.state.settledSales[rrn].refunded).toBe(8_000n);
+    expect(h.settled.get(rrn)!.refunded).toBe(8_000n);
 
     // Another close: the tally is kept, so only 2,000 remain refundable.
     h.run(settle('000006', [totals('CNY', 0, 0n, 1, 5_000n)], { batchNo: '000002' }));
@@ -278,7 +279,7 @@ describe('a refund', () => {
     h.run(refund('000003', rrn, 1_000n));
     thenRefused(h.when(refund('000004', rrn, 1n)), 'REFUND_EXCEEDS_ORIGINAL');
     h.run(reverse('000004', '000003'));
-    expect(h.state.transactions[rrn].refunded).toBe(0n);
+    expect(h.state.transactions.get(rrn)!.refunded).toBe(0n);
     thenTypes(h.when(refund('000005', rrn, 1_000n)), 'TransactionCompleted');
   });
 
@@ -287,9 +288,9 @@ describe('a refund', () => {
     const rrn = h.rrnOf(sale('000002', 1_000n));
     h.run(settle('000003', [totals('CNY', 1, 1_000n)]));
     h.run(refund('000004', rrn, 600n, { batchNo: '000002' }));
-    expect(h.state.settledSales[rrn].refunded).toBe(600n);
+    expect(h.settled.get(rrn)!.refunded).toBe(600n);
     h.run(reverse('000005', '000004', { batchNo: '000002' }));
-    expect(h.state.settledSales[rrn].refunded).toBe(0n);
+    expect(h.settled.get(rrn)!.refunded).toBe(0n);
   });
 
   it('arriving after the terminal reversed it (host never saw it) is refused', () => {
@@ -297,7 +298,7 @@ describe('a refund', () => {
     const rrn = h.rrnOf(sale('000002', 1_000n));
     h.run(reverse('000004', '000003'));
     thenRefused(h.when(refund('000003', rrn, 500n)), 'ORIGINAL_ALREADY_REVERSED', '12');
-    expect(h.state.transactions[rrn].refunded).toBe(0n);
+    expect(h.state.transactions.get(rrn)!.refunded).toBe(0n);
   });
 });
 
@@ -313,7 +314,7 @@ describe('a reversal', () => {
     });
     const after = given(...h.events, ...o.events);
     expect(hostTotals(after)).toEqual([totals('CNY', 1, 250n)]);
-    expect(priorAnswer(after, '000004', fp('000004'))).toEqual({ responseCode: '00', reversed: true, rrn });
+    expect(answerTo([...h.events, ...o.events], '000004', fp('000004'))).toEqual({ responseCode: '00', reversed: true, rrn });
   });
 
   it('of a trace number the host never saw is remembered, and the late original is refused', () => {
@@ -322,7 +323,7 @@ describe('a reversal', () => {
     thenTypes(o, 'UnmatchedReversalRecorded');
     expect(eventOf(o, 'UnmatchedReversalRecorded').data).toMatchObject({ stan: '000003', originalStan: '000002', reason: 'A0', batchNo: '000001' });
     o.events.forEach((e) => h.apply(e));
-    expect(priorAnswer(h.state, '000003', fp('000003'))).toEqual({ responseCode: '00', reversed: false });
+    expect(h.answerTo('000003', fp('000003'))).toEqual({ responseCode: '00', reversed: false });
     thenRefused(h.when(sale('000002', 1_000n)), 'ORIGINAL_ALREADY_REVERSED', '12');
     thenTypes(h.when(sale('000004', 1_000n)), 'TransactionCompleted');
   });
@@ -343,7 +344,7 @@ describe('a reversal', () => {
     thenTypes(o, 'TransactionReversed');
     expect(eventOf(o, 'TransactionReversed').data).toMatchObject({ kind: 'VOID', rrn: voidRrn, originalRrn: rrn, amount: 1_000n });
     o.events.forEach((e) => h.apply(e));
-    expect(h.state.transactions[rrn].voided).toBe(false);
+    expect(h.state.transactions.get(rrn)!.voided).toBe(false);
     expect(hostTotals(h.state)).toEqual([totals('CNY', 1, 1_000n)]);
     // ... so it can be voided again.
     thenTypes(h.when(voidOf('000005', rrn)), 'TransactionCompleted');
