@@ -171,7 +171,7 @@ describe('ledger-audit on the microservice deployment (Kafka and PostgreSQL)', (
     // After the day: a fresh comparison of every projection still finds live equal to a rebuild.
     for (const p of PROJECTIONS) {
       const run = await audit(['rebuild', p, '--compare-only', '--json'], env);
-      expect(run.code, run.stderr).toBe(0);
+      expect(run.code, `${p}: ${run.stderr} ${run.stdout.slice(0, 2000)}`).toBe(0);
       expect(run.json()).toMatchObject({ equal: true, outcome: 'COMPARED_EQUAL' });
     }
     const scan = await audit(['scan', '--json'], env);

@@ -3,7 +3,7 @@
  * ledger's daily totals and settlement journals against the simulator's own record.
  */
 import { randomBytes } from 'node:crypto';
-import { dailyTotals, HttpClient, settlements, type Settlement } from './api-client';
+import { ApiError, dailyTotals, HttpClient, settlements, type Settlement } from './api-client';
 import { compareRows, compareSettlementLines, postingsImbalance } from './compare';
 import { merchantIdFor, merchantIndexFor, terminalIdFor } from './ids';
 import { buildRecord, DEFAULT_PRICING, rowKey, type TotalsRow } from './record';
@@ -200,6 +200,11 @@ export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> =>
       try {
         found = await settlements(settlementHttp, adminToken, { terminalId: o.plan.terminalId, businessDay });
       } catch (err) {
+        // A read side that is restarting (a replica replaced) answers again soon: ask again until the deadline.
+        if (err instanceof ApiError && err.status === 0 && performance.now() < deadline) {
+          await sleep(pollIntervalMs);
+          continue;
+        }
         errors.push(`settlements of ${o.plan.terminalId}: ${err instanceof Error ? err.message : String(err)}`);
         journalsBalanced = false;
         break;

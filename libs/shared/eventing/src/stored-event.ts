@@ -97,23 +97,8 @@ export const recordedFromDraft = (d: StoredEventDraft, data: unknown, position: 
   },
 });
 
-/** The stored parts of an event, as the outbox relay reads them back. */
-export interface StoredEventRow {
-  readonly position: string;
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly version: number;
-  readonly type: string;
-  readonly schemaVersion: number;
-  /** The payload exactly as stored, as JSON text. */
-  readonly payloadJson: string;
-  readonly context: EventContext;
-  readonly occurredAt: string;
-  readonly prevHash: string;
-  readonly hash: string;
-  readonly topic: string;
-  readonly key: string;
-}
+/** The stored parts of an event, as the outbox relay reads them back (the payload exactly as stored, as JSON text). */
+export type StoredEventRow = Omit<StoredEventDraft, 'payload'> & { readonly position: string };
 
 /**
  * The published form of a stored event (`{ type, data, metadata }`, the contract's wire

@@ -95,6 +95,23 @@ describe('PostgreSQL service store', () => {
     }
   });
 
+  it('orders by transaction id as a number, also where the id gains a digit', async () => {
+    const store = await openStore();
+    try {
+      await store.transaction((tx) => tx.events.append('before', 0, [unlocked('T0000001')]));
+      // Spend transaction ids up to the next power of ten: text order would now put the next one first.
+      const { rows: [{ xid }] } = await store.pool.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+      const spend = 10 ** xid.length - Number(xid) + 1;
+      await store.pool.query(`DO $$ BEGIN FOR i IN 1..${spend} LOOP PERFORM pg_current_xact_id(); COMMIT; END LOOP; END $$`);
+      const [after] = await store.transaction((tx) => tx.events.append('after', 0, [unlocked('T0000002')]));
+      expect((await store.readAll(STORE_START, 10)).map((e) => e.metadata.streamId)).toEqual(['before', 'after']);
+      expect(await store.lastPosition()).toBe(after.metadata.position);
+      expect(await store.countBetween(STORE_START, (BigInt(after.metadata.position) + 1n).toString())).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('upgrades a version-1 store in place: old events keep their order, a checkpoint its place, the outbox its rows', async () => {
     const schema = `v1_${randomBytes(6).toString('hex')}`;
     const s = quoteIdent(schema);

@@ -11,7 +11,7 @@ import { migrate, POSITION_RADIX, quoteIdent } from './migrations';
 type Queryable = Pick<Pool, 'query'> | PoolClient;
 
 interface EventRow {
-  tx: string;
+  txid: string;
   position: string;
   event_id: string;
   stream_id: string;
@@ -25,7 +25,8 @@ interface EventRow {
   hash: string;
 }
 
-const COLUMNS = 'tx::text AS tx, position, event_id, stream_id, version, type, schema_version, payload, context, occurred_at_text, prev_hash, hash';
+// Not `AS tx`: ORDER BY would then sort by the text, '993' after '1530'.
+const COLUMNS = 'tx::text AS txid, position, event_id, stream_id, version, type, schema_version, payload, context, occurred_at_text, prev_hash, hash';
 
 /**
  * Positions in commit order without a store-wide lock. Appends run in parallel, so a bigserial
@@ -57,7 +58,7 @@ const toRecorded = (row: EventRow): RecordedEvent =>
       version: row.version,
       occurredAt: row.occurred_at_text,
       schemaVersion: row.schema_version,
-      position: positionOf(row.tx, row.position),
+      position: positionOf(row.txid, row.position),
       prevHash: row.prev_hash,
       hash: row.hash,
     },
@@ -280,8 +281,8 @@ export class PgServiceStore implements ServiceStore {
   }
 
   async lastPosition(): Promise<StorePosition> {
-    const row = (await this.pool.query<{ tx: string; position: string }>(`SELECT tx::text AS tx, position FROM ${this.s}.events WHERE ${SETTLED} ORDER BY tx DESC, position DESC LIMIT 1`)).rows[0];
-    return row ? positionOf(row.tx, row.position) : '0';
+    const row = (await this.pool.query<{ txid: string; position: string }>(`SELECT tx::text AS txid, position FROM ${this.s}.events WHERE ${SETTLED} ORDER BY tx DESC, position DESC LIMIT 1`)).rows[0];
+    return row ? positionOf(row.txid, row.position) : '0';
   }
 
   async readStream(streamId: string, fromVersion = 1, toVersion = 2 ** 31 - 1): Promise<RecordedEvent[]> {
@@ -335,7 +336,7 @@ export class PgServiceStore implements ServiceStore {
       // event of a stream always has a later outbox id. Rows of a transaction still running
       // are not visible yet and leave with a later batch.
       const { rows } = await c.query<EventRow & { outbox_id: string; topic: string | null; key: string | null; payload_json: string }>(
-        `SELECT o.outbox_id, o.topic, o.key, e.tx::text AS tx, e.position, e.event_id, e.stream_id, e.version, e.type, e.schema_version, e.payload::text AS payload_json,
+        `SELECT o.outbox_id, o.topic, o.key, e.tx::text AS txid, e.position, e.event_id, e.stream_id, e.version, e.type, e.schema_version, e.payload::text AS payload_json,
                 e.context, e.occurred_at_text, e.prev_hash, e.hash
            FROM ${this.s}.outbox o JOIN ${this.s}.events e ON e.position = o.position ORDER BY o.outbox_id LIMIT $1`,
         [limit],
@@ -345,7 +346,7 @@ export class PgServiceStore implements ServiceStore {
           rows.map((r) => ({
             outboxId: r.outbox_id, eventId: r.event_id, streamId: r.stream_id, version: r.version, type: r.type,
             message: storedLogMessage({
-              position: positionOf(r.tx, r.position), eventId: r.event_id, streamId: r.stream_id, version: r.version, type: r.type, schemaVersion: r.schema_version,
+              position: positionOf(r.txid, r.position), eventId: r.event_id, streamId: r.stream_id, version: r.version, type: r.type, schemaVersion: r.schema_version,
               payloadJson: r.payload_json, context: r.context, occurredAt: r.occurred_at_text, prevHash: r.prev_hash, hash: r.hash,
               topic: r.topic ?? storedTopic(r), key: r.key ?? storedKey(r),
             }),
