@@ -12,6 +12,7 @@ const entries = {
   'tools/audit/main': 'tools/audit/src/main.ts',
   'tools/clearing/main': 'tools/clearing/src/main.ts',
   'tools/bench/pipeline': 'tools/bench/src/pipeline.bench.ts',
+  'tools/bench/load': 'tools/bench/src/load.bench.ts',
   'tools/bench/replay': 'tools/bench/src/replay.bench.ts',
   'tools/bench/clearing-import': 'tools/bench/src/clearing-import.bench.ts',
 };

@@ -4,7 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import {
   type ConsumedMessage, type Consumer, type ConsumerOptions, DEFAULT_MAX_BATCH, type LogMessage, type LogPositions, type MessageLog, positionKey, type ReadRangeOptions,
 } from '@pos/eventing';
-import { Mutex, openSqlite, Statements, writeTransaction } from './sqlite';
+import { Mutex, openSqlite, relaxedWriteTransaction, Statements, writeTransaction } from './sqlite';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
@@ -42,6 +42,8 @@ const toConsumed = (row: RecordRow): ConsumedMessage => ({
   timestamp: row.appended_at,
 });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /** Messages handed to one `onBatch` call of `readRange`. */
 const READ_BATCH = 500;
 
@@ -63,6 +65,12 @@ export class SqliteMessageLog implements MessageLog {
     file: string,
     private readonly partitions = 4,
     private readonly pollMs = 200,
+    /**
+     * After a round that left no partition with a backlog, a consumer waits this long before
+     * the next: under load its rounds (one store transaction and sync each) carry many
+     * messages instead of a few, for that much projection lag at most.
+     */
+    private readonly lingerMs = 100,
   ) {
     this.db = openSqlite(file);
     this.db.exec(SCHEMA);
@@ -92,35 +100,44 @@ export class SqliteMessageLog implements MessageLog {
   }
 
   /**
-   * One lane per topic and partition, running side by side: each hands its partition's next
-   * messages (up to `maxBatch`) to the handler and commits the offset after the last one
-   * once it resolved; when it rejects, the lane backs off and hands the same messages again.
+   * One loop per consumer over all its partitions: each round hands the next messages of
+   * every partition that has some (up to `maxBatch` of each, each partition in order) to the
+   * handler at once, so a round costs one store transaction however many partitions it
+   * spans, and commits each partition's next offset after it resolved; when it rejects, the
+   * loop backs off and hands the same messages again.
    */
   async consume(options: ConsumerOptions): Promise<Consumer> {
     const max = options.maxBatch ?? DEFAULT_MAX_BATCH;
     let running = true;
-    const sleepers = new Set<() => void>();
-    const wakeAll = () => {
-      for (const wake of [...sleepers]) wake();
-    };
-    this.published.on('publish', wakeAll);
+    let wake: (() => void) | undefined;
+    const onPublish = () => wake?.();
+    this.published.on('publish', onPublish);
     const pause = (ms: number) =>
       new Promise<void>((resolve) => {
-        const done = () => {
+        const timer = setTimeout(() => {
+          wake = undefined;
+          resolve();
+        }, ms);
+        wake = () => {
           clearTimeout(timer);
-          sleepers.delete(done);
+          wake = undefined;
           resolve();
         };
-        const timer = setTimeout(done, ms);
-        sleepers.add(done);
       });
     const fetch = this.q.get('SELECT topic, partition, offset, key, value, headers, appended_at FROM records WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?');
     const context = { stale: () => !running };
+    const lanes = options.topics.flatMap((topic) => Array.from({ length: this.partitions }, (_, partition) => ({ topic, partition })));
 
-    const lane = async (topic: string, partition: number) => {
+    const loop = (async () => {
       let backoff = 50;
       while (running) {
-        const rows = fetch.all(topic, partition, this.committed(options.groupId, topic, partition), max) as unknown as RecordRow[];
+        const offsets = this.committedAll(options.groupId, options.topics);
+        let backlog = false;
+        const rows = lanes.flatMap(({ topic, partition }) => {
+          const got = fetch.all(topic, partition, offsets.get(`${topic}/${partition}`) ?? 0, max) as unknown as RecordRow[];
+          backlog ||= got.length === max;
+          return got;
+        });
         if (rows.length === 0) {
           await pause(this.pollMs);
           continue;
@@ -128,23 +145,25 @@ export class SqliteMessageLog implements MessageLog {
         try {
           await options.handleBatch(rows.map(toConsumed), context);
         } catch {
-          // Leave the offset where it is: the same messages are handed again after a pause.
+          // Leave the offsets where they are: the same messages are handed again after a pause.
           await pause(backoff);
           backoff = Math.min(backoff * 2, 5_000);
           continue;
         }
         backoff = 50;
-        if (running) await this.commit(options.groupId, topic, partition, rows[rows.length - 1].offset + 1);
+        const next = new Map<string, { topic: string; partition: number; offset: number }>();
+        for (const r of rows) next.set(`${r.topic}/${r.partition}`, { topic: r.topic, partition: r.partition, offset: r.offset + 1 });
+        if (running) await this.commit(options.groupId, [...next.values()]);
+        if (!backlog && running) await sleep(this.lingerMs);
       }
-    };
-    const lanes = options.topics.flatMap((topic) => Array.from({ length: this.partitions }, (_, p) => lane(topic, p)));
+    })();
 
     return {
       stop: async () => {
         running = false;
-        wakeAll();
-        this.published.off('publish', wakeAll);
-        await Promise.all(lanes);
+        wake?.();
+        this.published.off('publish', onPublish);
+        await loop;
       },
       lag: async () => this.lag(options.groupId, options.topics),
     };
@@ -157,11 +176,29 @@ export class SqliteMessageLog implements MessageLog {
     return row?.next_offset ?? 0;
   }
 
-  private commit(groupId: string, topic: string, partition: number, nextOffset: number): Promise<void> {
+  /** A group's next offset of every partition of `topics` it committed, keyed `topic/partition`. */
+  private committedAll(groupId: string, topics: readonly string[]): Map<string, number> {
+    const rows = this.q.get('SELECT topic, partition, next_offset FROM group_offsets WHERE group_id = ? AND topic IN (SELECT value FROM json_each(?))').all(groupId, JSON.stringify(topics)) as Array<{
+      topic: string;
+      partition: number;
+      next_offset: number;
+    }>;
+    return new Map(rows.map((r) => [`${r.topic}/${r.partition}`, r.next_offset]));
+  }
+
+  /**
+   * Commits a group's offsets in one transaction without waiting for the disk: an offset the
+   * machine loses in a power cut only hands a batch again, which consumers recognise by
+   * event id. (Records are written with a full sync: those must never be lost.)
+   */
+  private commit(groupId: string, offsets: ReadonlyArray<{ topic: string; partition: number; offset: number }>): Promise<void> {
     return this.mutex.run(async () => {
-      this.q
-        .get('INSERT INTO group_offsets (group_id, topic, partition, next_offset) VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset')
-        .run(groupId, topic, partition, nextOffset);
+      const upsert = this.q.get(
+        'INSERT INTO group_offsets (group_id, topic, partition, next_offset) VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset',
+      );
+      relaxedWriteTransaction(this.db, () => {
+        for (const o of offsets) upsert.run(groupId, o.topic, o.partition, o.offset);
+      });
     });
   }
 

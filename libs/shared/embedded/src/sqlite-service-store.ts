@@ -6,7 +6,7 @@ import {
   type AppendOutcome, type DocumentReader, type DocumentWrite, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord,
   type ServiceStore, type StoredEventDraft, type StorePosition, type StoreTx, type StreamAppend,
 } from '@pos/eventing';
-import { Mutex, openSqlite, Statements, writeTransaction } from './sqlite';
+import { Mutex, openSqlite, relaxedWriteTransaction, Statements, writeTransaction } from './sqlite';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -360,8 +360,9 @@ export class SqliteServiceStore implements ServiceStore {
       if (rows.length === 0) return 0;
       await publish(rows.map((r) => this.outboxRecord(r)));
       // One writer: outbox ids are handed out in commit order, so every row up to the last one read was read.
+      // Lost in a power cut, the delete only makes the next relay publish these again (consumers drop duplicates).
       const last = rows[rows.length - 1].outbox_id;
-      const remove = () => writeTransaction(this.writer, () => this.w.get('DELETE FROM outbox WHERE outbox_id <= ?').run(last));
+      const remove = () => relaxedWriteTransaction(this.writer, () => this.w.get('DELETE FROM outbox WHERE outbox_id <= ?').run(last));
       if (this.reader === this.writer) remove();
       else await this.mutex.run(async () => remove());
       return rows.length;

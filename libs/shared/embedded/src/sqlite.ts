@@ -44,6 +44,21 @@ export const writeTransaction = <T>(db: DatabaseSync, fn: () => T): T => {
   }
 };
 
+/**
+ * A write transaction that does not wait for the disk (synchronous = NORMAL for its commit):
+ * for writes whose loss in a power cut is harmless because they are redone (an outbox row
+ * published again, an offset read again). It survives a killed process like any commit, and
+ * the next full commit's sync makes it durable too.
+ */
+export const relaxedWriteTransaction = <T>(db: DatabaseSync, fn: () => T): T => {
+  db.exec('PRAGMA synchronous = NORMAL');
+  try {
+    return writeTransaction(db, fn);
+  } finally {
+    db.exec('PRAGMA synchronous = FULL');
+  }
+};
+
 /** Serialises async critical sections: node:sqlite is synchronous, but a transaction body may await. */
 export class Mutex {
   private tail: Promise<unknown> = Promise.resolve();

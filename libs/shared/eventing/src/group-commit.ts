@@ -25,6 +25,7 @@ interface Waiting {
 export class GroupCommit {
   private waiting: Waiting[] = [];
   private inFlight = 0;
+  private scheduled = false;
   private readonly maxGroup: number;
   private readonly maxInFlight: number;
 
@@ -44,14 +45,22 @@ export class GroupCommit {
   }
 
   private next(): void {
-    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
-      const group = this.waiting.splice(0, this.maxGroup);
-      this.inFlight++;
-      void this.commit(group).finally(() => {
-        this.inFlight--;
-        this.next();
-      });
-    }
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
+    // One turn of the event loop first: requests whose bytes already arrived are read and
+    // decided meanwhile, and join this group. (A synchronous store would otherwise commit
+    // each request before the next one is even parsed.)
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
+        const group = this.waiting.splice(0, this.maxGroup);
+        this.inFlight++;
+        void this.commit(group).finally(() => {
+          this.inFlight--;
+          this.next();
+        });
+      }
+    });
   }
 
   private async commit(group: readonly Waiting[]): Promise<void> {

@@ -27,7 +27,7 @@ export interface IdempotentConsumerOptions {
   readonly onApplied?: (event: RecordedEvent) => void;
   /** A programming error on one message is retried this many times before it is dead-lettered. Default 5. */
   readonly maxAttempts?: number;
-  /** Messages per batch (one transaction, one offset commit). Default 500. */
+  /** Messages per batch (one transaction, one offset commit). Default: the log's (2000). */
   readonly maxBatch?: number;
 }
 

@@ -45,16 +45,17 @@ export interface ConsumerOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
   /**
-   * Called with consecutive messages of one partition in offset order; partitions run in
-   * parallel. When it resolves, the offset after its last message is committed (once per
-   * batch); when it rejects, the same messages are handed again later.
+   * Called with consecutive messages of one or more partitions, each partition's in offset
+   * order; partitions run in parallel (Kafka hands one partition per call, the embedded log
+   * all that have messages). When it resolves, the offset after each partition's last message
+   * is committed (once per batch); when it rejects, the same messages are handed again later.
    */
   readonly handleBatch: (messages: readonly ConsumedMessage[], context: BatchContext) => Promise<void>;
-  /** At most this many messages per call; default 500. */
+  /** At most this many messages per call; default 2000. */
   readonly maxBatch?: number;
 }
 
-export const DEFAULT_MAX_BATCH = 500;
+export const DEFAULT_MAX_BATCH = 2000;
 
 export interface Consumer {
   stop(): Promise<void>;

@@ -13,6 +13,8 @@ export interface RelayOptions {
    * makes the next relay publish it again. Fault tests stop the process here.
    */
   readonly afterPublish?: (records: readonly OutboxRecord[]) => Promise<void>;
+  /** After a batch smaller than `batchSize`, wait this long for more before the next publish. Default 5 ms. */
+  readonly lingerMs?: number;
 }
 
 /**
@@ -63,8 +65,10 @@ export class OutboxRelay {
       try {
         const sent = await this.drainOnce();
         backoff = 50;
-        // Another replica may hold the outbox, or append: poll it again soon.
+        // Another replica may hold the outbox, or append: poll it again soon. Under load, a
+        // short linger lets group commits pile up into one publish (one log write, one sync).
         if (sent === 0) await this.store.waitForAppend(100);
+        else if (sent < this.batchSize) await new Promise((r) => setTimeout(r, this.options.lingerMs ?? 5));
       } catch (error) {
         this.logger.error({ err: error }, 'outbox relay failed; retrying');
         await new Promise((r) => setTimeout(r, backoff));

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { encodeEvent, topicOf } from '@pos/contracts';
+import { v7 as uuidV7 } from 'uuid';
 import type { EventContext, RecordedEvent } from '@pos/kernel';
 import { HEADERS, partitionKeyOf } from './envelope';
 import type { NewEvent } from './event-store.port';
@@ -49,7 +49,9 @@ export const storedEventHash = (e: HashedDraft): string =>
 export const draftStoredEvent = (streamId: string, version: number, e: NewEvent, prevHash: string): StoredEventDraft => {
   const { schemaVersion, payload } = encodeEvent(e.type, e.data);
   const draft: HashedDraft = {
-    eventId: e.eventId ?? randomUUID(),
+    // Time-ordered (RFC 9562 v7): ids are keys of unique indexes and of every consumer's
+    // processed marks, where random ids scatter each insert over its own page.
+    eventId: e.eventId ?? uuidV7(),
     streamId,
     version,
     type: e.type,
