@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 
 const entries = {
   'apps/ledger/main': 'apps/ledger/src/main.ts',
+  'apps/ledger/background': 'apps/ledger/src/background.ts',
   'apps/ledger/migrate': 'apps/ledger/src/migrate.ts',
   'apps/terminal-gateway/main': 'apps/terminal-gateway/src/main.ts',
   'apps/settlement/main': 'apps/settlement/src/main.ts',

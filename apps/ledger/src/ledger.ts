@@ -16,9 +16,9 @@ export const ledgerPlan: ServicePlan = {
     { group: SETTLEMENT_CONSUMER, topics: SETTLEMENT_TOPICS },
     { group: RECONCILIATION_CONSUMER, topics: RECONCILIATION_TOPICS },
   ],
-  modules: ({ store, log }) => [
-    TerminalGatewayModule.register({ store: store('terminal-gateway'), log }),
-    SettlementModule.register({ store: store('settlement'), log }),
-    ReconciliationModule.register({ store: store('reconciliation'), log }),
+  modules: ({ store, log, background, relay }) => [
+    TerminalGatewayModule.register({ store: store('terminal-gateway'), log, background, relay }),
+    SettlementModule.register({ store: store('settlement'), log, background, relay }),
+    ReconciliationModule.register({ store: store('reconciliation'), log, background, relay }),
   ],
 };

@@ -8,5 +8,5 @@ runMain({
   title: 'POS settlement ledger: reconciliation',
   services: ['reconciliation'],
   consumers: [{ group: RECONCILIATION_CONSUMER, topics: RECONCILIATION_TOPICS }],
-  modules: ({ store, log }) => [ReconciliationModule.register({ store: store('reconciliation'), log })],
+  modules: ({ store, log, background, relay }) => [ReconciliationModule.register({ store: store('reconciliation'), log, background, relay })],
 });

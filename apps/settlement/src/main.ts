@@ -8,5 +8,5 @@ runMain({
   title: 'POS settlement ledger: settlement',
   services: ['settlement'],
   consumers: [{ group: SETTLEMENT_CONSUMER, topics: SETTLEMENT_TOPICS }],
-  modules: ({ store, log }) => [SettlementModule.register({ store: store('settlement'), log })],
+  modules: ({ store, log, background, relay }) => [SettlementModule.register({ store: store('settlement'), log, background, relay })],
 });

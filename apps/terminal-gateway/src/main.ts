@@ -8,5 +8,5 @@ runMain({
   title: 'POS settlement ledger: terminal-gateway',
   services: ['terminal-gateway'],
   consumers: [],
-  modules: ({ store, log }) => [TerminalGatewayModule.register({ store: store('terminal-gateway'), log })],
+  modules: ({ store, log, background, relay }) => [TerminalGatewayModule.register({ store: store('terminal-gateway'), log, background, relay })],
 });

@@ -1,5 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { applyLiveBatch, type Consumer, type MessageLog, OutboxRelay, type ServiceStore, startIdempotentConsumer, StoreSubscription, storePosition } from '@pos/eventing';
+import {
+  applyLiveBatch, type Consumer, type MessageLog, OutboxRelay, type RelayOptions, type ServiceStore, startIdempotentConsumer, StoreSubscription, storePosition,
+} from '@pos/eventing';
 import { LOGGER, type LedgerMetrics, type Logger, METRICS, SERVICE_STORE } from '@pos/platform';
 import { AuditTrailController } from './audit-trail/audit-trail.controller';
 import { BREAKS_PROJECTION, BREAKS_SUBSCRIPTION } from './breaks/breaks.projector';
@@ -12,8 +14,12 @@ const DEPS = Symbol('RECONCILIATION_DEPS');
 export interface ReconciliationDeps {
   readonly store: ServiceStore;
   readonly log: MessageLog;
+  /** Run the consumer, relay and subscription in this app (default), or leave them to a background worker. */
+  readonly background?: boolean;
+  readonly relay?: RelayOptions;
 }
 
+/** The reconciliation projections' background work (a plain class: a worker thread of the embedded ledger constructs it directly). */
 export class ReconciliationRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: Consumer;
   /** Publishes reconciliation's own events (clearing files, breaks, runs, DayReconciled). */
@@ -26,7 +32,7 @@ export class ReconciliationRuntime implements OnApplicationBootstrap, OnApplicat
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: LedgerMetrics,
   ) {
-    this.relay = new OutboxRelay(deps.store, deps.log, logger.child({ component: 'reconciliation-outbox' }));
+    this.relay = new OutboxRelay(deps.store, deps.log, logger.child({ component: 'reconciliation-outbox' }), deps.relay);
     this.breaks = new StoreSubscription(deps.store, BREAKS_SUBSCRIPTION, (events, tx) => applyLiveBatch([BREAKS_PROJECTION], events.map((event) => ({ event, at: storePosition(event) })), tx), logger.child({ component: 'breaks' }));
   }
 
@@ -66,8 +72,7 @@ export class ReconciliationModule {
     return {
       module: ReconciliationModule,
       controllers: [DailyTotalsController, AuditTrailController, ClearingReconciliationController],
-      providers: [{ provide: DEPS, useValue: deps }, { provide: SERVICE_STORE, useValue: deps.store }, ReconciliationRuntime],
-      exports: [ReconciliationRuntime],
+      providers: [{ provide: DEPS, useValue: deps }, { provide: SERVICE_STORE, useValue: deps.store }, ...(deps.background === false ? [] : [ReconciliationRuntime])],
     };
   }
 }

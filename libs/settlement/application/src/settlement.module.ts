@@ -1,5 +1,5 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type Consumer, type MessageLog, OutboxRelay, type ServiceStore, startIdempotentConsumer, StoreSubscription } from '@pos/eventing';
+import { type Consumer, type MessageLog, OutboxRelay, type RelayOptions, type ServiceStore, startIdempotentConsumer, StoreSubscription } from '@pos/eventing';
 import { LOGGER, type LedgerMetrics, type Logger, METRICS, SERVICE_STORE } from '@pos/platform';
 import { applyToLedgerBalances, LEDGER_BALANCES_SUBSCRIPTION } from './ledger-balances/ledger-balances.projector';
 import { SettlementQueriesController } from './list-settlements/settlement-queries.controller';
@@ -10,9 +10,15 @@ const DEPS = Symbol('SETTLEMENT_DEPS');
 export interface SettlementDeps {
   readonly store: ServiceStore;
   readonly log: MessageLog;
+  /** Run the consumer, relay and subscription in this app (default), or leave them to a background worker. */
+  readonly background?: boolean;
+  readonly relay?: RelayOptions;
 }
 
-/** Runs the settlement consumer and publishes settlement events while the app is up. */
+/**
+ * Runs the settlement consumer and publishes settlement events while the app is up (or in
+ * a worker thread of the embedded ledger: a plain class, constructed there directly).
+ */
 export class SettlementRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: Consumer;
   readonly relay: OutboxRelay;
@@ -23,7 +29,7 @@ export class SettlementRuntime implements OnApplicationBootstrap, OnApplicationS
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: LedgerMetrics,
   ) {
-    this.relay = new OutboxRelay(deps.store, deps.log, logger.child({ component: 'settlement-outbox' }));
+    this.relay = new OutboxRelay(deps.store, deps.log, logger.child({ component: 'settlement-outbox' }), deps.relay);
     this.balances = new StoreSubscription(deps.store, LEDGER_BALANCES_SUBSCRIPTION, applyToLedgerBalances, logger.child({ component: 'ledger-balances' }));
   }
 
@@ -60,8 +66,7 @@ export class SettlementModule {
     return {
       module: SettlementModule,
       controllers: [SettlementQueriesController],
-      providers: [{ provide: DEPS, useValue: deps }, { provide: SERVICE_STORE, useValue: deps.store }, SettlementRuntime],
-      exports: [SettlementRuntime],
+      providers: [{ provide: DEPS, useValue: deps }, { provide: SERVICE_STORE, useValue: deps.store }, ...(deps.background === false ? [] : [SettlementRuntime])],
     };
   }
 }

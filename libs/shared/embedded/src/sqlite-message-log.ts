@@ -4,7 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import {
   type ConsumedMessage, type Consumer, type ConsumerOptions, DEFAULT_MAX_BATCH, type LogMessage, type LogPositions, type MessageLog, positionKey, type ReadRangeOptions,
 } from '@pos/eventing';
-import { Mutex, openSqlite, relaxedWriteTransaction, Statements, writeTransaction } from './sqlite';
+import { FileWakeup, Mutex, openSqlite, relaxedWriteTransaction, Statements, writeTransaction } from './sqlite';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
@@ -60,6 +60,7 @@ export class SqliteMessageLog implements MessageLog {
   private readonly q: Statements;
   private readonly mutex = new Mutex();
   private readonly published = new EventEmitter();
+  private readonly wakeup: FileWakeup;
 
   constructor(
     file: string,
@@ -74,6 +75,7 @@ export class SqliteMessageLog implements MessageLog {
   ) {
     this.db = openSqlite(file);
     this.db.exec(SCHEMA);
+    this.wakeup = new FileWakeup(file, () => this.published.emit('publish'));
     this.q = new Statements(this.db);
     this.published.setMaxListeners(0);
   }
@@ -97,6 +99,7 @@ export class SqliteMessageLog implements MessageLog {
       });
     });
     this.published.emit('publish');
+    this.wakeup.notifyOthers();
   }
 
   /**
@@ -296,6 +299,7 @@ export class SqliteMessageLog implements MessageLog {
   }
 
   async close(): Promise<void> {
+    this.wakeup.close();
     await this.mutex.run(async () => this.db.close());
   }
 }

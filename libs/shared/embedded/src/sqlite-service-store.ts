@@ -6,7 +6,7 @@ import {
   type AppendOutcome, type DocumentReader, type DocumentWrite, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord,
   type ServiceStore, type StoredEventDraft, type StorePosition, type StoreTx, type StreamAppend,
 } from '@pos/eventing';
-import { Mutex, openSqlite, relaxedWriteTransaction, Statements, writeTransaction } from './sqlite';
+import { FileWakeup, Mutex, openSqlite, relaxedWriteTransaction, Statements, writeTransaction } from './sqlite';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -129,8 +129,11 @@ export class SqliteServiceStore implements ServiceStore {
   /** One outbox publisher at a time (publishing does not hold the write lock). */
   private readonly publishing = new Mutex();
   private readonly appended = new AppendSignal();
+  /** Appends made through another thread's store object on this file wake this one's pollers too. */
+  private readonly wakeup: FileWakeup;
 
   constructor(readonly file: string) {
+    this.wakeup = new FileWakeup(file, () => this.appended.notify());
     this.writer = openSqlite(file);
     migrate(this.writer);
     this.reader = file === ':memory:' ? this.writer : openSqlite(file, { readOnly: true });
@@ -194,7 +197,7 @@ export class SqliteServiceStore implements ServiceStore {
       try {
         const result = await fn(tx);
         db.exec('COMMIT');
-        if (appended) this.appended.notify();
+        if (appended) this.notifyAppended();
         return result;
       } catch (e) {
         if (db.isTransaction) db.exec('ROLLBACK');
@@ -219,8 +222,13 @@ export class SqliteServiceStore implements ServiceStore {
         }),
       ),
     );
-    if (outcomes.some((o) => o.ok)) this.appended.notify();
+    if (outcomes.some((o) => o.ok)) this.notifyAppended();
     return outcomes;
+  }
+
+  private notifyAppended() {
+    this.appended.notify();
+    this.wakeup.notifyOthers();
   }
 
   /** Inserts a stream's drafted events with their outbox rows and moves its head; returns their positions. */
@@ -426,6 +434,7 @@ export class SqliteServiceStore implements ServiceStore {
   }
 
   async close(): Promise<void> {
+    this.wakeup.close();
     await this.publishing.run(() =>
       this.mutex.run(async () => {
         if (this.reader !== this.writer) this.reader.close();

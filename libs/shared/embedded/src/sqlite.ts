@@ -1,4 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { BroadcastChannel } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -66,5 +67,29 @@ export class Mutex {
     const result = this.tail.then(fn, fn);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+}
+
+/**
+ * Tells the other threads of this process that opened the same file that something was
+ * written there (a worker's relay learns of the HTTP thread's appends), and listens for
+ * theirs. In-process only; other processes poll.
+ */
+export class FileWakeup {
+  private readonly channel?: BroadcastChannel;
+
+  constructor(file: string, onWake: () => void) {
+    if (file === ':memory:') return;
+    this.channel = new BroadcastChannel(`pos-ledger:${file}`);
+    this.channel.onmessage = () => onWake();
+    this.channel.unref();
+  }
+
+  notifyOthers(): void {
+    this.channel?.postMessage(0);
+  }
+
+  close(): void {
+    this.channel?.close();
   }
 }

@@ -1,4 +1,7 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, type MetricObjectWithValues, type MetricValue, Registry } from 'prom-client';
+
+/** Metrics of another thread of this process, as prom-client's JSON. */
+export type MetricsSource = () => Promise<Array<MetricObjectWithValues<MetricValue<string>>>>;
 
 /** One registry per process; every service adds its own series with a `service` label. */
 export class LedgerMetrics {
@@ -14,7 +17,22 @@ export class LedgerMetrics {
   readonly terminalCache = new Gauge({ name: 'ledger_terminal_cache_entries', help: 'Open-batch entries of terminal state held in memory', labelNames: ['service'], registers: [this.registry] });
   readonly projectionPosition = new Gauge({ name: 'ledger_projection_events_applied', help: 'Events applied by a projection since start', labelNames: ['service', 'projection'], registers: [this.registry] });
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
+  private readonly sources: MetricsSource[] = [];
+
+  /** `defaultMetrics`: process metrics (memory, CPU, event loop); once per process, so not in a worker thread. */
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Adds the series of another thread (a background worker) to every scrape. */
+  addSource(source: MetricsSource): void {
+    this.sources.push(source);
+  }
+
+  /** The exposition text: this thread's series, summed with those of the other threads. */
+  async scrape(): Promise<string> {
+    if (this.sources.length === 0) return this.registry.metrics();
+    const all = [await this.registry.getMetricsAsJSON(), ...(await Promise.all(this.sources.map((s) => s().catch(() => []))))];
+    return AggregatorRegistry.aggregate(all).metrics();
   }
 }

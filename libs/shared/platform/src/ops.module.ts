@@ -58,7 +58,7 @@ class MetricsController {
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async scrape() {
     await Promise.all(this.probes.map((p) => p.check().catch(() => undefined)));
-    return this.metrics.registry.metrics();
+    return this.metrics.scrape();
   }
 }
 

@@ -39,6 +39,8 @@ export const startService = async (o: {
   env: LedgerEnv;
   modules: (parts: ServiceParts) => DynamicModule[];
   probes: (parts: ServiceParts) => ReadinessProbe[];
+  /** Runs once the app is initialised, before it takes requests (e.g. a background worker). */
+  beforeListen?: (parts: ServiceParts) => Promise<void>;
   release: () => Promise<void>;
 }): Promise<RunningService> => {
   const logger = createLogger(o.service);
@@ -50,6 +52,12 @@ export const startService = async (o: {
     OpsModule.register(metrics, o.probes(parts)),
   ]);
   const app = await createHttpApp(root, { service: o.service, title: o.title, logger, metrics });
+  try {
+    await o.beforeListen?.(parts);
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    throw e;
+  }
   await app.listen(o.env.port, o.env.host);
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://${o.env.host}:${port}`;

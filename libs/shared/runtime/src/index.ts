@@ -1,3 +1,4 @@
 export * from './deployment';
 export * from './service-runtime';
 export * from './start';
+export * from './background';

@@ -6,17 +6,36 @@ import { verifyPassword } from './credentials';
 
 export const CREDENTIALS = { terminals: 'terminal-credentials', operators: 'operator-credentials' } as const;
 
+/** Key hashes kept in memory at most: a terminal's first request after that reads the store again. */
+const KEY_CACHE = 50_000;
+
 /** Per-terminal API keys and operator passwords, both stored only as hashes. */
 @Injectable()
 export class TerminalCredentials {
+  /**
+   * Key hashes of known terminals, so a request does not read the store to authenticate.
+   * A key never changes once issued; an unknown terminal is never cached (it may register).
+   */
+  private readonly keys = new Map<string, string>();
+
   constructor(@Inject(SERVICE_STORE) private readonly store: ServiceStore) {}
+
+  private async keyHashOf(terminalId: string): Promise<string | undefined> {
+    const cached = this.keys.get(terminalId);
+    if (cached) return cached;
+    const doc = await this.store.getDocument<{ apiKeyHash: string }>(CREDENTIALS.terminals, terminalId);
+    if (!doc) return undefined;
+    if (this.keys.size >= KEY_CACHE) this.keys.delete(this.keys.keys().next().value!);
+    this.keys.set(terminalId, doc.apiKeyHash);
+    return doc.apiKeyHash;
+  }
 
   /** Refuses an unknown terminal or a wrong key before anything is read or written for it. */
   async authenticate(terminalId: string, authorization: string | undefined): Promise<void> {
-    const doc = await this.store.getDocument<{ apiKeyHash: string }>(CREDENTIALS.terminals, terminalId);
-    if (!doc) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'unauthenticated');
+    const apiKeyHash = await this.keyHashOf(terminalId);
+    if (!apiKeyHash) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'unauthenticated');
     const key = bearerOf(authorization);
-    if (!key || !sameDigest(sha256(key), doc.apiKeyHash))
+    if (!key || !sameDigest(sha256(key), apiKeyHash))
       throw new DomainError('TERMINAL_UNAUTHENTICATED', 'the terminal credentials are missing or wrong', 'A0', 'unauthenticated');
   }
 

@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { type MessageLog, OutboxRelay, type ServiceStore } from '@pos/eventing';
+import { type MessageLog, OutboxRelay, type RelayOptions, type ServiceStore } from '@pos/eventing';
 import { LOGGER, type Logger, MESSAGE_LOG, SERVICE_STORE } from '@pos/platform';
 import { AdminController } from './admin.controller';
 import { CaptureSaleHandler } from './capture-sale/capture-sale.handler';
@@ -18,22 +18,42 @@ import { EndBatchUploadHandler } from './upload-batch/end-batch-upload.handler';
 import { UploadBatchHandler } from './upload-batch/upload-batch.handler';
 import { VoidSaleHandler } from './void-sale/void-sale.handler';
 
-export const GATEWAY_RELAY = Symbol('GATEWAY_RELAY');
-
-/** Publishes the gateway's committed events for as long as the app runs. */
-class GatewayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(GATEWAY_RELAY) private readonly relay: OutboxRelay) {}
-  onApplicationBootstrap() {
+/**
+ * The gateway's background work: publishing its committed events. Runs beside the HTTP
+ * API, or in a worker thread of its own (the embedded ledger), with the same code.
+ */
+export class GatewayBackground {
+  readonly relay: OutboxRelay;
+  constructor(deps: GatewayDeps, logger: Logger) {
+    this.relay = new OutboxRelay(deps.store, deps.log, logger.child({ component: 'outbox-relay' }), deps.relay);
+  }
+  async start() {
     this.relay.start();
   }
-  async onApplicationShutdown() {
+  async stop() {
     await this.relay.stop();
+  }
+}
+
+const BACKGROUND = Symbol('GATEWAY_BACKGROUND');
+
+/** Runs the background work for as long as the app runs. */
+class GatewayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(BACKGROUND) private readonly background: GatewayBackground) {}
+  onApplicationBootstrap() {
+    return this.background.start();
+  }
+  onApplicationShutdown() {
+    return this.background.stop();
   }
 }
 
 export interface GatewayDeps {
   readonly store: ServiceStore;
   readonly log: MessageLog;
+  /** Run the relay in this app (default), or leave it to a background worker. */
+  readonly background?: boolean;
+  readonly relay?: RelayOptions;
 }
 
 /** terminal-gateway: terminals, operators, sessions, open batches, capture. */
@@ -47,8 +67,7 @@ export class TerminalGatewayModule {
       providers: [
         { provide: SERVICE_STORE, useValue: deps.store },
         { provide: MESSAGE_LOG, useValue: deps.log },
-        { provide: GATEWAY_RELAY, useFactory: (logger: Logger) => new OutboxRelay(deps.store, deps.log, logger.child({ component: 'outbox-relay' })), inject: [LOGGER] },
-        GatewayLifecycle,
+        ...(deps.background === false ? [] : [{ provide: BACKGROUND, useFactory: (logger: Logger) => new GatewayBackground(deps, logger), inject: [LOGGER] }, GatewayLifecycle]),
         TerminalCommandRunner,
         TerminalCredentials,
         RegisterTerminalHandler,
@@ -63,7 +82,6 @@ export class TerminalGatewayModule {
         SignOffHandler,
         UnlockOperatorHandler,
       ],
-      exports: [GATEWAY_RELAY],
     };
   }
 }
