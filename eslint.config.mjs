@@ -37,6 +37,8 @@ export default [
             dep('type:testing', ['type:domain', 'type:contracts', 'type:application', 'type:infra']),
             dep('type:app', ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:platform', 'type:runtime', 'type:testing']),
             dep('type:tool', ['type:domain', 'type:contracts', 'type:testing']),
+            // Benchmarks measure the adapters themselves (an event store beside Emmett's, say).
+            dep('type:bench', ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:testing']),
             // bounded contexts: each sees itself and the shared kernel only
             dep('scope:shared', ['scope:shared']),
             dep('scope:terminal', ['scope:terminal', 'scope:shared']),

@@ -14,6 +14,7 @@ const entries = {
   'tools/clearing/main': 'tools/clearing/src/main.ts',
   'tools/bench/pipeline': 'tools/bench/src/pipeline.bench.ts',
   'tools/bench/load': 'tools/bench/src/load.bench.ts',
+  'tools/bench/store': 'tools/bench/src/store.bench.ts',
   'tools/bench/replay': 'tools/bench/src/replay.bench.ts',
   'tools/bench/clearing-import': 'tools/bench/src/clearing-import.bench.ts',
 };

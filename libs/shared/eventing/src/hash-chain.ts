@@ -10,11 +10,20 @@ export const GENESIS_HASH = '0'.repeat(64);
  */
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (value[i] === undefined ? 'null' : canonicalJson(value[i]));
+    return `${out}]`;
+  }
+  // Array.prototype.sort orders strings by UTF-16 code units, as `<` does.
+  const keys = Object.keys(value).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 };
 
 export interface HashedContent {
@@ -32,6 +41,24 @@ export interface HashedContent {
 /** hash = sha256(prevHash | canonical content): editing, dropping or reordering any event breaks every later hash. */
 export const chainHash = (prevHash: string, content: HashedContent): string =>
   createHash('sha256').update(prevHash).update('|').update(canonicalJson(content)).digest('hex');
+
+/**
+ * chainHash for content whose payload and context are already canonical JSON text: the same
+ * text as canonicalJson(content), its keys in their sorted order, spliced rather than built again.
+ */
+export const chainHashOfCanonical = (
+  prevHash: string,
+  content: Omit<HashedContent, 'payload' | 'context'> & { readonly payloadJson: string; readonly contextJson: string },
+): string =>
+  createHash('sha256')
+    .update(prevHash)
+    .update('|')
+    .update(
+      `{"context":${content.contextJson},"eventId":${JSON.stringify(content.eventId)},"occurredAt":${JSON.stringify(content.occurredAt)},` +
+        `"payload":${content.payloadJson},"schemaVersion":${JSON.stringify(content.schemaVersion)},"streamId":${JSON.stringify(content.streamId)},` +
+        `"type":${JSON.stringify(content.type)},"version":${JSON.stringify(content.version)}}`,
+    )
+    .digest('hex');
 
 export interface ChainLink {
   readonly version: number;

@@ -3,7 +3,7 @@ import { v7 as uuidV7 } from 'uuid';
 import type { EventContext, RecordedEvent } from '@pos/kernel';
 import { HEADERS, partitionKeyOf } from './envelope';
 import type { NewEvent } from './event-store.port';
-import { chainHash } from './hash-chain';
+import { canonicalJson, chainHash, chainHashOfCanonical } from './hash-chain';
 import type { LogMessage } from './message-log.port';
 
 /** An event as every store adapter writes it: wire payload, context and its link in the stream's hash chain. */
@@ -15,7 +15,7 @@ export interface StoredEventDraft {
   readonly schemaVersion: number;
   /** JSON-safe wire payload, validated against the contract. */
   readonly payload: unknown;
-  /** `payload` as JSON text, serialised once for the store. */
+  /** `payload` as canonical JSON text (sorted keys), serialised once for the store and the hash. */
   readonly payloadJson: string;
   readonly context: EventContext;
   readonly occurredAt: string;
@@ -61,10 +61,12 @@ export const draftStoredEvent = (streamId: string, version: number, e: NewEvent,
     occurredAt: e.occurredAt.toISOString(),
     prevHash,
   };
+  // Stored as its canonical text: the hash covers exactly these bytes, serialised once.
+  const payloadJson = canonicalJson(payload);
   return {
     ...draft,
-    payloadJson: JSON.stringify(payload),
-    hash: storedEventHash(draft),
+    payloadJson,
+    hash: chainHashOfCanonical(prevHash, { ...draft, payloadJson, contextJson: canonicalJson(draft.context) }),
     topic: topicOf(e.type),
     key: partitionKeyOf({ data: e.data, metadata: { streamId } }),
   };

@@ -49,6 +49,34 @@ ALTER TABLE checkpoints ALTER COLUMN position TYPE text
   USING (pg_current_xact_id()::text::numeric * ${POSITION_RADIX} + position)::text;
 `,
   },
+  {
+    version: 3,
+    name: 'outbox rows without a foreign key: each append checked it for nothing',
+    // The relay joins outbox rows to their events; an outbox row is only ever written with its event.
+    sql: `ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_position_fkey;`,
+  },
+  {
+    version: 4,
+    name: 'one outbox row per stream append (a version range) instead of one per event',
+    // Queued rows become ranges of one event; a row whose event is gone has nothing to publish.
+    sql: `
+ALTER TABLE outbox ADD COLUMN stream_id text COLLATE "C", ADD COLUMN first_version integer, ADD COLUMN last_version integer;
+UPDATE outbox o SET stream_id = e.stream_id, first_version = e.version, last_version = e.version FROM events e WHERE e.position = o.position;
+DELETE FROM outbox WHERE stream_id IS NULL;
+ALTER TABLE outbox DROP COLUMN position, ALTER COLUMN stream_id SET NOT NULL, ALTER COLUMN first_version SET NOT NULL, ALTER COLUMN last_version SET NOT NULL;
+`,
+  },
+  {
+    version: 5,
+    name: 'the commit-order index is the primary key: one index fewer to write per event',
+    // Positions stay unique (a sequence hands them out); nothing looks an event up by position alone any more.
+    sql: `
+CREATE UNIQUE INDEX events_commit_order_key ON events (tx, position);
+ALTER TABLE events DROP CONSTRAINT events_pkey;
+ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_commit_order_key;
+DROP INDEX events_commit_order;
+`,
+  },
 ];
 
 const quoteIdent = (name: string): string => {

@@ -97,12 +97,12 @@ export class PgServiceStore implements ServiceStore {
   readonly pool: Pool;
   private readonly s: string;
   private readonly appended = new AppendSignal();
-  private readonly appendSql: string;
+  /** The append statement of each shape (an empty data-modifying CTE still costs its setup), built once. */
+  private readonly appendSql = new Map<string, string>();
 
   private constructor(private readonly options: PgStoreOptions) {
     this.pool = new pg.Pool({ max: 10, ...options.pool });
     this.s = quoteIdent(options.schema);
-    this.appendSql = appendStatement(this.s);
   }
 
   /** Connects and migrates (idempotently). */
@@ -197,7 +197,7 @@ export class PgServiceStore implements ServiceStore {
     // groups touching the same streams in another order rolls the statement back whole: try again.
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<{ event_id: string; position: string; tx: string }>({ name: `append-${this.options.schema}`, text: this.appendSql, values: params.values });
+        const { rows } = await this.pool.query<{ event_id: string; position: string; tx: string }>(this.appendQuery(params));
         const outcomes = appendOutcomes(appends, params.drafts, rows);
         if (rows.length > 0) this.appended.notify();
         return outcomes;
@@ -205,6 +205,14 @@ export class PgServiceStore implements ServiceStore {
         if (!isRetryable(e) || attempt >= 5) throw e;
       }
     }
+  }
+
+  /** A named (prepared once per connection) append statement for `params`. */
+  private appendQuery(params: { values: unknown[]; shape: AppendShape }) {
+    const name = `append-${params.shape.streams}${params.shape.documents ? '-documents' : ''}-${this.options.schema}`;
+    let text = this.appendSql.get(name);
+    if (!text) this.appendSql.set(name, (text = appendStatement(this.s, params.shape)));
+    return { name, text, values: params.values };
   }
 
   private async appendIn(c: PoolClient, streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): Promise<RecordedEvent[]> {
@@ -215,7 +223,7 @@ export class PgServiceStore implements ServiceStore {
     if (events.length === 0) return [];
     const append: StreamAppend = { streamId, expectedVersion: current, prevHash: head?.last_hash ?? GENESIS_HASH, events };
     const params = appendParameters([append]);
-    const { rows } = await c.query<{ event_id: string; position: string; tx: string }>({ name: `append-${this.options.schema}`, text: this.appendSql, values: params.values });
+    const { rows } = await c.query<{ event_id: string; position: string; tx: string }>(this.appendQuery(params));
     const [outcome] = appendOutcomes([append], params.drafts, rows);
     if (!outcome.ok) throw outcome.conflict;
     return [...outcome.recorded];
@@ -333,12 +341,15 @@ export class PgServiceStore implements ServiceStore {
       const { rows: [{ locked }] } = await c.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [this.lockKey('outbox')]);
       if (!locked) return 0;
       // Per key, rows leave in order: appends to one stream wait for its head row, so a later
-      // event of a stream always has a later outbox id. Rows of a transaction still running
-      // are not visible yet and leave with a later batch.
-      const { rows } = await c.query<EventRow & { outbox_id: string; topic: string | null; key: string | null; payload_json: string }>(
-        `SELECT o.outbox_id, o.topic, o.key, e.tx::text AS txid, e.position, e.event_id, e.stream_id, e.version, e.type, e.schema_version, e.payload::text AS payload_json,
-                e.context, e.occurred_at_text, e.prev_hash, e.hash
-           FROM ${this.s}.outbox o JOIN ${this.s}.events e ON e.position = o.position ORDER BY o.outbox_id LIMIT $1`,
+      // append of a stream always has a later outbox id. Rows of a transaction still running
+      // are not visible yet and leave with a later batch. A row is one stream append (a range
+      // of versions); one cut by `limit` keeps its rest for the next batch.
+      const { rows } = await c.query<EventRow & { outbox_id: string; last_version: number; topic: string | null; key: string | null; payload_json: string }>(
+        `WITH o AS (SELECT * FROM ${this.s}.outbox ORDER BY outbox_id LIMIT $1)
+         SELECT o.outbox_id, o.last_version, o.topic, o.key, e.tx::text AS txid, e.position, e.event_id, e.stream_id, e.version, e.type, e.schema_version,
+                e.payload::text AS payload_json, e.context, e.occurred_at_text, e.prev_hash, e.hash
+           FROM o JOIN ${this.s}.events e ON e.stream_id = o.stream_id AND e.version BETWEEN o.first_version AND o.last_version
+          ORDER BY o.outbox_id, e.version LIMIT $1`,
         [limit],
       );
       if (rows.length > 0) {
@@ -352,14 +363,17 @@ export class PgServiceStore implements ServiceStore {
             }),
           })),
         );
-        await c.query(`DELETE FROM ${this.s}.outbox WHERE outbox_id = ANY($1::bigint[])`, [rows.map((r) => r.outbox_id)]);
+        const last = rows[rows.length - 1];
+        const whole = [...new Set(rows.map((r) => r.outbox_id))].filter((id) => id !== last.outbox_id || last.version === last.last_version);
+        await c.query(`DELETE FROM ${this.s}.outbox WHERE outbox_id = ANY($1::bigint[])`, [whole]);
+        if (last.version < last.last_version) await c.query(`UPDATE ${this.s}.outbox SET first_version = $2 WHERE outbox_id = $1`, [last.outbox_id, last.version + 1]);
       }
       return rows.length;
     });
   }
 
   async outboxBacklog(): Promise<number> {
-    return Number((await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.s}.outbox`)).rows[0].n);
+    return Number((await this.pool.query<{ n: string }>(`SELECT COALESCE(sum(last_version - first_version + 1), 0) AS n FROM ${this.s}.outbox`)).rows[0].n);
   }
 
   /**
@@ -384,7 +398,7 @@ export class PgServiceStore implements ServiceStore {
   /** Tamper-evidence tests only: deletes a stored event (and its outbox row, which references it), leaving the head as it was. */
   deleteEventForTest(streamId: string, version: number): Promise<void> {
     return this.rawWriteForTest([
-      [`DELETE FROM ${this.s}.outbox WHERE position IN (SELECT position FROM ${this.s}.events WHERE stream_id = $1 AND version = $2)`, [streamId, version]],
+      [`DELETE FROM ${this.s}.outbox WHERE stream_id = $1 AND $2 BETWEEN first_version AND last_version`, [streamId, version]],
       [`DELETE FROM ${this.s}.events WHERE stream_id = $1 AND version = $2`, [streamId, version]],
     ]);
   }
@@ -414,6 +428,9 @@ export class PgServiceStore implements ServiceStore {
 const storedTopic = (r: { type: string }) => topicOf(r.type);
 const storedKey = (r: { payload_json: string; stream_id: string }) => partitionKeyOf({ data: JSON.parse(r.payload_json), metadata: { streamId: r.stream_id } });
 
+/** The shape of an append statement: several streams, or one stream new or existing (no unnest, no union), with or without documents. */
+type AppendShape = { readonly streams: 'many' | 'new' | 'existing'; readonly documents: boolean };
+
 /**
  * One statement for a group of appends: per stream, move the head if it is still where the
  * writer saw it (or create it), then insert the accepted streams' events, their outbox rows
@@ -421,8 +438,9 @@ const storedKey = (r: { payload_json: string; stream_id: string }) => partitionK
  * the others go on. Two groups on one stream: the second waits for the first's row lock,
  * then re-checks the version (READ COMMITTED) and is refused.
  */
-const appendStatement = (s: string) => `
-WITH h AS (
+const appendStatement = (s: string, shape: AppendShape) => {
+  const heads = {
+    many: `h AS (
   SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[]) AS h(stream_id, expected, prev_hash, next_version, last_hash)
 ), moved AS (
   UPDATE ${s}.streams t SET version = h.next_version, last_hash = h.last_hash
@@ -435,24 +453,46 @@ WITH h AS (
   RETURNING stream_id
 ), accepted AS (
   SELECT stream_id FROM moved UNION ALL SELECT stream_id FROM created
-), e AS (
-  SELECT * FROM unnest($6::uuid[], $7::text[], $8::int[], $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
-    WITH ORDINALITY AS e(event_id, stream_id, version, type, schema_version, payload, context, occurred_at, prev_hash, hash, topic, key, n)
-  WHERE e.stream_id IN (SELECT stream_id FROM accepted)
+)`,
+    existing: `accepted AS (
+  UPDATE ${s}.streams SET version = $4::int, last_hash = $5::text
+   WHERE stream_id = $1::text AND version = $2::int AND last_hash = $3::text
+  RETURNING stream_id
+)`,
+    new: `accepted AS (
+  INSERT INTO ${s}.streams (stream_id, version, last_hash)
+    SELECT $1::text, $4::int, $5::text WHERE $2::int = 0 AND $3::text = '${GENESIS_HASH}'
+  ON CONFLICT (stream_id) DO NOTHING
+  RETURNING stream_id
+)`,
+  }[shape.streams];
+  const isAccepted = (column: string) => (shape.streams === 'many' ? `${column} IN (SELECT stream_id FROM accepted)` : 'EXISTS (SELECT 1 FROM accepted)');
+  return `
+WITH ${heads}, e AS (
+  -- Payloads and contexts come as one JSON array each: no per-element escaping, one parse.
+  SELECT x.*, p.value AS payload, c.value AS context
+    FROM unnest($6::uuid[], $7::text[], $8::int[], $9::text[], $10::int[], $11::text[], $12::text[], $13::text[])
+      WITH ORDINALITY AS x(event_id, stream_id, version, type, schema_version, occurred_at, prev_hash, hash, n)
+    JOIN jsonb_array_elements($14::jsonb) WITH ORDINALITY AS p(value, pn) ON p.pn = x.n
+    JOIN jsonb_array_elements($15::jsonb) WITH ORDINALITY AS c(value, cn) ON c.cn = x.n
+  WHERE ${isAccepted('x.stream_id')}
 ), inserted AS (
   INSERT INTO ${s}.events (event_id, stream_id, version, type, schema_version, payload, context, occurred_at, occurred_at_text, prev_hash, hash)
-    SELECT event_id, stream_id, version, type, schema_version, payload::jsonb, context::jsonb, occurred_at::timestamptz, occurred_at, prev_hash, hash FROM e ORDER BY n
+    SELECT event_id, stream_id, version, type, schema_version, payload, context, occurred_at::timestamptz, occurred_at, prev_hash, hash FROM e ORDER BY n
   RETURNING position, event_id
 ), queued AS (
-  INSERT INTO ${s}.outbox (position, topic, key)
-    SELECT i.position, e.topic, e.key FROM inserted i JOIN e USING (event_id) ORDER BY i.position
-), docs AS (
+  INSERT INTO ${s}.outbox (stream_id, first_version, last_version, topic, key)
+    SELECT q.stream_id, q.first_version, q.last_version, q.topic, q.key
+      FROM unnest($16::text[], $17::int[], $18::int[], $19::text[], $20::text[]) WITH ORDINALITY AS q(stream_id, first_version, last_version, topic, key, n)
+     WHERE ${isAccepted('q.stream_id')} ORDER BY q.n
+)${shape.documents ? `, docs AS (
   INSERT INTO ${s}.documents (collection, key, doc)
-    SELECT d.collection, d.key, d.doc FROM unnest($18::text[], $19::text[], $20::text[], $21::text[]) AS d(stream_id, collection, key, doc)
-    WHERE d.stream_id IN (SELECT stream_id FROM accepted)
+    SELECT d.collection, d.key, d.doc FROM unnest($21::text[], $22::text[], $23::text[], $24::text[]) AS d(stream_id, collection, key, doc)
+    WHERE ${isAccepted('d.stream_id')}
   ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc
-)
+)` : ''}
 SELECT event_id::text AS event_id, position::text AS position, pg_current_xact_id()::text AS tx FROM inserted`;
+};
 
 const appendParameters = (appends: readonly StreamAppend[]) => {
   const streams = new Set<string>();
@@ -467,15 +507,27 @@ const appendParameters = (appends: readonly StreamAppend[]) => {
   const docs = new Map<string, { streamId: string; collection: string; key: string; doc: string }>();
   for (const a of appends) for (const d of a.documents ?? []) docs.set(`${d.collection}\u0000${d.key}`, { streamId: a.streamId, collection: d.collection, key: d.key, doc: stringifyWithBigInt(d.doc) });
   const docList = [...docs.values()];
-  const values = [
+  // The outbox rows: per append, each run of events bound for one topic and key (in practice, the whole append).
+  const ranges: Array<{ streamId: string; first: number; last: number; topic: string; key: string }> = [];
+  for (const d of drafts.flat()) {
+    const run = ranges.at(-1);
+    if (run && run.streamId === d.streamId && run.topic === d.topic && run.key === d.key && run.last === d.version - 1) run.last = d.version;
+    else ranges.push({ streamId: d.streamId, first: d.version, last: d.version, topic: d.topic, key: d.key });
+  }
+  const shape: AppendShape['streams'] = appends.length > 1 ? 'many' : appends[0].expectedVersion === 0 ? 'new' : 'existing';
+  const heads: unknown[][] = [
     appends.map((a) => a.streamId), appends.map((a) => a.expectedVersion), appends.map((a) => a.prevHash),
     appends.map((a, i) => a.expectedVersion + drafts[i].length), appends.map((a, i) => drafts[i].at(-1)?.hash ?? a.prevHash),
-    all.map((d) => d.eventId), all.map((d) => d.streamId), all.map((d) => d.version), all.map((d) => d.type), all.map((d) => d.schemaVersion),
-    all.map((d) => d.payloadJson), all.map((d) => JSON.stringify(d.context)), all.map((d) => d.occurredAt),
-    all.map((d) => d.prevHash), all.map((d) => d.hash), all.map((d) => d.topic), all.map((d) => d.key),
-    docList.map((d) => d.streamId), docList.map((d) => d.collection), docList.map((d) => d.key), docList.map((d) => d.doc),
   ];
-  return { drafts, values };
+  const values: unknown[] = [
+    ...(shape === 'many' ? heads : heads.map(([one]) => one)),
+    all.map((d) => d.eventId), all.map((d) => d.streamId), all.map((d) => d.version), all.map((d) => d.type), all.map((d) => d.schemaVersion),
+    all.map((d) => d.occurredAt), all.map((d) => d.prevHash), all.map((d) => d.hash),
+    `[${all.map((d) => d.payloadJson).join(',')}]`, JSON.stringify(all.map((d) => d.context)),
+    ranges.map((r) => r.streamId), ranges.map((r) => r.first), ranges.map((r) => r.last), ranges.map((r) => r.topic), ranges.map((r) => r.key),
+  ];
+  if (docList.length > 0) values.push(docList.map((d) => d.streamId), docList.map((d) => d.collection), docList.map((d) => d.key), docList.map((d) => d.doc));
+  return { drafts, values, shape: { streams: shape, documents: docList.length > 0 } satisfies AppendShape };
 };
 
 const appendOutcomes = (
