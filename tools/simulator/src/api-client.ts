@@ -47,25 +47,65 @@ const str = (o: Json, field: string): string => {
 };
 
 export interface HttpOptions {
-  readonly baseUrl: string;
+  /** One base URL, or the replicas of one service (requests fail over between them). */
+  readonly baseUrl: string | readonly string[];
   readonly timeoutMs?: number;
+  /**
+   * How long a request that may be repeated safely (a read, or a terminal request, which the
+   * host answers once per trace number) is sent again when the host could not be reached or
+   * answered 96 (system malfunction), as a terminal retransmits: each time to the next
+   * replica. 0 (default): never.
+   */
+  readonly retryForMs?: number;
 }
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class HttpClient {
   /** Number of HTTP requests sent (including retries). */
   requests = 0;
-  private readonly baseUrl: string;
+  /** Requests sent again after a failure (see HttpOptions.retryForMs). */
+  retransmissions = 0;
+  private readonly baseUrls: readonly string[];
   private readonly timeoutMs: number;
+  private readonly retryForMs: number;
+  /** The replica each caller (a terminal) talks to now: it stays there until that one fails. */
+  private readonly replicaOf = new Map<string, number>();
 
   constructor(opts: HttpOptions) {
-    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.baseUrls = (typeof opts.baseUrl === 'string' ? [opts.baseUrl] : opts.baseUrl).map((u) => u.replace(/\/+$/, ''));
+    if (this.baseUrls.length === 0) throw new RangeError('HttpClient needs at least one base URL');
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.retryForMs = opts.retryForMs ?? 0;
   }
 
-  async call(method: 'GET' | 'POST', path: string, opts: { token?: string; body?: unknown; query?: Record<string, string | undefined> } = {}): Promise<Json> {
+  /** `affinity`: who is calling (a terminal id), so each caller keeps to one replica; `repeatable`: safe to send again. */
+  async call(
+    method: 'GET' | 'POST',
+    path: string,
+    opts: { token?: string; body?: unknown; query?: Record<string, string | undefined>; affinity?: string; repeatable?: boolean } = {},
+  ): Promise<Json> {
+    const affinity = opts.affinity ?? path;
+    const repeatable = opts.repeatable ?? method === 'GET';
+    const deadline = Date.now() + (repeatable ? this.retryForMs : 0);
+    for (;;) {
+      const replica = this.replicaOf.get(affinity) ?? [...affinity].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % this.baseUrls.length;
+      try {
+        return await this.once(this.baseUrls[replica], method, path, opts);
+      } catch (err) {
+        const again = err instanceof ApiError && (err.status === 0 || err.responseCode === '96') && Date.now() < deadline;
+        if (!again) throw err;
+        this.retransmissions++;
+        this.replicaOf.set(affinity, (replica + 1) % this.baseUrls.length);
+        await pause(200);
+      }
+    }
+  }
+
+  private async once(baseUrl: string, method: 'GET' | 'POST', path: string, opts: { token?: string; body?: unknown; query?: Record<string, string | undefined> }): Promise<Json> {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, v);
-    const url = `${this.baseUrl}${path}${qs.size ? `?${qs.toString()}` : ''}`;
+    const url = `${baseUrl}${path}${qs.size ? `?${qs.toString()}` : ''}`;
     const label = `${method} ${path}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -82,7 +122,13 @@ export class HttpClient {
     } catch (err) {
       throw new ApiError(0, 'NETWORK', err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}` : String(err), undefined, undefined, label);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      // The connection dropped while the answer was on its way: the request may or may not have been done.
+      throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : String(err), undefined, undefined, label);
+    }
     let parsed: unknown = undefined;
     try {
       parsed = text ? JSON.parse(text) : {};
@@ -295,8 +341,9 @@ export class TerminalApi {
     private readonly apiKey: string,
   ) {}
 
+  /** A terminal request: the host answers each trace number once, so it may be sent again. */
   private post(path: string, body: unknown): Promise<Json> {
-    return this.http.call('POST', `/v1/terminals/${encodeURIComponent(this.terminalId)}/${path}`, { token: this.apiKey, body });
+    return this.http.call('POST', `/v1/terminals/${encodeURIComponent(this.terminalId)}/${path}`, { token: this.apiKey, body, affinity: this.terminalId, repeatable: true });
   }
 
   async signOn(body: { stan: string; operatorId: string; password: string }): Promise<{ responseCode: string; batchNo: string; businessDay: string }> {

@@ -187,7 +187,7 @@ describe('ledger-audit on the microservice deployment (Kafka and PostgreSQL)', (
       const { rows: [edit] } = await client.query("SELECT stream_id, version FROM terminal_gateway.events WHERE type = 'TransactionCompleted' ORDER BY position LIMIT 1 OFFSET 10");
       await client.query("UPDATE terminal_gateway.events SET payload = jsonb_set(payload, '{amount}', '\"999999\"') WHERE stream_id = $1 AND version = $2", [edit.stream_id, edit.version]);
       const { rows: [del] } = await client.query("SELECT stream_id FROM settlement.events WHERE version = 1 ORDER BY stream_id LIMIT 1");
-      await client.query('DELETE FROM settlement.outbox WHERE position IN (SELECT position FROM settlement.events WHERE stream_id = $1 AND version = 1)', [del.stream_id]);
+      await client.query('DELETE FROM settlement.outbox WHERE stream_id = $1 AND first_version = 1', [del.stream_id]);
       await client.query('DELETE FROM settlement.events WHERE stream_id = $1 AND version = 1', [del.stream_id]);
       const run = await audit(['verify', '--json'], env);
       expect(run.code).toBe(1);

@@ -10,11 +10,13 @@ import { buildRecord, DEFAULT_PRICING, rowKey, type TotalsRow } from './record';
 import { runTerminalDay, type TerminalOutcome, type TerminalPlan } from './terminal-session';
 
 export interface RunDayOptions {
-  /** Ledger base URL. Default http://127.0.0.1:3000 */
-  readonly url?: string;
-  /** Read sides when the services run apart (microservices); default: `url`. */
-  readonly settlementUrl?: string;
-  readonly reconciliationUrl?: string;
+  /** Ledger base URL, or the gateway's replicas (terminals are spread over them). Default http://127.0.0.1:3000 */
+  readonly url?: string | readonly string[];
+  /** Read sides when the services run apart (microservices), or their replicas; default: `url`. */
+  readonly settlementUrl?: string | readonly string[];
+  readonly reconciliationUrl?: string | readonly string[];
+  /** How long a terminal retransmits a request the host did not answer (or answered 96), to the next replica each time. Default 0: never. */
+  readonly retryForMs?: number;
   /** Number of terminals. Default 20. */
   readonly terminals?: number;
   /** Online transactions per terminal. Default 200. */
@@ -60,6 +62,8 @@ export interface DayReport {
   readonly retries: number;
   /** HTTP requests sent, polling included. */
   readonly requests: number;
+  /** Terminal requests sent again after the host could not be reached or answered 96 (see RunDayOptions.retryForMs). */
+  readonly retransmissions: number;
   /** The business day the terminals traded on (comma-separated if they differ). */
   readonly businessDay: string;
   readonly businessDays: readonly string[];
@@ -117,7 +121,8 @@ const positiveInt = (name: string, v: number, min = 1): number => {
 
 export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> => {
   const started = performance.now();
-  const url = options.url ?? 'http://127.0.0.1:3000';
+  const urls = options.url ?? 'http://127.0.0.1:3000';
+  const url = typeof urls === 'string' ? urls : urls.join(',');
   const terminals = positiveInt('terminals', options.terminals ?? 20);
   const transactions = positiveInt('transactions', options.transactions ?? 200, 0);
   const unbalancedEvery = positiveInt('unbalancedEvery', options.unbalancedEvery ?? 4, 0);
@@ -128,9 +133,9 @@ export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> =>
   const settleTimeoutMs = options.settleTimeoutMs ?? 60_000;
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const log = options.log ?? (() => undefined);
-  const http = new HttpClient({ baseUrl: url, timeoutMs: options.requestTimeoutMs });
-  const settlementHttp = new HttpClient({ baseUrl: options.settlementUrl ?? url, timeoutMs: options.requestTimeoutMs });
-  const reconciliationHttp = new HttpClient({ baseUrl: options.reconciliationUrl ?? url, timeoutMs: options.requestTimeoutMs });
+  const http = new HttpClient({ baseUrl: urls, timeoutMs: options.requestTimeoutMs, retryForMs: options.retryForMs });
+  const settlementHttp = new HttpClient({ baseUrl: options.settlementUrl ?? urls, timeoutMs: options.requestTimeoutMs, retryForMs: options.retryForMs });
+  const reconciliationHttp = new HttpClient({ baseUrl: options.reconciliationUrl ?? urls, timeoutMs: options.requestTimeoutMs, retryForMs: options.retryForMs });
 
   const plans = planTerminals(seed, terminals, transactions, unbalancedEvery, duplicateEvery);
   log(`seed ${seed}: ${terminals} terminals x ${transactions} transactions against ${url} (concurrency ${concurrency}, every ${unbalancedEvery || 'no'}th unbalanced)`);
@@ -246,6 +251,7 @@ export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> =>
     offlineSales: sum('offlineSales'),
     retries: sum('retries'),
     requests: http.requests,
+    retransmissions: http.retransmissions,
     businessDay: businessDays.join(','),
     businessDays,
     expected,

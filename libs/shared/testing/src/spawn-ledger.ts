@@ -78,7 +78,8 @@ export const spawnApp = async (app: AppName, env: Record<string, string> = {}, o
     output: () => output,
     kill: (signal) =>
       new Promise((done) => {
-        if (child.exitCode !== null) return done(child.exitCode);
+        // Already gone (exited, or killed by a signal): nothing to wait for.
+        if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
         child.once('exit', (code) => done(code));
         child.kill(signal);
       }),
