@@ -13,6 +13,7 @@ export type ServiceApp = Exclude<AppName, 'ledger'>;
 export const TOPICS = ['pos.terminal.events.v1', 'pos.settlement.events.v1'] as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read untyped JSON answers
 export const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
 
 /** Polls `probe` until it gives a value (errors count as not yet). */
