@@ -44,7 +44,7 @@ describe('scale-out: two replicas of each app, one of each killed mid-day', () =
     expect(report.retransmissions).toBeGreaterThan(0);
     // Every settled batch was posted once: one settlement per batch the terminals closed.
     expect(report.settlementsChecked).toBe(report.terminalsCompleted);
-    await expectBalancesMatch(cluster.urls('settlement')[1], report);
+    await expectBalancesMatch(cluster.urls('settlement')[0], report);
     expect(await cluster.deadLetters()).toBe(0);
   });
 });

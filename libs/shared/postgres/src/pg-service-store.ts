@@ -84,6 +84,8 @@ export interface PgStoreOptions {
   /** One schema per service: the service owns its tables, nobody else reads them. */
   readonly schema: string;
   readonly pool: PoolConfig;
+  /** Told when an idle pooled connection fails (the server went away); the store goes on. */
+  readonly onIdleError?: (e: Error) => void;
 }
 
 /**
@@ -102,6 +104,9 @@ export class PgServiceStore implements ServiceStore {
 
   private constructor(private readonly options: PgStoreOptions) {
     this.pool = new pg.Pool({ max: 10, ...options.pool });
+    // An idle connection the server dropped (a restart, a failover) is discarded by the pool;
+    // unhandled, its 'error' event would end the process. The next query reconnects.
+    this.pool.on('error', (e) => options.onIdleError?.(e));
     this.s = quoteIdent(options.schema);
   }
 
@@ -260,6 +265,15 @@ export class PgServiceStore implements ServiceStore {
   /** Runs `fn` in one transaction on its own connection: committed when it resolves, rolled back when it throws. */
   private async inTransaction<T>(begin: string, fn: (c: PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
+    // The server may drop a connection we hold between queries (a crash while the relay
+    // publishes, say): the client then emits 'error', which must not end the process. The
+    // pending or next query fails instead, and the broken connection is not pooled again.
+    let broken: Error | undefined;
+    const onError = (e: Error) => {
+      broken = e;
+      this.options.onIdleError?.(e);
+    };
+    c.on('error', onError);
     try {
       await c.query(begin);
       const result = await fn(c);
@@ -267,9 +281,11 @@ export class PgServiceStore implements ServiceStore {
       return result;
     } catch (e) {
       await c.query('ROLLBACK').catch(() => undefined);
+      broken ??= e instanceof Error && !(e as { code?: unknown }).code ? e : undefined;
       throw e;
     } finally {
-      c.release();
+      c.off('error', onError);
+      c.release(broken);
     }
   }
 

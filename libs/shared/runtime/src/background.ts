@@ -29,12 +29,17 @@ type FromWorker = { type: 'ready' } | { type: 'failed'; error: string } | { type
 /**
  * Where the `LEDGER_FAULT_POINT` environment variable names one, the relay stops for good at
  * that point after saying so on stderr: fault tests kill the process there, on that signal.
- * (`relay-after-publish`: a batch is on the log and still in the outbox.)
+ * (`relay-after-publish`: a batch is on the log and still in the outbox.) Never set in production.
  */
 export const relayOptionsFromEnv = (env: NodeJS.ProcessEnv, logger: Pick<Logger, 'warn'>): RelayOptions => {
   if (env.LEDGER_FAULT_POINT !== 'relay-after-publish') return {};
+  // `LEDGER_FAULT_AFTER_EVENTS`: only once the relay has published that many events (so a test's terminals are registered and trading).
+  let published = 0;
+  const after = Number(env.LEDGER_FAULT_AFTER_EVENTS ?? 0);
   return {
     afterPublish: async (records) => {
+      published += records.length;
+      if (published < after) return;
       logger.warn({ faultPoint: 'relay-after-publish', events: records.length }, 'fault point reached: relay stopped between publish and delete');
       process.stderr.write(`${JSON.stringify({ faultPoint: 'relay-after-publish', events: records.length })}\n`);
       await new Promise(() => undefined);

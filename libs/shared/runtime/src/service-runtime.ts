@@ -49,7 +49,14 @@ export const openRuntime = async (deployment: Deployment, services: readonly Ser
     log = kafka;
     checkLog = () => kafka.describe();
     for (const s of services)
-      stores.set(s, await PgServiceStore.open({ schema: schemaOf(s), pool: { connectionString: deployment.databaseUrl, ssl: deployment.databaseSsl } }));
+      stores.set(
+        s,
+        await PgServiceStore.open({
+          schema: schemaOf(s),
+          pool: { connectionString: deployment.databaseUrl, ssl: deployment.databaseSsl },
+          onIdleError: (e) => logger.warn({ err: e, store: s }, 'an idle database connection failed; it is replaced on next use'),
+        }),
+      );
   }
   return {
     deployment: deployment.kind,

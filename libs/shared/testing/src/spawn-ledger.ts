@@ -46,7 +46,8 @@ export interface LedgerProcess {
 export type AppName = 'ledger' | 'terminal-gateway' | 'settlement' | 'reconciliation';
 
 /** Starts the built embedded ledger as its own OS process and waits until it is ready. */
-export const spawnLedger = (dataDir: string, env: Record<string, string> = {}): Promise<LedgerProcess> => spawnApp('ledger', { LEDGER_DATA_DIR: dataDir, KAFKA_BROKERS: '', DATABASE_URL: '', ...env });
+export const spawnLedger = (dataDir: string, env: Record<string, string> = {}, options: { port?: number } = {}): Promise<LedgerProcess> =>
+  spawnApp('ledger', { LEDGER_DATA_DIR: dataDir, KAFKA_BROKERS: '', DATABASE_URL: '', ...env }, options);
 
 /** Starts one built app as its own OS process (its adapters chosen by `env`) and waits until it is ready. */
 export const spawnApp = async (app: AppName, env: Record<string, string> = {}, options: { port?: number } = {}): Promise<LedgerProcess> => {

@@ -115,19 +115,28 @@ export class TerminalCommandRunner {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const entry = await this.load(terminalId);
       const { state } = entry;
-      if (origin.stan && origin.fingerprint) {
-        const prior = priorAnswer(state, origin.stan, origin.fingerprint);
-        if (prior) return this.answerAt(streamId, prior.version);
-      }
-      const bare = await build(state);
-      const settled = await this.settledSales(terminalId, settledSalesNeeded(bare, state));
-      const command: TerminalCommand = settled.size > 0 ? ({ ...bare, settledSales: settled } as TerminalCommand) : bare;
       const now = this.clock.now();
-      const decision = decide(command, state, now);
-      if (decision.events.length === 0) {
-        // Nothing to append, so no version check: make sure the refusal was decided on the latest state.
+      let prior: ReturnType<typeof priorAnswer>;
+      let settled: SettledSales = new Map();
+      let decision: ReturnType<typeof decide> | undefined;
+      let refusal: unknown;
+      try {
+        prior = origin.stan && origin.fingerprint ? priorAnswer(state, origin.stan, origin.fingerprint) : undefined;
+        if (!prior) {
+          const bare = await build(state);
+          settled = await this.settledSales(terminalId, settledSalesNeeded(bare, state));
+          decision = decide(settled.size > 0 ? ({ ...bare, settledSales: settled } as TerminalCommand) : bare, state, now);
+        }
+      } catch (e) {
+        refusal = e;
+      }
+      if (!decision || decision.events.length === 0) {
+        // Nothing to append, so no version check: an answer or a refusal must come from the
+        // latest state (another replica may have moved the terminal since it was cached here).
         if (await this.refresh(terminalId, entry)) continue;
-        if (decision.error) throw decision.error;
+        if (refusal !== undefined) throw refusal;
+        if (prior) return this.answerAt(streamId, prior.version);
+        if (decision?.error) throw decision.error;
         return { responseCode: '00' };
       }
       const next = decision.events.reduce(evolve, state);

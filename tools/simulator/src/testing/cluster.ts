@@ -35,8 +35,9 @@ export class Cluster {
     readonly env: Record<string, string>,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<Cluster> {
-    const [pg, kafka] = await Promise.all([startPostgres(), startKafka()]);
+  /** `durable`: PostgreSQL with its crash-safety settings (needed where a test crashes it: see startPostgres). */
+  static async start(env: Record<string, string> = {}, options: { durable?: boolean } = {}): Promise<Cluster> {
+    const [pg, kafka] = await Promise.all([startPostgres({ durable: options.durable }), startKafka()]);
     return new Cluster(pg, kafka, { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: pg.connectionString, KAFKA_PARTITIONS: '6', ...env });
   }
 
@@ -55,8 +56,9 @@ export class Cluster {
     return p;
   }
 
+  /** The replicas of an app that are still running. */
   urls(app: ServiceApp): string[] {
-    return [...this.running].filter(([id]) => id.startsWith(`${app}#`)).map(([, p]) => p.url);
+    return [...this.running].filter(([id, p]) => id.startsWith(`${app}#`) && p.child.exitCode === null && p.child.signalCode === null).map(([, p]) => p.url);
   }
 
   /** The last lines each process wrote, warnings and errors only: printed when a test fails. */

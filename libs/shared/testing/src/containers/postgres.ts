@@ -1,4 +1,5 @@
-import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import pg from 'pg';
+import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
 import {
   applyLocalEngineDefaults,
   assertLocalImage,
@@ -36,6 +37,8 @@ export interface StartedPostgres {
   readonly user: string;
   readonly password: string;
   readonly container: StartedTestContainer;
+  /** Kills the server with SIGKILL (a crash: no shutdown checkpoint), starts it again and waits until it answers. */
+  crashAndRestart(): Promise<void>;
   /** Removes the container (idempotent). */
   stop(): Promise<void>;
 }
@@ -81,9 +84,11 @@ export const startPostgres = async (opts: PostgresOptions = {}): Promise<Started
     const image = process.env.LEDGER_POSTGRES_IMAGE ?? 'postgres:15';
     // The official entrypoint runs a temporary server for its init scripts first, so the
     // ready line shows up twice.
+    // A fixed host port, so a restarted container answers where the services expect it.
+    const hostPort = await freeLoopbackPort();
     const def = new GenericContainer(image)
       .withEnvironment(env)
-      .withExposedPorts(5432)
+      .withExposedPorts({ container: 5432, host: hostPort })
       .withCommand(['postgres', ...args])
       .withWaitStrategy(Wait.forAll([Wait.forLogMessage(READY, 2), Wait.forListeningPorts()]))
       .withStartupTimeout(opts.startupTimeoutMs ?? 120_000)
@@ -94,8 +99,29 @@ export const startPostgres = async (opts: PostgresOptions = {}): Promise<Started
   }
 
   let stopped: Promise<void> | undefined;
+  const connectionString = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(database)}`;
   return {
-    connectionString: `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(database)}`,
+    connectionString,
+    crashAndRestart: async () => {
+      const client = await getContainerRuntimeClient();
+      await client.container.getById(container.getId()).kill({ signal: 'SIGKILL' });
+      await container.restart();
+      // Crash recovery replays the WAL first: wait until a session is possible.
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const c = new pg.Client({ connectionString });
+        try {
+          await c.connect();
+          await c.query('SELECT 1');
+          await c.end();
+          return;
+        } catch (e) {
+          await c.end().catch(() => undefined);
+          if (Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    },
     host,
     port,
     database,
