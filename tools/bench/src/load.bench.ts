@@ -1,76 +1,311 @@
 /**
  * Load benchmark (prints figures; not a test). See docs/benchmark.md.
  *
- *   npm run bench:load -- --deployment embedded --terminals 1,10,50,200 --seconds 10
+ *   npm run bench:load                                  # throughput, both deployments, medians of 3 runs
+ *   npm run bench:load -- --series cost                 # sale latency with 1k / 10k / 100k events in the stream
+ *   npm run bench:load -- --series memory               # gateway RSS after 1,000,000 sales across 10,000 terminals
+ *   npm run bench:load -- --series takeover             # how long a killed consumer's partitions stand still
+ *
+ * Terminals each send one request at a time, as terminals do. Every figure is printed beside
+ * the machine's own limit measured in the same run (see load/baselines.ts), as a ratio.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startKafka, startPostgres } from '@pos/testing/containers';
+import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import { type LedgerProcess, spawnApp, spawnLedger } from '@pos/testing/processes';
-import { driveSales, type TerminalLogin } from './load/drive';
+import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { kafkaRaw, postgresInserts, sqliteCommits } from './load/baselines';
+import { driveSales, type DriveResult, saleBody, type TerminalLogin } from './load/drive';
 import { openTerminals, projectedSales } from './load/terminals';
 
 const { values } = parseArgs({
   options: {
-    deployment: { type: 'string', default: 'embedded' },
+    series: { type: 'string', default: 'throughput' },
+    deployment: { type: 'string', default: 'both' },
     terminals: { type: 'string', default: '1,10,50,200' },
     seconds: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
     url: { type: 'string' },
   },
 });
 const TERMINALS = values.terminals.split(',').map(Number);
 const SECONDS = Number(values.seconds);
+const RUNS = Number(values.runs);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ratio = (n: number) => `${Math.round(n * 1000) / 1000}`;
 const profiling = (): Record<string, string> => (process.env.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` } : {});
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const today = () => new Date().toISOString().slice(0, 10);
 
-/** Drives each terminal count in turn against `gateway`, and waits for `reconciliation` to show every sale. */
-const series = async (label: string, gateway: string, reconciliation: string, merchantId: string, all: TerminalLogin[]) => {
-  const day = new Date().toISOString().slice(0, 10);
-  let total = await projectedSales(reconciliation, merchantId, day);
+interface Point extends DriveResult {
+  readonly lagMs: number;
+}
+
+/** Drives each terminal count in turn; after each, waits until the read side shows every sale. */
+const series = async (gateway: string, reconciliation: string, merchantId: string, all: TerminalLogin[]): Promise<Point[]> => {
+  let total = await projectedSales(reconciliation, merchantId, today());
+  const points: Point[] = [];
   for (const n of TERMINALS) {
-    const r = await driveSales(gateway, all.slice(0, n), SECONDS);
+    const r = await driveSales(gateway, all.slice(0, n), { seconds: SECONDS });
     total += r.sales;
     const done = performance.now();
-    while ((await projectedSales(reconciliation, merchantId, day)) < total) await sleep(20);
-    const lag = performance.now() - done;
-    console.log(`${label}, ${n} terminals: ${Math.round(r.salesPerSecond)} sales/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, failures ${r.failures}, projections caught up ${Math.round(lag)} ms after the last sale`);
+    while ((await projectedSales(reconciliation, merchantId, today())) < total) await sleep(20);
+    points.push({ ...r, lagMs: performance.now() - done });
+  }
+  return points;
+};
+
+const printPoints = (label: string, run: number, points: readonly Point[]) => {
+  for (const p of points)
+    console.log(`${label} run ${run}, ${p.terminals} terminals: ${int(p.salesPerSecond)} sales/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, max ${p.maxMs} ms, failures ${p.failures}, projections caught up ${int(p.lagMs)} ms after the last sale`);
+};
+
+/** One table row per terminal count, medians over the runs, each beside the run's baselines. */
+const printMedians = (title: string, runs: ReadonlyArray<{ points: readonly Point[]; baselines: Record<string, number> }>, ratios: ReadonlyArray<[string, string]>) => {
+  console.log(`\n${title} (medians of ${runs.length} runs, ${SECONDS} s per point)`);
+  const names = Object.keys(runs[0].baselines);
+  console.log(`| terminals | sales/s | p50 ms | p99 ms | max ms | projections caught up after (ms) | ${ratios.map(([, l]) => l).join(' | ')} |`);
+  console.log(`|---|---|---|---|---|---|${ratios.map(() => '---|').join('')}`);
+  for (const [i, n] of TERMINALS.entries()) {
+    const pick = (f: keyof Point) => median(runs.map((r) => r.points[i][f] as number));
+    const perRun = (b: string) => median(runs.map((r) => r.points[i].salesPerSecond / r.baselines[b]));
+    console.log(`| ${n} | ${int(pick('salesPerSecond'))} | ${pick('p50Ms')} | ${pick('p99Ms')} | ${pick('maxMs')} | ${int(pick('lagMs'))} | ${ratios.map(([b]) => ratio(perRun(b))).join(' | ')} |`);
+  }
+  console.log(`baselines (medians): ${names.map((b) => `${b} ${int(median(runs.map((r) => r.baselines[b])))}/s`).join(', ')}`);
+};
+
+const embeddedThroughput = async () => {
+  const runs = [];
+  for (let run = 1; run <= RUNS; run++) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-load-'));
+    let ledger: LedgerProcess | undefined;
+    try {
+      const url = values.url ?? (ledger = await spawnLedger(dir, { LEDGER_SCRYPT_COST: '1024', ...profiling() })).url;
+      const merchantId = `MLOAD${String(run).padStart(10, '0')}`;
+      const points = await series(url, url, merchantId, await openTerminals(url, Math.max(...TERMINALS), `L${run}`, merchantId));
+      printPoints('embedded', run, points);
+      await ledger?.kill('SIGTERM');
+      ledger = undefined;
+      // The same disk, nothing else running: durable commits of one row, and of a hundred.
+      const baselines = { 'SQLite 1 row/commit': sqliteCommits(dir, 1, 3), 'SQLite 100 rows/commit': sqliteCommits(dir, 100, 3) };
+      console.log(`embedded run ${run} baselines: ${Object.entries(baselines).map(([k, v]) => `${k} ${int(v)} rows/s`).join(', ')}`);
+      runs.push({ points, baselines });
+    } finally {
+      await ledger?.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  printMedians('embedded default (one process, SQLite, durable commits)', runs, [
+    ['SQLite 1 row/commit', 'ratio to SQLite commits/s (1 row)'],
+    ['SQLite 100 rows/commit', 'ratio to SQLite rows/s (100 per commit)'],
+  ]);
+};
+
+/** PostgreSQL (durable) and Kafka with the services' layout, shared by a series' runs (each run has a database of its own). */
+const withCluster = async <T>(fn: (pg: StartedPostgres, kafka: StartedKafka) => Promise<T>): Promise<T> => {
+  const [pgc, kafka] = await Promise.all([startPostgres({ durable: true, serverArgs: ['-c', 'max_connections=300'] }), startKafka({ numPartitions: 6 })]);
+  try {
+    return await fn(pgc, kafka);
+  } finally {
+    await Promise.all([pgc.stop(), kafka.stop()]);
   }
 };
 
-const embedded = async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-load-'));
-  let ledger: LedgerProcess | undefined;
+const freshDatabase = async (server: StartedPostgres, name: string) => {
+  const admin = new pg.Client({ connectionString: server.connectionString });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(server.connectionString);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+const microservicesThroughput = () =>
+  withCluster(async (server, kafka) => {
+    const runs: Array<{ points: Point[]; baselines: Record<string, number> }> = [];
+    for (let run = 1; run <= RUNS; run++) {
+      const env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: await freshDatabase(server, `load_${run}_${Date.now()}`), KAFKA_PARTITIONS: '6', LEDGER_SCRYPT_COST: '1024', ...profiling() };
+      const apps: LedgerProcess[] = [];
+      let points: Point[];
+      try {
+        apps.push(...(await Promise.all((['terminal-gateway', 'settlement', 'reconciliation'] as const).map((a) => spawnApp(a, env)))));
+        const [gateway, , reconciliation] = apps;
+        const merchantId = `MKLOAD${String(run).padStart(9, '0')}`;
+        points = await series(gateway.url, reconciliation.url, merchantId, await openTerminals(gateway.url, Math.max(...TERMINALS), `K${run}`, merchantId));
+        printPoints('microservices', run, points);
+      } finally {
+        for (const a of apps) await a.kill('SIGTERM');
+      }
+      // The same broker and server, the apps stopped.
+      const k = await kafkaRaw(kafka.brokers, 6, 30_000);
+      const baselines = {
+        'kafkajs produce': k.produce,
+        'kafkajs eachBatch consume': k.consume,
+        'PostgreSQL 20 clients x 1 row': await postgresInserts(server.connectionString, 20, 1, 3),
+        'PostgreSQL 20 clients x 100 rows': await postgresInserts(server.connectionString, 20, 100, 3),
+      };
+      console.log(`microservices run ${run} baselines: ${Object.entries(baselines).map(([n, v]) => `${n} ${int(v)}/s`).join(', ')}`);
+      runs.push({ points, baselines });
+    }
+    printMedians('microservices (gateway, settlement, reconciliation; Kafka 6 partitions; PostgreSQL with fsync), end to end: gateway HTTP to daily totals', runs, [
+      ['kafkajs produce', 'ratio to raw kafkajs produce'],
+      ['kafkajs eachBatch consume', 'ratio to raw kafkajs consume'],
+      ['PostgreSQL 20 clients x 1 row', 'ratio to raw PostgreSQL inserts (20 clients, 1 row/tx)'],
+    ]);
+  });
+
+/** Sequential sales of one terminal (one at a time, as a terminal), each timed to the microsecond: latency percentiles in ms. */
+const sequential = async (url: string, t: TerminalLogin, count: number) => {
+  const times: number[] = [];
+  let failures = 0;
+  for (let i = 0; i < count; i++) {
+    const body = saleBody(t);
+    const s = performance.now();
+    const res = await fetch(`${url}/v1/terminals/${t.terminalId}/sales`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.apiKey}` }, body });
+    const text = await res.text();
+    times.push(performance.now() - s);
+    if (res.status !== 200 || !text.includes('"responseCode":"00"')) failures++;
+  }
+  const sorted = times.sort((a, b) => a - b);
+  const ms = (v: number) => Math.round(v * 100) / 100;
+  return { p50: ms(sorted[Math.floor(count / 2)]), p99: ms(sorted[Math.floor(count * 0.99)]), failures };
+};
+
+/** How a sale's cost depends on what the terminal has behind it: its stream's length, and a restart. */
+const costCurve = async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cost-'));
+  let ledger = await spawnLedger(dir, { LEDGER_SCRYPT_COST: '1024' });
   try {
-    const url = values.url ?? (ledger = await spawnLedger(dir, { LEDGER_SCRYPT_COST: '1024', ...profiling() })).url;
-    const merchantId = 'MLOAD0000000001';
-    await series('embedded', url, url, merchantId, await openTerminals(url, Math.max(...TERMINALS), 'L', merchantId));
+    const merchantId = 'MCOST0000000001';
+    const [fresh, long, history] = await openTerminals(ledger.url, 3, 'C', merchantId);
+    const base = await sequential(ledger.url, fresh, 2_000);
+    console.log(`cost: a fresh terminal, 2,000 sales: p50 ${base.p50} ms, p99 ${base.p99} ms`);
+    // One terminal whose open batch grows to 100,000 sales (the worst case: nothing settles).
+    let events = 2; // registered, signed on
+    for (const milestone of [1_000, 10_000, 100_000]) {
+      await driveSales(ledger.url, [long], { amount: milestone - events });
+      events = milestone;
+      const at = await sequential(ledger.url, long, 1_000);
+      events += 1_000;
+      console.log(`cost: ${int(milestone)} events in the stream (one open batch): p50 ${at.p50} ms, p99 ${at.p99} ms (fresh: p50 ${base.p50} ms); failures ${at.failures}`);
+    }
+    // A terminal with history: 20 batches of 1,000 sales, each settled (a snapshot at each close).
+    const settle = async (t: TerminalLogin, count: number, amount: bigint) => {
+      t.stan++;
+      const res = await fetch(`${ledger.url}/v1/terminals/${t.terminalId}/settlement`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.apiKey}` },
+        body: JSON.stringify({ stan: String(t.stan).padStart(6, '0'), batchNo: t.batchNo, operatorId: '01', password: '1234', totals: [{ currency: 'CNY', debitCount: count, debitAmount: amount.toString(), creditCount: 0, creditAmount: '0' }] }),
+      });
+      const body = (await res.json()) as { nextBatchNo?: string; result?: string };
+      if (body.result !== 'BALANCED') throw new Error(`settlement not balanced: ${JSON.stringify(body)}`);
+      Object.assign(t, { batchNo: body.nextBatchNo });
+    };
+    for (let b = 0; b < 20; b++) {
+      const before = history.stan;
+      await driveSales(ledger.url, [history], { amount: 1_000 });
+      let amount = 0n;
+      for (let s = before + 1; s <= history.stan; s++) amount += BigInt(100 + (s % 9_000));
+      await settle(history, 1_000, amount);
+    }
+    // Cold: the process restarted, nothing cached. The first sale loads the terminal.
+    await ledger.kill('SIGTERM');
+    ledger = await spawnLedger(dir, { LEDGER_SCRYPT_COST: '1024' }, { port: Number(new URL(ledger.url).port) });
+    for (const [name, t] of [['100,000 events in one open batch', long], ['20 settled batches of 1,000 sales', history], ['a fresh terminal', fresh]] as const) {
+      const first = await sequential(ledger.url, t, 1);
+      const then = await sequential(ledger.url, t, 500);
+      console.log(`cost after a restart, ${name}: first sale ${first.p50} ms (loads the terminal), then p50 ${then.p50} ms, p99 ${then.p99} ms`);
+    }
   } finally {
-    await ledger?.kill('SIGTERM');
+    await ledger.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 };
 
-const microservices = async () => {
-  const [pg, kafka] = await Promise.all([startPostgres({ durable: true, serverArgs: ['-c', 'max_connections=300'] }), startKafka({ numPartitions: 6 })]);
-  const apps: LedgerProcess[] = [];
+/** The gateway's memory after 1,000,000 sales across 10,000 terminals (100 each, none settled). */
+const memory = async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
+  const ledger = await spawnLedger(dir, { LEDGER_SCRYPT_COST: '1024' });
   try {
-    const env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: pg.connectionString, KAFKA_PARTITIONS: '6', LEDGER_SCRYPT_COST: '1024', ...profiling() };
-    apps.push(...(await Promise.all((['terminal-gateway', 'settlement', 'reconciliation'] as const).map((a) => spawnApp(a, env)))));
-    const [gateway, , reconciliation] = apps;
-    const merchantId = 'MLOAD0000000002';
-    await series('microservices', gateway.url, reconciliation.url, merchantId, await openTerminals(gateway.url, Math.max(...TERMINALS), 'K', merchantId));
+    const merchantId = 'MMEMORY00000001';
+    const t0 = performance.now();
+    const terminals = await openTerminals(ledger.url, 10_000, 'M', merchantId, 50);
+    console.log(`memory: 10,000 terminals registered and signed on in ${int((performance.now() - t0) / 1000)} s; RSS ${int(rssMb(ledger.child.pid!))} MB`);
+    for (let quarter = 1; quarter <= 4; quarter++) {
+      const r = await driveSales(ledger.url, terminals, { amount: 250_000, connections: 200 });
+      console.log(`memory: ${int(quarter * 250_000)} sales (${int(r.salesPerSecond)} sales/s, p99 ${r.p99Ms} ms, failures ${r.failures}): RSS ${int(rssMb(ledger.child.pid!))} MB`);
+    }
+    const metrics = await (await fetch(`${ledger.url}/metrics`)).text();
+    console.log(`memory: terminal state held in memory: ${/ledger_terminal_cache_entries\{[^}]*\} (\d+)/.exec(metrics)?.[1]} open-batch entries (budget LEDGER_TERMINAL_CACHE_ENTRIES, default 500,000)`);
   } finally {
-    for (const a of apps) await a.kill('SIGTERM');
-    await Promise.all([pg.stop(), kafka.stop()]);
+    await ledger.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
   }
 };
 
+/** A consumer replica killed under load: how long its partitions stand still before another takes them. */
+const takeover = () =>
+  withCluster(async (server, kafka) => {
+    const env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: await freshDatabase(server, `takeover_${Date.now()}`), KAFKA_PARTITIONS: '6', LEDGER_SCRYPT_COST: '1024' };
+    const apps: LedgerProcess[] = [];
+    const admin = new Kafka({ clientId: 'bench-takeover', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+    try {
+      apps.push(await spawnApp('terminal-gateway', env), await spawnApp('settlement', env));
+      const [r0, r1] = await Promise.all([spawnApp('reconciliation', env), spawnApp('reconciliation', env)]);
+      apps.push(r0, r1);
+      const terminals = await openTerminals(apps[0].url, 50, 'T', 'MTAKEOVER000001');
+      await admin.connect();
+      const load = driveSales(apps[0].url, terminals, { seconds: 30 });
+      await sleep(8_000);
+      // Which partitions the victim holds, and where their committed offsets stand.
+      const [group] = (await admin.describeGroups(['reconciliation'])).groups;
+      const assignments = group.members.map((m) => ({ id: m.memberId, host: m.clientHost, topics: AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {} }));
+      const offsets = async () => {
+        const out = new Map<string, bigint>();
+        for (const { topic, partitions } of await admin.fetchOffsets({ groupId: 'reconciliation', topics: ['pos.terminal.events.v1'] }))
+          for (const p of partitions) out.set(`${topic}/${p.partition}`, BigInt(p.offset));
+        return out;
+      };
+      const before = await offsets();
+      const killedAt = performance.now();
+      await r1.kill('SIGKILL');
+      // Every partition that stood still since the kill must move again; the first ones to move were the survivor's.
+      const still = new Set(before.keys());
+      const movedAt = new Map<string, number>();
+      while (still.size > 0 && performance.now() - killedAt < 60_000) {
+        const now = await offsets();
+        for (const k of [...still])
+          if ((now.get(k) ?? 0n) > (before.get(k) ?? 0n)) {
+            still.delete(k);
+            movedAt.set(k, performance.now() - killedAt);
+          }
+        await sleep(100);
+      }
+      const times = [...movedAt.values()].sort((a, b) => a - b);
+      console.log(`takeover: ${group.members.length} members (${assignments.map((a) => Object.values(a.topics).flat().length).join(' + ')} partitions, both topics), one killed with SIGKILL`);
+      console.log(`takeover: partitions moving again after the kill (ms): ${times.map(int).join(', ')}; the killed replica's stood still for at most ${int(times.at(-1) ?? NaN)} ms (session timeout ${6_000} ms)`);
+      const r = await load;
+      console.log(`takeover: meanwhile ${int(r.salesPerSecond)} sales/s, p99 ${r.p99Ms} ms, failures ${r.failures}`);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+      for (const a of apps) await a.kill('SIGTERM');
+    }
+  });
+
 const main = async () => {
-  if (values.deployment === 'embedded' || values.deployment === 'both') await embedded();
-  if (values.deployment === 'microservices' || values.deployment === 'both') await microservices();
+  if (values.series === 'throughput') {
+    if (values.deployment !== 'microservices') await embeddedThroughput();
+    if (values.deployment !== 'embedded') await microservicesThroughput();
+  } else if (values.series === 'cost') await costCurve();
+  else if (values.series === 'memory') await memory();
+  else if (values.series === 'takeover') await takeover();
+  else throw new Error(`unknown series ${values.series}: throughput, cost, memory or takeover`);
 };
 
 main().catch((e) => {

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { type LedgerProcess, spawnApp } from '@pos/testing/processes';
 import { startKafka, startPostgres } from '@pos/testing/containers';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { kafkaRaw } from './load/baselines';
 import pg from 'pg';
 
 const { values } = parseArgs({
@@ -38,52 +38,6 @@ const post = async (url: string, body: unknown, auth: string) => {
   const json = (await res.json()) as Record<string, string>;
   if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
   return json;
-};
-
-/** A payload the size of a real TransactionCompleted envelope. */
-const sampleValue = JSON.stringify({
-  type: 'TransactionCompleted',
-  data: { terminalId: 'T0000001', merchantId: 'M00000000000001', businessDay: '2026-11-24', stan: '000123', fingerprint: 'f'.repeat(64), transactionId: 'T0000001-263280000123', kind: 'SALE', method: 'BANK_CARD', amount: '123456', currency: 'CNY', rrn: '263280000123', authCode: '123456', batchNo: '000001', operatorId: '01', maskedPan: '411111******1111', capture: 'ONLINE' },
-  metadata: { eventId: '9f0e3c1a-1111-4222-8333-444455556666', streamId: 'terminal-T0000001', version: 123, occurredAt: '2026-11-24T10:00:00.000Z', correlationId: 'c', causationId: 'c', actor: { type: 'terminal', id: 'T0000001' }, schemaVersion: 1, position: 1, prevHash: '0'.repeat(64), hash: 'a'.repeat(64) },
-});
-
-/** Raw kafkajs: the same producer settings (idempotent, acks=all) and the same commit-per-message consumer. */
-const rawKafka = async (brokers: string[], run: number) => {
-  const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const topic = `bench.raw.${run}.${Date.now()}`;
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  const t0 = performance.now();
-  // Batches like the outbox relay's (up to 200 per send).
-  for (let i = 0; i < MESSAGES; i += 200)
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [{ topic, messages: Array.from({ length: Math.min(200, MESSAGES - i) }, (_, j) => ({ key: `T${String((i + j) % TERMINALS).padStart(7, '0')}`, value: sampleValue })) }],
-    });
-  const produced = MESSAGES / ((performance.now() - t0) / 1000);
-  await producer.disconnect();
-
-  const consumer = kafka.consumer({ groupId: `bench-${topic}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let n = 0;
-  const t1 = performance.now();
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ partition, message }) => {
-      JSON.parse(message.value!.toString('utf8'));
-      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-      n++;
-    },
-  });
-  while (n < MESSAGES) await sleep(20);
-  const consumed = MESSAGES / ((performance.now() - t1) / 1000);
-  await consumer.disconnect();
-  await admin.disconnect();
-  return { produced, consumed };
 };
 
 /** The pipeline: SALES sales over HTTP, until reconciliation's daily totals show every one. */
@@ -149,17 +103,17 @@ const main = async () => {
       await admin.end();
       const url = new URL(databaseUrl);
       url.pathname = `/${db}`;
-      raw.push(await rawKafka(brokers, run));
+      raw.push(await kafkaRaw(brokers, PARTITIONS, MESSAGES));
       pipe.push(await pipeline({ KAFKA_BROKERS: brokers.join(','), DATABASE_URL: url.toString(), KAFKA_PARTITIONS: String(PARTITIONS) }, run));
-      console.log(`run ${run}: raw produce ${Math.round(raw[run - 1].produced)} msg/s, raw consume ${Math.round(raw[run - 1].consumed)} msg/s, pipeline ${Math.round(pipe[run - 1].endToEndPerSecond)} events/s end to end (HTTP ${Math.round(pipe[run - 1].httpPerSecond)}/s, projections ${Math.round(pipe[run - 1].lagMs)} ms behind at the end)`);
+      console.log(`run ${run}: raw produce ${Math.round(raw[run - 1].produce)} msg/s, raw consume ${Math.round(raw[run - 1].consume)} msg/s, pipeline ${Math.round(pipe[run - 1].endToEndPerSecond)} events/s end to end (HTTP ${Math.round(pipe[run - 1].httpPerSecond)}/s, projections ${Math.round(pipe[run - 1].lagMs)} ms behind at the end)`);
     }
-    const rp = median(raw.map((r) => r.produced));
-    const rc = median(raw.map((r) => r.consumed));
+    const rp = median(raw.map((r) => r.produce));
+    const rc = median(raw.map((r) => r.consume));
     const pe = median(pipe.map((p) => p.endToEndPerSecond));
     console.log('');
     console.log(`medians of ${RUNS} runs (${MESSAGES} raw messages, ${SALES} sales, ${TERMINALS} terminals, ${PARTITIONS} partitions):`);
-    console.log(`  raw kafkajs produce (idempotent, acks=all, batches of 200): ${Math.round(rp)} msg/s`);
-    console.log(`  raw kafkajs consume (commit per message):                  ${Math.round(rc)} msg/s`);
+    console.log(`  raw kafkajs produce (idempotent, acks=all, batches of 1,000):${Math.round(rp)} msg/s`);
+    console.log(`  raw kafkajs consume (eachBatch, one commit per batch):     ${Math.round(rc)} msg/s`);
     console.log(`  pipeline, gateway HTTP to projections:                     ${Math.round(pe)} events/s`);
     console.log(`  ratio pipeline / raw consume: ${(Math.round((pe / rc) * 1000) / 1000).toString()}   pipeline / raw produce: ${(Math.round((pe / rp) * 1000) / 1000).toString()}`);
   } finally {

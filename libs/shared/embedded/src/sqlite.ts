@@ -3,6 +3,8 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+const CACHE_KIB = Number(process.env.LEDGER_SQLITE_CACHE_KIB ?? 8192);
+
 /**
  * Opens a SQLite file for durable, single-machine use. WAL with
  * synchronous=FULL: a commit survives SIGKILL and power loss.
@@ -11,8 +13,8 @@ export const openSqlite = (file: string, options: { readOnly?: boolean } = {}): 
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new DatabaseSync(file, { readOnly: options.readOnly ?? false });
   db.exec('PRAGMA busy_timeout = 5000');
-  // 32 MB of page cache per connection: read models and stream heads stay in memory.
-  db.exec('PRAGMA cache_size = -32768');
+  // Page cache per connection, in KiB (a process has a dozen connections: this is most of its native memory).
+  db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
   if (!options.readOnly) {
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');

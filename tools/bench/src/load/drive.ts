@@ -28,7 +28,7 @@ export interface DriveResult {
 const PAN = '4111111111111111';
 
 /** One sale of a terminal: a card sale or a QR sale, in the proportion terminals see them. */
-const saleBody = (t: TerminalLogin) => {
+export const saleBody = (t: TerminalLogin) => {
   t.stan = t.stan >= 999_999 ? 1 : t.stan + 1;
   const stan = String(t.stan).padStart(6, '0');
   const amount = 100 + (t.stan % 9_000);
@@ -39,24 +39,37 @@ const saleBody = (t: TerminalLogin) => {
   );
 };
 
-export const driveSales = async (url: string, terminals: readonly TerminalLogin[], seconds: number): Promise<DriveResult> => {
+/**
+ * `terminals` split over `connections` (default: one each); a connection serves its terminals
+ * in turn, one request at a time, so no terminal ever has two requests out. Runs for
+ * `seconds`, or until `amount` requests were sent.
+ */
+export const driveSales = async (
+  url: string,
+  terminals: readonly TerminalLogin[],
+  run: { seconds?: number; amount?: number; connections?: number },
+): Promise<DriveResult> => {
+  const connections = Math.min(run.connections ?? terminals.length, terminals.length);
   let next = 0;
   let sales = 0;
   let failures = 0;
   const result = await autocannon({
     url,
-    connections: terminals.length,
+    connections,
     pipelining: 1,
-    duration: seconds,
+    ...(run.amount ? { amount: run.amount } : { duration: run.seconds ?? 10 }),
     timeout: 30,
     setupClient: (client) => {
-      const t = terminals[next++ % terminals.length];
+      const c = next++;
+      const mine = terminals.filter((_, i) => i % connections === c);
+      let turn = 0;
       client.setRequests([
         {
           method: 'POST',
-          path: `/v1/terminals/${t.terminalId}/sales`,
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${t.apiKey}` },
-          setupRequest: (req) => ({ ...req, body: saleBody(t) }),
+          setupRequest: (req) => {
+            const t = mine[turn++ % mine.length];
+            return { ...req, path: `/v1/terminals/${t.terminalId}/sales`, headers: { 'content-type': 'application/json', authorization: `Bearer ${t.apiKey}` }, body: saleBody(t) };
+          },
           onResponse: (status, body) => {
             if (status === 200 && body.includes('"responseCode":"00"')) sales++;
             else failures++;
