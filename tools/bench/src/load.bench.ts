@@ -29,6 +29,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     runs: { type: 'string', default: '3' },
     url: { type: 'string' },
+    'memory-terminals': { type: 'string', default: '10000' },
+    'memory-sales': { type: 'string', default: '1000000' },
   },
 });
 const TERMINALS = values.terminals.split(',').map(Number);
@@ -230,19 +232,32 @@ const costCurve = async () => {
 
 /** The gateway's memory after 1,000,000 sales across 10,000 terminals (100 each, none settled). */
 const memory = async () => {
+  const terminalCount = Number(values['memory-terminals']);
+  const sales = Number(values['memory-sales']);
   const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
   const ledger = await spawnLedger(dir, { LEDGER_SCRYPT_COST: '1024' });
+  const gauge = (metrics: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)`, 'm').exec(metrics)?.[1] ?? NaN);
+  const report = async (what: string) => {
+    const metrics = await (await fetch(`${ledger.url}/metrics`)).text();
+    const heap = (thread: string) => {
+      const of = (kind: string) => int(gauge(metrics, `ledger_thread_heap_bytes\\{thread="${thread}",kind="${kind}"\\}`) / 2 ** 20);
+      return `${thread} heap ${of('used')} of ${of('total')} MB, external ${of('external')} MB`;
+    };
+    console.log(
+      `memory: ${what}: RSS ${int(rssMb(ledger.child.pid!))} MB (${heap('main')}, ${heap('background')}); ` +
+        `terminal state held: ${int(gauge(metrics, 'ledger_terminal_cache_entries'))} entries`,
+    );
+  };
   try {
     const merchantId = 'MMEMORY00000001';
     const t0 = performance.now();
-    const terminals = await openTerminals(ledger.url, 10_000, 'M', merchantId, 50);
-    console.log(`memory: 10,000 terminals registered and signed on in ${int((performance.now() - t0) / 1000)} s; RSS ${int(rssMb(ledger.child.pid!))} MB`);
+    const terminals = await openTerminals(ledger.url, terminalCount, 'M', merchantId, 50);
+    await report(`${int(terminalCount)} terminals registered and signed on in ${int((performance.now() - t0) / 1000)} s`);
     for (let quarter = 1; quarter <= 4; quarter++) {
-      const r = await driveSales(ledger.url, terminals, { amount: 250_000, connections: 200 });
-      console.log(`memory: ${int(quarter * 250_000)} sales (${int(r.salesPerSecond)} sales/s, p99 ${r.p99Ms} ms, failures ${r.failures}): RSS ${int(rssMb(ledger.child.pid!))} MB`);
+      const r = await driveSales(ledger.url, terminals, { amount: sales / 4, connections: 200 });
+      await report(`${int((quarter * sales) / 4)} sales (${int(r.salesPerSecond)} sales/s, p99 ${r.p99Ms} ms, failures ${r.failures})`);
     }
-    const metrics = await (await fetch(`${ledger.url}/metrics`)).text();
-    console.log(`memory: terminal state held in memory: ${/ledger_terminal_cache_entries\{[^}]*\} (\d+)/.exec(metrics)?.[1]} open-batch entries (budget LEDGER_TERMINAL_CACHE_ENTRIES, default 500,000)`);
+    console.log('memory: budget of held terminal state: LEDGER_TERMINAL_CACHE_ENTRIES (default 500,000 entries)');
   } finally {
     await ledger.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });

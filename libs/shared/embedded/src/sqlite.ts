@@ -3,7 +3,14 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-const CACHE_KIB = Number(process.env.LEDGER_SQLITE_CACHE_KIB ?? 8192);
+/** Page cache per connection, in KiB (`LEDGER_SQLITE_CACHE_KIB`). */
+const cacheKib = (value = process.env.LEDGER_SQLITE_CACHE_KIB): number => {
+  if (value === undefined || value === '') return 8192;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 256 || n > 4_194_304) throw new Error(`LEDGER_SQLITE_CACHE_KIB must be an integer in [256, 4194304], got ${JSON.stringify(value)}`);
+  return n;
+};
+const CACHE_KIB = cacheKib();
 
 /**
  * Opens a SQLite file for durable, single-machine use. WAL with

@@ -10,6 +10,12 @@ export interface LedgerEnv {
   readonly partitions: number;
   /** How much terminal state the gateway keeps in memory, in open-batch entries (transactions and trace numbers). */
   readonly terminalCacheEntries: number;
+  /**
+   * Old-generation heap limit of the embedded ledger's background worker, in MB. Its live set
+   * is a few tens of MB; without a limit V8 lets the garbage of its batches grow the heap to
+   * several hundred.
+   */
+  readonly backgroundHeapMb: number;
 }
 
 const int = (name: string, value: string | undefined, fallback: number, min: number, max: number): number => {
@@ -30,5 +36,6 @@ export const readEnv = (env: NodeJS.ProcessEnv = process.env): LedgerEnv => {
     scryptCost,
     partitions: int('LEDGER_PARTITIONS', env.LEDGER_PARTITIONS, 4, 1, 256),
     terminalCacheEntries: int('LEDGER_TERMINAL_CACHE_ENTRIES', env.LEDGER_TERMINAL_CACHE_ENTRIES, 500_000, 0, 100_000_000),
+    backgroundHeapMb: int('LEDGER_BACKGROUND_HEAP_MB', env.LEDGER_BACKGROUND_HEAP_MB, 128, 64, 65_536),
   };
 };

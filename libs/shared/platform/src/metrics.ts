@@ -1,3 +1,5 @@
+import { getHeapStatistics } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, type MetricObjectWithValues, type MetricValue, Registry } from 'prom-client';
 
 /** Metrics of another thread of this process, as prom-client's JSON. */
@@ -16,6 +18,21 @@ export class LedgerMetrics {
   readonly groupCommitStreams = new Histogram({ name: 'ledger_group_commit_streams', help: 'Streams appended per group commit', labelNames: ['service'], buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], registers: [this.registry] });
   readonly terminalCache = new Gauge({ name: 'ledger_terminal_cache_entries', help: 'Open-batch entries of terminal state held in memory', labelNames: ['service'], registers: [this.registry] });
   readonly projectionPosition = new Gauge({ name: 'ledger_projection_events_applied', help: 'Events applied by a projection since start', labelNames: ['service', 'projection'], registers: [this.registry] });
+
+  /** Per thread (the process-wide default metrics show the main thread's heap only). */
+  readonly threadHeap = new Gauge({
+    name: 'ledger_thread_heap_bytes',
+    help: 'V8 heap of this thread: used, total, and memory outside it that its objects hold (external)',
+    labelNames: ['thread', 'kind'],
+    registers: [this.registry],
+    collect() {
+      const heap = getHeapStatistics();
+      const thread = isMainThread ? 'main' : 'background';
+      this.set({ thread, kind: 'used' }, heap.used_heap_size);
+      this.set({ thread, kind: 'total' }, heap.total_heap_size);
+      this.set({ thread, kind: 'external' }, heap.external_memory);
+    },
+  });
 
   private readonly sources: MetricsSource[] = [];
 

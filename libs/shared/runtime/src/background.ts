@@ -59,8 +59,9 @@ export const startBackgroundWorker = async (
   data: WorkerData,
   logger: Logger,
   metrics: LedgerMetrics,
+  heapMb: number,
 ): Promise<{ stop(): Promise<void> }> => {
-  const worker = new Worker(file, { workerData: data });
+  const worker = new Worker(file, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   await new Promise<void>((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`the background worker exited with ${code} before it was ready`));
     worker.once('error', reject);

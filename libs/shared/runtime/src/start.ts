@@ -47,7 +47,7 @@ export const startProcess = async (plan: ServicePlan, env: LedgerEnv = readEnv()
       modules: (parts) => plan.modules({ store: runtime.store, log: runtime.log, background: !inWorker, relay: relayOptionsFromEnv(rawEnv, parts.logger) }, parts),
       beforeListen: async ({ logger, metrics }) => {
         if (inWorker && deployment.kind === 'embedded')
-          worker = await startBackgroundWorker(plan.backgroundWorker!, { service: plan.service, deployment, services: plan.services }, logger, metrics);
+          worker = await startBackgroundWorker(plan.backgroundWorker!, { service: plan.service, deployment, services: plan.services }, logger, metrics, env.backgroundHeapMb);
       },
       probes: ({ metrics }): ReadinessProbe[] => [
         { name: 'log', check: runtime.checkLog },
