@@ -30,7 +30,12 @@ export const GATEWAY_DOCS = {
 const settledSaleKey = (terminalId: string, rrn: string) => `${terminalId}|${rrn}`;
 
 const MAX_ATTEMPTS = 5;
-/** A snapshot at least every this many events (and at every batch close), so a load reads a bounded tail. */
+/**
+ * Snapshots: at every batch close, so a load never reads closed batches, and every this many
+ * events while the open batch weighs less (a long run of events that leave little state). A
+ * snapshot weighs as much as the open batch, so one is never written more often than every
+ * `stateSize` events: the tail a load reads is at most the open batch's own events.
+ */
 const SNAPSHOT_EVERY = 1_000;
 
 /**
