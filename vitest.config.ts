@@ -11,7 +11,7 @@ const alias = Object.entries(compilerOptions.paths as Record<string, string[]>)
 
 const tier = (name: string, include: string, extra: Record<string, unknown> = {}) => ({
   resolve: { alias },
-  test: { name, include: [include], exclude: ['**/node_modules/**', 'dist/**'], ...extra },
+  test: { name, include: [include], exclude: ['**/node_modules/**', 'dist/**', '.cache/**'], ...extra },
 });
 
 export default defineConfig({
