@@ -119,6 +119,10 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
       await refused(call(path('sales'), [], key), 400, 'REQUEST_INVALID', '30');
     });
 
+    it('refuses a body over 1 MB with REQUEST_TOO_LARGE (30)', async () => {
+      await refused(call(path('sales'), JSON.stringify({ stan: stan(), padding: 'x'.repeat(1_100_000) }), key, true), 413, 'REQUEST_TOO_LARGE', '30');
+    });
+
     it('answers a retry with the original answer and refuses the same trace number with another body', async () => {
       const s = stan();
       const body = { stan: s, batchNo: '000001', amount: 2500, currency: 'CNY', method: 'BANK_CARD', card: { pan: PAN } };
