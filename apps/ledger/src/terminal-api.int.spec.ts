@@ -99,6 +99,41 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
       await refused(sale(amount), 400, code, rc);
     });
 
+    /** A body with `literal` written as is where the placeholder string stands: JSON.stringify would write 1e3 as 1000. */
+    const withLiteral = (body: unknown, literal: string) => JSON.stringify(body).replace('"@LITERAL@"', literal);
+
+    it.each(['1e3', '1E3', '1.0', '1000.00', '10e-1', '1e0'])('refuses the JSON number %s as an amount (AMOUNT_INVALID), everywhere an amount is taken', async (literal) => {
+      const L = '@LITERAL@';
+      await refused(call(path('sales'), withLiteral({ stan: stan(), batchNo: '000001', amount: L, currency: 'CNY', method: 'BANK_CARD', card: { pan: PAN } }, literal), key, true), 400, 'AMOUNT_INVALID', '13');
+      const original = await sale(5_000);
+      await refused(call(path('refunds'), withLiteral({ stan: stan(), batchNo: '000001', originalRrn: original.body.rrn, amount: L }, literal), key, true), 400, 'AMOUNT_INVALID', '13');
+      const settlement = { stan: stan(), batchNo: '000001', operatorId: '01', password: '1234' };
+      for (const field of ['debitAmount', 'creditAmount'])
+        await refused(call(path('settlement'), withLiteral({ ...settlement, totals: [{ currency: 'CNY', debitCount: 1, debitAmount: 1, creditCount: 1, creditAmount: 1, [field]: L }] }, literal), key, true), 400, 'AMOUNT_INVALID', '13');
+      await refused(
+        call('/v1/admin/terminals', withLiteral({ terminalId: 'T0000077', merchantId: 'M00000000000001', merchantName: 'Shop', currencies: [{ currency: 'CNY', maxAmount: L }], operators: [{ operatorId: '01', password: '1234' }] }, literal), 'dev-admin-token', true),
+        400, 'AMOUNT_INVALID', '13',
+      );
+    });
+
+    it('refuses a count written as 1.0 or 1e0, naming the literal', async () => {
+      const body = { stan: stan(), batchNo: '000001', operatorId: '01', password: '1234', totals: [{ currency: 'CNY', debitCount: '@LITERAL@', debitAmount: 1, creditCount: 0, creditAmount: 0 }] };
+      for (const literal of ['1.0', '1e0']) {
+        const before = await eventCount();
+        const res = await call(path('settlement'), withLiteral(body, literal), key, true);
+        expect(res.body.error).toMatchObject({ code: 'REQUEST_INVALID', responseCode: '30' });
+        expect(res.body.error.message).toContain(`totals.0.debitCount: ${literal} is not an integer`);
+        expect(await eventCount()).toBe(before);
+      }
+    });
+
+    it('reads an amount from its JSON text: a 17-digit integer literal is not rounded by a float', async () => {
+      // 12345678901234567 is not a double: JSON.parse alone reads it as 12345678901234568.
+      const res = await call(path('sales'), withLiteral({ stan: stan(), batchNo: '000001', amount: '@LITERAL@', currency: 'CNY', method: 'BANK_CARD', card: { pan: PAN } }, '12345678901234567'), key, true);
+      expect(res.body.error).toMatchObject({ code: 'AMOUNT_OVER_LIMIT', details: { limit: '1000000' } });
+      expect(res.body.error.message).toContain('12345678901234567 exceeds');
+    });
+
     it('refuses an amount over the terminal limit', async () => {
       await refused(sale(1_000_001), 400, 'AMOUNT_OVER_LIMIT', '61');
     });

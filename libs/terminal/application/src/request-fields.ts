@@ -1,5 +1,5 @@
 import { DomainError } from '@pos/kernel';
-import { MoneyError, parseCurrency, parseMinorUnits } from '@pos/money';
+import { MoneyError, NumberLiteral, parseCurrency, parseMinorUnits } from '@pos/money';
 import { z } from 'zod';
 
 /** Fields every terminal request shares. Amount and currency are parsed apart to give their own error codes. */
@@ -9,7 +9,11 @@ export const rrn = z.string().regex(/^\d{12}$/, 'a 12-digit RRN');
 export const operatorId = z.string().regex(/^\d{2,8}$/, '2 to 8 digits');
 export const password = z.string().min(4).max(32);
 export const method = z.enum(['BANK_CARD', 'QR']);
-export const amountField = z.union([z.number(), z.string()], { error: 'amount is required (integer minor units)' });
+/** An amount as the client wrote it: a JSON integer, a string of digits, or a number literal's text (refused by amountOf). */
+export const amountField = z.preprocess(
+  (raw) => (raw instanceof NumberLiteral ? raw.text : raw),
+  z.union([z.number(), z.string()], { error: 'amount is required (integer minor units)' }),
+);
 export const currencyField = z.string({ error: 'currency is required (ISO 4217)' });
 
 const fromMoneyError = (e: unknown): never => {
