@@ -134,6 +134,13 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
       expect(res.body.error.message).toContain('12345678901234567 exceeds');
     });
 
+    it('refuses trace and batch numbers outside 000001..999999', async () => {
+      await refused(sale(100, { stan: '000000' }), 400, 'REQUEST_INVALID', '30');
+      await refused(sale(100, { batchNo: '000000' }), 400, 'REQUEST_INVALID', '30');
+      await refused(call(path('reversals'), { stan: stan(), batchNo: '000001', originalStan: '000000', reason: '98' }, key), 400, 'REQUEST_INVALID', '30');
+      await refused(call(path('sign-on'), { stan: '000000', operatorId: '01', password: '1234' }, key), 400, 'REQUEST_INVALID', '30');
+    });
+
     it('refuses an amount over the terminal limit', async () => {
       await refused(sale(1_000_001), 400, 'AMOUNT_OVER_LIMIT', '61');
     });
