@@ -78,11 +78,13 @@ const requireNotReversedBeforeArrival = (s: TerminalState, stan: string) => {
 
 const scoped = (s: TerminalState) => ({ terminalId: s.terminalId, merchantId: s.merchantId, businessDay: s.businessDay });
 
+const overLimit = (amount: bigint, limit: bigint, currency: string) => `amount ${amount} exceeds the limit ${limit} ${currency}`;
+
 const checkAmount = (s: TerminalState, amount: bigint, currency: string) => {
   if (amount <= 0n) throw E.amountInvalid('amount must be a positive number of minor units');
   const limit = s.limits[currency];
   if (limit === undefined) throw E.currencyNotAccepted(`terminal does not accept ${currency}`, { currency });
-  if (amount > limit) throw E.amountOverLimit(`amount ${amount} exceeds the limit ${limit} ${currency}`, { limit: limit.toString(), currency });
+  if (amount > limit) throw E.amountOverLimit(overLimit(amount, limit, currency), { limit: limit.toString(), currency });
 };
 
 const authenticate = (
@@ -229,7 +231,7 @@ const validateTotals = (totals: readonly BatchTotals[]) => {
 /** An uploaded transaction the host never saw is booked only if the host would have accepted it online. */
 const whyNotBookable = (s: TerminalState, u: UploadedTransaction, limit: bigint | undefined, original: BatchTransaction | SettledSale | undefined): string | undefined => {
   if (u.amount <= 0n || limit === undefined) return 'amount or currency not acceptable';
-  if (u.kind === 'SALE') return undefined;
+  if (u.kind === 'SALE') return u.amount > limit ? overLimit(u.amount, limit, u.currency) : undefined;
   if (!original) return 'original sale unknown to the host';
   if (original.currency !== u.currency) return 'currency differs from the original sale';
   if (u.kind === 'VOID') {

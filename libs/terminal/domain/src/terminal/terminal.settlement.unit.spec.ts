@@ -310,6 +310,8 @@ describe('an unbalanced settlement', () => {
       uploaded('000010', 100n, { currency: 'EUR' }),
       uploaded('000011', 0n),
       uploaded('000012', 100n, { kind: 'REFUND', originalRrn: '263289999999' }),
+      // one minor unit above the terminal's CNY limit (5,000,000): refused online, so not booked offline either
+      uploaded('000013', 5_000_001n),
     ]));
     thenTypes(o, 'BatchTransactionsUploaded');
     const items = eventOf(o, 'BatchTransactionsUploaded').data.items;
@@ -317,7 +319,15 @@ describe('an unbalanced settlement', () => {
       ['000010', 'MISMATCHED', 'MISSING_AT_HOST'],
       ['000011', 'MISMATCHED', 'MISSING_AT_HOST'],
       ['000012', 'MISMATCHED', 'MISSING_AT_HOST'],
+      ['000013', 'MISMATCHED', 'MISSING_AT_HOST'],
     ]);
+    expect(items[3].difference?.note).toBe('not booked: amount 5000001 exceeds the limit 5000000 CNY');
+  });
+
+  it('books an uploaded sale of exactly the terminal limit', () => {
+    const h = signedOn();
+    h.run(settle('000002', [totals('CNY', 1, 5_000_000n)]));
+    thenTypes(h.when(upload('000003', [uploaded('000010', 5_000_000n)])), 'TransactionCompleted', 'BatchTransactionsUploaded');
   });
 
   it('refuses an upload listing the same trace number twice', () => {
