@@ -83,6 +83,16 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
     });
   });
 
+  it('refuses a per-transaction limit of zero or above 12 digits, and settlement totals above 18 digits (AMOUNT_INVALID 13)', async () => {
+    const registration = (maxAmount: unknown) => ({
+      terminalId: 'T0000088', merchantId: 'M00000000000001', merchantName: 'Shop', currencies: [{ currency: 'CNY', maxAmount }], operators: [{ operatorId: '01', password: '1234' }],
+    });
+    for (const maxAmount of ['0', 0, '1000000000000'])
+      await refused(call('/v1/admin/terminals', registration(maxAmount), 'dev-admin-token'), 400, 'AMOUNT_INVALID', '13');
+    const settle = { stan: stan(), batchNo: '000001', operatorId: '01', password: '1234', totals: [{ currency: 'CNY', debitCount: 1, debitAmount: '1000000000000000000', creditCount: 0, creditAmount: 0 }] };
+    await refused(call(path('settlement'), settle, key), 400, 'AMOUNT_INVALID', '13');
+  });
+
   describe('signed on', () => {
     beforeAll(async () => {
       const res = await call(path('sign-on'), { stan: stan(), operatorId: '01', password: '1234' }, key);

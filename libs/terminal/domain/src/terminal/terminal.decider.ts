@@ -10,6 +10,16 @@ import { type BatchTransaction, evolve, hostTotals, liveTransactions, type Prior
 /** Consecutive wrong passwords that lock an operator until the back office unlocks it. */
 export const MAX_PASSWORD_FAILURES = 3;
 
+/** A batch holds at most one transaction per trace number (000001..999999). */
+export const MAX_TRANSACTIONS_PER_BATCH = 999_999;
+
+/**
+ * The largest amount of one transaction, so the largest per-transaction limit a terminal may
+ * have: 12 digits of minor units. The fullest batch then totals less than 10^18, within the
+ * MAX_MINOR_DIGITS that settlement totals may have: whatever is accepted can be settled.
+ */
+export const MAX_TRANSACTION_AMOUNT = 999_999_999_999n;
+
 /**
  * Events to append, and possibly a refusal. A refusal usually comes with no
  * events; a wrong password is the exception: the failure itself is recorded
@@ -277,6 +287,9 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
   switch (command.type) {
     case 'RegisterTerminal': {
       if (s.registered) throw E.terminalAlreadyRegistered(`terminal ${command.terminalId} is already registered`);
+      for (const { currency, maxAmount } of command.currencies)
+        if (maxAmount <= 0n || maxAmount > MAX_TRANSACTION_AMOUNT)
+          throw E.amountInvalid(`maxAmount ${maxAmount} ${currency} is not 1 to ${MAX_TRANSACTION_AMOUNT} minor units`, { currency, max: MAX_TRANSACTION_AMOUNT.toString() });
       const businessDay = businessDayOf(now);
       return ok({
         type: 'TerminalRegistered',
