@@ -280,8 +280,12 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
         expect(events[events.length - 1]).toMatchObject({ type: 'OperatorAuthenticationFailed', data: { consecutiveFailures: n, lockedOut: n === 3 } });
       }
       await refused(signOn('1234'), 403, 'OPERATOR_LOCKED', '75');
-      const unlock = await call(`/v1/admin/terminals/${T2}/operators/01/unlock`, {}, 'dev-admin-token');
-      expect(unlock.status).toBe(200);
+      const unlock = () => call(`/v1/admin/terminals/${T2}/operators/01/unlock`, {}, 'dev-admin-token');
+      expect(await unlock()).toEqual({ status: 200, body: { responseCode: '00', operatorId: '01', unlocked: true } });
+      // Unlocking again is an idempotent no-op: the same 200, nothing appended.
+      const before = await eventCount();
+      expect(await unlock()).toEqual({ status: 200, body: { responseCode: '00', operatorId: '01', unlocked: false } });
+      expect(await eventCount()).toBe(before);
       expect((await signOn('1234')).body).toMatchObject({ responseCode: '00' });
     });
   });

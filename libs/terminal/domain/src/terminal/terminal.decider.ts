@@ -434,7 +434,10 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
     }
     case 'UnlockOperator': {
       requireRegistered(s);
-      if (!s.operators[command.operatorId]) throw E.operatorUnknown(`operator ${command.operatorId} is not registered on this terminal`);
+      const op = s.operators[command.operatorId];
+      if (!op) throw E.operatorUnknown(`operator ${command.operatorId} is not registered on this terminal`);
+      // Idempotent: an operator who is not locked stays as it is, and the trail records no unlock that did nothing.
+      if (!op.locked) return ok();
       return ok({ type: 'OperatorUnlocked', data: { ...scoped(s), operatorId: command.operatorId } });
     }
   }

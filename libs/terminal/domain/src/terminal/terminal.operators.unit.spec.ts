@@ -6,6 +6,7 @@ import {
   at, DAY, eventOf, fp, given, History, MID, NOW, OP, OP2, register, sale, settle, signedOn, signOff, signOn, TID, thenRefused, thenTypes,
   totals, unlock, when,
 } from './terminal.test-kit';
+import { responseOf } from './terminal.state';
 
 describe('registering a terminal', () => {
   it('opens batch 000001 on the business day of registration, with the pricing plan effective that day', () => {
@@ -151,6 +152,24 @@ describe('signing on', () => {
     expect(wrong.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
     expect(eventOf(wrong, 'OperatorAuthenticationFailed').data.consecutiveFailures).toBe(1);
     thenTypes(h.when(signOn('000005')), 'TerminalSignedOn');
+  });
+
+  it('unlocking an operator who is not locked changes nothing: no event, however often', () => {
+    const h = new History();
+    h.run(register());
+    thenTypes(h.when(unlock(OP)));
+    // Two wrong passwords do not lock; they count on until a right password, not until an unlock.
+    h.runRefused(signOn('000001', { passwordValid: false }));
+    h.runRefused(signOn('000002', { passwordValid: false }));
+    thenTypes(h.when(unlock(OP)));
+    h.runRefused(signOn('000003', { passwordValid: false }));
+    h.run(unlock(OP));
+    expect(h.state.operators[OP]).toEqual({ failures: 0, locked: false });
+    thenTypes(h.when(unlock(OP)));
+  });
+
+  it('answers an unlock with whether it unlocked the operator', () => {
+    expect(responseOf({ type: 'OperatorUnlocked', data: { terminalId: TID, merchantId: MID, businessDay: DAY, operatorId: OP } })).toEqual({ responseCode: '00', operatorId: OP, unlocked: true });
   });
 
   it('refuses to unlock an operator the terminal does not know', () => {

@@ -155,6 +155,8 @@ export const responseOf = (event: TerminalEvent): Record<string, unknown> | unde
     }
     case 'TerminalSignedOff':
       return { responseCode: '00', batchNo: event.data.batchNo };
+    case 'OperatorUnlocked':
+      return { responseCode: '00', operatorId: event.data.operatorId, unlocked: true };
     default:
       return undefined;
   }
