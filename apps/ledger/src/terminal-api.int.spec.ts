@@ -198,6 +198,14 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
       await refused(call(path('refunds'), { stan: stan(), batchNo: '000001', originalRrn: r.body.rrn, amount: 1_001 }, key), 400, 'REFUND_EXCEEDS_ORIGINAL', '13');
     });
 
+    it('refuses a reversal that names its own trace number as the original', async () => {
+      const s = stan();
+      const res = await call(path('reversals'), { stan: s, batchNo: '000001', originalStan: s, reason: '98' }, key);
+      expect(res).toMatchObject({ status: 400, body: { error: { code: 'REQUEST_INVALID', responseCode: '30', details: { problems: ['originalStan: a reversal cannot reverse itself'] } } } });
+      // Nothing was recorded: the trace number is still free.
+      expect((await sale(100, { stan: s })).body).toMatchObject({ responseCode: '00' });
+    });
+
     it('refuses sign-off while the batch holds unsettled transactions', async () => {
       await refused(call(path('sign-off'), { stan: stan() }, key), 409, 'SIGN_OFF_UNSETTLED_BATCH', '12');
     });
