@@ -1,7 +1,7 @@
 import type {
   BatchClosed, BatchDifference, BatchTotals, TerminalEvent, TransactionCompleted, UploadedItemOutcome,
 } from '@pos/contracts';
-import { addDays, businessDayOf, type DomainError, maxDay } from '@pos/kernel';
+import { addDays, businessDayOf, type DomainError, hash32, maxDay, mulberry32 } from '@pos/kernel';
 import { currenciesDiffering, totalsEqual } from './batch-totals';
 import type { TerminalCommand, UploadedTransaction } from './terminal.commands';
 import { TerminalErrors as E } from './terminal.errors';
@@ -44,7 +44,11 @@ export const rrnFor = (now: Date, seq: number): string => {
   return `${String(now.getUTCFullYear() % 100).padStart(2, '0')}${String(doy).padStart(3, '0')}${String(seq % 10_000_000).padStart(7, '0')}`;
 };
 
-const authCodeFor = (seq: number): string => String((seq * 7919 + 104_729) % 1_000_000).padStart(6, '0');
+/**
+ * The approval code: a function of the terminal and the RRN (RRNs repeat across terminals), so
+ * the same transaction decided again gets the same code. Nothing secret: it only tells approvals apart.
+ */
+const authCodeFor = (terminalId: string, rrn: string): string => String(mulberry32(hash32(`${terminalId}|${rrn}`))() % 1_000_000).padStart(6, '0');
 
 /**
  * A request whose trace number was already answered: the same body gets the original
@@ -128,7 +132,7 @@ const completed = (
   return {
     type: 'TransactionCompleted',
     data: {
-      ...scoped(s), stan: c.stan, fingerprint: c.fingerprint, transactionId: `${s.terminalId}-${rrn}`, rrn, authCode: authCodeFor(seq),
+      ...scoped(s), stan: c.stan, fingerprint: c.fingerprint, transactionId: `${s.terminalId}-${rrn}`, rrn, authCode: authCodeFor(s.terminalId, rrn),
       batchNo: s.batchNo, operatorId: s.signedOnOperator ?? '00', ...t,
     },
   };

@@ -3,7 +3,7 @@ import { rrnFor } from './terminal.decider';
 import { hostTotals } from './terminal.state';
 import {
   answerTo,
-  at, DAY, eventOf, fp, given, MID, NOW, OP, refund, reverse, sale, settle, signedOn, signOff, signOn, TID, thenRefused, thenTypes, totals,
+  at, DAY, eventOf, fp, given, History, MID, NOW, OP, refund, register, reverse, sale, settle, signedOn, signOff, signOn, TID, thenRefused, thenTypes, totals,
   voidOf, when,
 } from './terminal.test-kit';
 
@@ -68,6 +68,22 @@ describe('a sale', () => {
       kind: 'SALE', method: 'BANK_CARD', amount: 12_345n, currency: 'CNY', maskedPan: '622202******1234', capture: 'ONLINE',
     });
     expect(data.originalRrn).toBeUndefined();
+  });
+
+  it('gets an auth code that depends on the terminal, not only on the RRN sequence, and the same one when decided again', () => {
+    const firstSaleOf = (terminalId: string) => {
+      const h = new History();
+      h.run(register({ terminalId }));
+      h.run(signOn('000001'));
+      return eventOf(h.when(sale('000002', 100n)), 'TransactionCompleted').data;
+    };
+    const terminals = Array.from({ length: 20 }, (_, i) => `T${String(i + 1).padStart(7, '0')}`);
+    const firsts = terminals.map(firstSaleOf);
+    // Every terminal's first sale has the same RRN (…0000001), yet not the same auth code.
+    expect(new Set(firsts.map((d) => d.rrn)).size).toBe(1);
+    expect(new Set(firsts.map((d) => d.authCode)).size).toBeGreaterThan(15);
+    for (const d of firsts) expect(d.authCode).toMatch(/^\d{6}$/);
+    expect(firstSaleOf(terminals[3]).authCode).toBe(firsts[3].authCode);
   });
 
   it('is stamped with the operator currently signed on', () => {
