@@ -270,6 +270,33 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
     });
   });
 
+  describe('a terminal that restarts its trace numbers at each batch', () => {
+    it('is answered per (batch, trace number): the new batch books, retries of either batch get their own answer', async () => {
+      const T3 = 'T0000003';
+      const key3 = await register(T3);
+      const p3 = (p: string) => `/v1/terminals/${T3}/${p}`;
+      const saleOf = (batchNo: string, amount: number) => ({ stan: '000002', batchNo, amount, currency: 'CNY', method: 'QR', qr: { payerToken: 'payer-token-1' } });
+      const settleOf = (batchNo: string, amount: number) => ({ stan: '000003', batchNo, operatorId: '01', password: '1234', totals: [{ currency: 'CNY', debitCount: 1, debitAmount: amount, creditCount: 0, creditAmount: 0 }] });
+      expect((await call(p3('sign-on'), { stan: '000001', operatorId: '01', password: '1234' }, key3)).body).toMatchObject({ responseCode: '00', batchNo: '000001' });
+      const first = await call(p3('sales'), saleOf('000001', 100), key3);
+      const slip = await call(p3('settlement'), settleOf('000001', 100), key3);
+      expect(slip.body).toMatchObject({ responseCode: '00', result: 'BALANCED', nextBatchNo: '000002' });
+
+      expect((await call(p3('sign-on'), { stan: '000001', operatorId: '01', password: '1234' }, key3)).body).toMatchObject({ responseCode: '00', batchNo: '000002' });
+      const second = await call(p3('sales'), saleOf('000002', 200), key3);
+      expect(second.body).toMatchObject({ responseCode: '00', batchNo: '000002', amount: '200' });
+      expect(second.body.rrn).not.toBe(first.body.rrn);
+
+      const before = await eventCount();
+      expect((await call(p3('sales'), saleOf('000001', 100), key3)).body).toEqual(first.body);
+      expect((await call(p3('settlement'), settleOf('000001', 100), key3)).body).toEqual(slip.body);
+      expect((await call(p3('sales'), saleOf('000002', 200), key3)).body).toEqual(second.body);
+      expect(await eventCount()).toBe(before);
+      await refused(call(p3('sales'), saleOf('000002', 300), key3), 409, 'DUPLICATE_TRANSMISSION', '94');
+      await refused(call(p3('sales'), saleOf('000001', 300), key3), 409, 'DUPLICATE_TRANSMISSION', '94');
+    });
+  });
+
   describe('operator passwords', () => {
     const T2 = 'T0000002';
     let key2: string;

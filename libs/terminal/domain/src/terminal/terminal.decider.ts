@@ -50,15 +50,27 @@ export const rrnFor = (now: Date, seq: number): string => {
  */
 const authCodeFor = (terminalId: string, rrn: string): string => String(mulberry32(hash32(`${terminalId}|${rrn}`))() % 1_000_000).padStart(6, '0');
 
+/** What identifies a request a terminal may retry: its batch (none: the open batch) and trace number, and its body. */
+export interface RetryKey {
+  readonly batchNo?: string;
+  readonly stan: string;
+  readonly fingerprint: string;
+}
+
 /**
- * A request whose trace number was already answered: the same body gets the original
- * answer back (the event at the version returned), a different body is refused.
+ * A request whose (batch, trace number) was already answered, in the open batch or the one closed
+ * last: the same body gets the original answer back (the event at the version returned), a
+ * different body is refused. Trace numbers are unique within a batch only: many terminals
+ * restart them at each batch.
  */
-export const priorAnswer = (state: TerminalState, stan: string, fingerprint: string): PriorRequest | undefined => {
-  const prior = state.stans.get(stan)?.request ?? state.previousRequests.get(stan);
+export const priorAnswer = (state: TerminalState, { batchNo = state.batchNo, stan, fingerprint }: RetryKey): PriorRequest | undefined => {
+  const prior =
+    batchNo === state.batchNo ? state.stans.get(stan)?.request
+    : batchNo === state.previousBatchNo ? state.previousRequests.get(stan)
+    : undefined;
   if (!prior) return undefined;
   if (prior.fingerprint !== fingerprint)
-    throw E.duplicateTransmission(`trace number ${stan} was already used for a different request`, { stan });
+    throw E.duplicateTransmission(`trace number ${stan} was already used in batch ${batchNo} for a different request`, { stan, batchNo });
   return prior;
 };
 
@@ -82,7 +94,7 @@ const requireOpenBatch = (s: TerminalState, batchNo: string) => {
 };
 
 const requireStanFree = (s: TerminalState, stan: string) => {
-  if (s.stans.has(stan)) throw E.duplicateTransmission(`trace number ${stan} was already used in this batch`, { stan });
+  if (s.stans.has(stan)) throw E.duplicateTransmission(`trace number ${stan} was already used in batch ${s.batchNo}`, { stan, batchNo: s.batchNo });
 };
 
 /** A financial request whose trace number the terminal already reversed (the host never saw it then): a late arrival is refused. */
