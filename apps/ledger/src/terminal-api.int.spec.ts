@@ -297,6 +297,25 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
     });
   });
 
+  describe('a batch upload', () => {
+    it('refuses an amount written 1e3 and does not book an offline sale above the limit', async () => {
+      const T4 = 'T0000004';
+      const key4 = await register(T4, '5000');
+      const p4 = (p: string) => `/v1/terminals/${T4}/${p}`;
+      await call(p4('sign-on'), { stan: '000001', operatorId: '01', password: '1234' }, key4);
+      const settled = await call(p4('settlement'), { stan: '000002', batchNo: '000001', operatorId: '01', password: '1234', totals: [{ currency: 'CNY', debitCount: 2, debitAmount: 10_001, creditCount: 0, creditAmount: 0 }] }, key4);
+      expect(settled.body).toMatchObject({ responseCode: '95', result: 'UNBALANCED' });
+      const item = (stan: string, amount: unknown) => ({ stan, kind: 'SALE', method: 'QR', amount, currency: 'CNY' });
+      const literal = JSON.stringify({ stan: '000003', batchNo: '000001', transactions: [item('000010', '@LITERAL@')] }).replace('"@LITERAL@"', '1e3');
+      await refused(call(p4('batch-upload'), literal, key4, true), 400, 'AMOUNT_INVALID', '13');
+      const res = await call(p4('batch-upload'), { stan: '000003', batchNo: '000001', transactions: [item('000010', 5_000), item('000011', 5_001)] }, key4);
+      expect(res.body.items).toEqual([
+        { stan: '000010', outcome: 'BOOKED', rrn: expect.stringMatching(/^\d{12}$/) },
+        { stan: '000011', outcome: 'MISMATCHED' },
+      ]);
+    });
+  });
+
   describe('operator passwords', () => {
     const T2 = 'T0000002';
     let key2: string;
