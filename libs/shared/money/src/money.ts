@@ -15,7 +15,13 @@ export class MoneyError extends Error {
   }
 }
 
-const DIGITS = /^(0|[1-9]\d{0,17})$/;
+/**
+ * The most digits an amount the ledger reads may have, in minor units: a transaction, a limit or
+ * a batch total (fits a signed 64-bit integer). The terminal context bounds transactions below
+ * this so that a batch's totals always fit it.
+ */
+export const MAX_MINOR_DIGITS = 18;
+const DIGITS = new RegExp(`^(0|[1-9]\\d{0,${MAX_MINOR_DIGITS - 1}})$`);
 
 /**
  * Amounts arrive as a JSON integer or a string of digits, in minor units.
