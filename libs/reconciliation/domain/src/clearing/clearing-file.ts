@@ -417,7 +417,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /**
  * The acquirer's BATCH lines from detail lines: one per (merchant, terminal, batch,
  * currency) in order of first appearance. Debits are SALEs, credits REFUNDs and VOIDs; each
- * REVERSAL takes one line of its RRN back out of the side it was on (as the matcher totals
+ * REVERSAL takes one line of its terminal and RRN back out of the side it was on (as the matcher totals
  * a file). A batch whose lines were all reversed keeps a BATCH line of zeros. Line numbers are 0.
  */
 export const summariseBatches = (records: readonly ClearingRecord[]): ClearingBatchSummary[] => {
@@ -431,7 +431,8 @@ export const summariseBatches = (records: readonly ClearingRecord[]): ClearingBa
         debitCount: 0, debitAmount: 0n, creditCount: 0, creditAmount: 0n,
       });
   for (const reversal of records.filter((r) => r.type === 'REVERSAL')) {
-    const i = standing.findIndex((r) => r.rrn === reversal.rrn);
+    // RRNs repeat across terminals: a reversal names a transaction by terminal and RRN.
+    const i = standing.findIndex((r) => r.terminalId === reversal.terminalId && r.rrn === reversal.rrn);
     if (i >= 0) standing.splice(i, 1);
   }
   for (const r of standing) {

@@ -153,6 +153,17 @@ describe('summariseBatches', () => {
     const s = summariseBatches([refund, sale, sale, reversal(refund), reversal(sale), reversal({ ...sale, rrn: '000000000099' })]);
     expect(s).toEqual([expect.objectContaining({ debitCount: 1, debitAmount: 100n, creditCount: 0, creditAmount: 0n })]);
   });
+
+  it('takes a REVERSAL from its own terminal only: RRNs repeat across terminals', () => {
+    // T1 and T2 both number a sale 000000000021; the acquirer reverses T2's, which comes second in the file.
+    const t1 = rec({ rrn: '000000000021', type: 'SALE', amount: 1_000n, currency: 'CNY', fee: 6n });
+    const t2 = rec({ rrn: '000000000021', type: 'SALE', amount: 2_000n, currency: 'CNY', fee: 12n, terminalId: T2, batchNo: '000007' });
+    const s = summariseBatches([t1, t2, { ...t2, type: 'REVERSAL' }]);
+    expect(s).toEqual([
+      expect.objectContaining({ terminalId: T1, debitCount: 1, debitAmount: 1_000n }),
+      expect.objectContaining({ terminalId: T2, debitCount: 0, debitAmount: 0n }),
+    ]);
+  });
 });
 
 describe('clearing file round trip', () => {

@@ -276,7 +276,7 @@ const judgeHostBatch = (b: HostBatch, out: Breaks): void => {
 /**
  * What each file's detail lines add up to per terminal, batch and currency, totalled as
  * the acquirer writes its BATCH lines (`summariseBatches`: duplicates count, a REVERSAL
- * takes one line of its RRN out of the file).
+ * takes one line of its terminal and RRN out of the file).
  */
 const detailTotals = (lines: readonly PresentedRecord[]): Map<string, BatchTotals> => {
   const byFile = new Map<string, PresentedRecord[]>();
