@@ -96,6 +96,26 @@ const clearingSuite = (name: string, open: () => Promise<{ store: ServiceStore; 
       expect(await allFiles(store)).toHaveLength(1);
     });
 
+    it('refuses broken CSV quoting at the line where it is, having checked every line before it, and nothing after', async () => {
+      const position = await store.lastPosition();
+      const { records } = await cleanFile(store, 'x');
+      const many: ClearingRecord[] = Array.from({ length: 66 }, (_, i) => ({ ...records[i % records.length], rrn: String(800_000_000_000 + i), stan: String(i + 1).padStart(6, '0') }));
+      const lines = formatClearingFile({ header: { acquirerId: 'ACQ001', fileReference: 'QUOTE-1', businessDay: DAY, createdAt: '2026-11-25T02:00:00Z' }, records: many, summaries: summariseBatches(many) }).trimEnd().split('\n');
+      expect(lines).toHaveLength(71);
+      const broken = (quoted: (line: string) => string) => `${lines.map((l, i) => (i === 4 ? l.replace(',CNY,', ',XYZ,') : i === 9 ? quoted(l) : l)).join('\n')}\n`;
+      const refusal = async (text: string) => ((await importText(store, text).catch((e: unknown) => e)) as ClearingFileRejected).errors;
+
+      // A quote that opens a field and is never closed: the CSV reader runs on to the end of the file.
+      const unclosed = await refusal(broken((l) => l.replace(',CNY,', ',"CNY,')));
+      expect(unclosed.map((e) => [e.line, e.code])).toEqual([[5, 'CURRENCY_UNKNOWN'], [10, 'LINE_MALFORMED']]);
+      expect(unclosed[1].message).toMatch(/quote/);
+      expect(unclosed[1].message).not.toMatch(/line (9|71|72)\b/);
+      // A quote inside a field, and a closing quote followed by more text.
+      for (const quoted of [(l: string) => l.replace(',CNY,', ',C"NY,'), (l: string) => l.replace(',CNY,', ',"CN"Y,')])
+        expect((await refusal(broken(quoted))).map((e) => [e.line, e.code])).toEqual([[5, 'CURRENCY_UNKNOWN'], [10, 'LINE_MALFORMED']]);
+      expect(await store.lastPosition()).toBe(position);
+    });
+
     it('streams a large file in batches and reports its rate', async () => {
       const { records } = await cleanFile(store, 'x');
       // 20,000 lines presenting copies under fresh RRNs: the import validates and stores, matching is not the point here.

@@ -2,6 +2,7 @@ import { feeAtBps, type CurrencyCode } from '@pos/money';
 import {
   BREAK_TYPES,
   type BreakType,
+  clearingCsv,
   DEFAULT_TOLERANCES,
   type HostDay,
   type HostTransaction,
@@ -80,11 +81,12 @@ const host = buildDay();
 const completed = host.transactions.filter((t) => t.status === 'COMPLETED');
 const hostByRrn = new Map(host.transactions.map((t) => [t.rrn, t]));
 
-// The importer splits lines with a CSV parser; so do the tests.
-const readText = (text: string) =>
-  readClearingFile(
-    (parse(text, { relax_column_count: true, info: true }) as unknown as Array<{ record: string[]; info: { lines: number } }>).map((r) => ({ fields: r.record, line: r.info.lines })),
-  );
+// The importer splits lines with a CSV parser; so do the tests, with the same options.
+const readText = (text: string) => {
+  const csv = clearingCsv();
+  const rows = parse(text, csv.options).map(csv.row);
+  return readClearingFile(rows, csv.fault());
+};
 
 const generate = (inject: readonly BreakType[], seed = 42, day: HostDay = host, tolerances?: Partial<MatchingTolerances>) =>
   generateClearingFiles(day, { seed, inject, createdAt: CREATED_AT, ...(tolerances ? { tolerances } : {}) });

@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import {
   CLEARING_COLUMNS,
+  clearingCsv,
   ClearingFileReader,
   formatClearingFile,
   formatDecimalAmount,
@@ -16,13 +17,16 @@ import {
 } from './clearing-file';
 import type { ClearingFileHeader, ClearingRecord } from './clearing.types';
 
-// The importer splits lines with a CSV parser (quotes, commas inside fields); the tests do the same.
-const rowsOf = (text: string) =>
-  (parse(text, { relax_column_count: true, info: true, skip_empty_lines: false }) as unknown as Array<{ record: string[]; info: { lines: number } }>).map((r) => ({
-    fields: r.record,
-    line: r.info.lines,
-  }));
-const read = (text: string) => readClearingFile(rowsOf(text));
+// The importer splits lines with a CSV parser (quotes, commas inside fields); the tests do the same, with the same options.
+const split = (text: string) => {
+  const csv = clearingCsv();
+  return { rows: parse(text, csv.options).map(csv.row), fault: csv.fault() };
+};
+const rowsOf = (text: string) => split(text).rows;
+const read = (text: string) => {
+  const { rows, fault } = split(text);
+  return readClearingFile(rows, fault);
+};
 const codes = (errors: readonly LineError[]) => errors.map((e) => `${e.line}:${e.code}`);
 
 const M = 'M00000000000001';
@@ -255,6 +259,25 @@ describe('clearing file errors, each at its line', () => {
     if (inMessage) expect(errors[0]?.message).toContain(inMessage);
   });
 
+  it('broken CSV quoting, at the line of the quote: every line before it checked, nothing after it read', () => {
+    const withQuote = (quoted: string) => withField(DETAIL + 2, col('currency'), quoted).replace(lines[DETAIL - 1] as string, (lines[DETAIL - 1] as string).replace(',CNY,', ',XYZ,'));
+    // A quote never closed runs the CSV parser on to the end of the file; the trailer it swallowed is not reported missing.
+    const unclosed = read(withQuote('"CNY'));
+    expect(codes(unclosed.errors)).toEqual([`${DETAIL}:CURRENCY_UNKNOWN`, `${DETAIL + 2}:LINE_MALFORMED`]);
+    expect(unclosed.errors[1]?.message).toBe(
+      `line ${DETAIL + 2} is not valid CSV (field 9): a quoted field is never closed; nothing after it is read`,
+    );
+    expect(unclosed.records.map((r) => r.line)).toEqual([DETAIL + 1]);
+    for (const quoted of ['C"NY', '"CN"Y']) expect(codes(read(withQuote(quoted)).errors), quoted).toEqual([`${DETAIL}:CURRENCY_UNKNOWN`, `${DETAIL + 2}:LINE_MALFORMED`]);
+    expect(read(withQuote('C"NY')).errors[1]?.message).toMatch(/a quote inside a field/);
+  });
+
+  it('numbers a row by the line it starts on, when a quoted field spans lines', () => {
+    const text = withField(DETAIL, col('masked_pan'), '"622848\n******1234"');
+    expect(rowsOf(text).map((r) => r.line)).toEqual([1, 2, DETAIL, ...lines.slice(DETAIL).map((_, i) => DETAIL + 2 + i)]);
+    expect(codes(read(text).errors)).toEqual([`${DETAIL}:FIELD_INVALID`]);
+  });
+
   it('reports every wrong field of one line, naming each', () => {
     let text = withField(DETAIL, col('rrn'), 'X');
     text = text.replace('2026-03-02T09:00:00.000Z,2026-03-02\n', '2026-03-02T09:00:00.000Z,2026-02-30\n');
@@ -278,7 +301,7 @@ describe('clearing file errors, each at its line', () => {
   it('keeps O(1) state: nothing grows with the number of lines', () => {
     const reader = new ClearingFileReader();
     const rows = rowsOf(valid);
-    const detail = rows[DETAIL - 1] as { fields: string[] };
+    const detail = rows[DETAIL - 1] as { fields: readonly string[] };
     reader.line(rows[0]?.fields ?? [], 1);
     reader.line(rows[1]?.fields ?? [], 2);
     for (let i = 0; i < 5_000; i++) expect(reader.line(detail.fields, 3 + i).kind).toBe('detail');
