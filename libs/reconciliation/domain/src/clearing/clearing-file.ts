@@ -1,3 +1,4 @@
+import { isBusinessDay } from '@pos/kernel';
 import { type CurrencyCode, formatMoney, isCurrencyCode, minorUnitExponent, money, MoneyError } from '@pos/money';
 import type { ClearingBatchSummary, ClearingFileHeader, ClearingRecord, ClearingTrailer, ClearingTxnType } from './clearing.types';
 
@@ -134,15 +135,8 @@ const COUNT = /^(?:0|[1-9]\d{0,8})$/;
 const CONTROL_TOTAL = /^(?:0|[1-9]\d{0,29})$/;
 const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
-/** A real calendar date YYYY-MM-DD (2026-02-30 is not). */
-export const isCalendarDate = (text: string): boolean => {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const at = new Date(Date.UTC(y, mo - 1, d));
-  // Date.UTC maps years 0-99 to 19xx, so the year is compared too.
-  return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d;
-};
+/** A real calendar date YYYY-MM-DD (2026-02-30 is not): the kernel's one parser of days. */
+export const isCalendarDate = isBusinessDay;
 
 /** An ISO-8601 instant with seconds and a zone (Z or ±hh:mm), on a real calendar date. */
 export const isIsoInstant = (text: string): boolean => {
