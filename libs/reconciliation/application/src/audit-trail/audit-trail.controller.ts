@@ -1,17 +1,10 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { type ServiceStore, toJsonSafe } from '@pos/eventing';
-import { DomainError } from '@pos/kernel';
 import { SERVICE_STORE } from '@pos/platform';
 import { auditExportLines, dayReport } from '@pos/reconciliation-domain';
+import { businessDayParam, idParam, queryInvalid } from '../queries';
 import { type AuditScope, loadAuditTrail } from './audit-trail.queries';
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const invalid = (what: string) => new DomainError('QUERY_INVALID', `${what} is missing or malformed`, '30', 'validation');
-const need = (name: string, value: string | undefined, re: RegExp): string => {
-  if (!value || !re.test(value)) throw invalid(name);
-  return value;
-};
 
 /** The audit trail (every event in order, with actor, time, hash and running totals) and the finance team's day report. */
 @ApiTags('reconciliation')
@@ -22,7 +15,8 @@ export class AuditTrailController {
   @Get('audit-trail/:terminalId/:businessDay')
   @ApiOperation({ summary: "A terminal's audit trail for one business day" })
   async get(@Param('terminalId') terminalId: string, @Param('businessDay') businessDay: string) {
-    if (!/^[A-Z0-9]{8}$/.test(terminalId) || !DAY.test(businessDay)) throw invalid('terminalId or businessDay');
+    idParam('terminalId', terminalId);
+    businessDayParam(businessDay);
     const entries = await loadAuditTrail(this.store, { kind: 'terminal-day', terminalId, businessDay });
     return { terminalId, businessDay, entries: entries.map((e, i) => ({ seq: i + 1, ...e })) };
   }
@@ -34,14 +28,14 @@ export class AuditTrailController {
   @ApiQuery({ name: 'terminalId', required: false })
   @ApiQuery({ name: 'batchNo', required: false })
   async export(@Query('businessDay') businessDay?: string, @Query('merchantId') merchantId?: string, @Query('terminalId') terminalId?: string, @Query('batchNo') batchNo?: string) {
-    const day = need('businessDay', businessDay, DAY);
+    const day = businessDayParam(businessDay);
     let scope: AuditScope;
-    if (merchantId !== undefined && terminalId === undefined && batchNo === undefined) scope = { kind: 'merchant-day', merchantId: need('merchantId', merchantId, /^[A-Z0-9]{15}$/), businessDay: day };
+    if (merchantId !== undefined && terminalId === undefined && batchNo === undefined) scope = { kind: 'merchant-day', merchantId: idParam('merchantId', merchantId), businessDay: day };
     else if (terminalId !== undefined && merchantId === undefined)
       scope = batchNo === undefined
-        ? { kind: 'terminal-day', terminalId: need('terminalId', terminalId, /^[A-Z0-9]{8}$/), businessDay: day }
-        : { kind: 'batch', terminalId: need('terminalId', terminalId, /^[A-Z0-9]{8}$/), businessDay: day, batchNo: need('batchNo', batchNo, /^\d{6}$/) };
-    else throw invalid('exactly one of merchantId or terminalId (with an optional batchNo)');
+        ? { kind: 'terminal-day', terminalId: idParam('terminalId', terminalId), businessDay: day }
+        : { kind: 'batch', terminalId: idParam('terminalId', terminalId), businessDay: day, batchNo: idParam('batchNo', batchNo) };
+    else throw queryInvalid('exactly one of merchantId or terminalId (with an optional batchNo)');
     return toJsonSafe({ scope, lines: auditExportLines(await loadAuditTrail(this.store, scope)) });
   }
 
@@ -50,8 +44,8 @@ export class AuditTrailController {
   @ApiQuery({ name: 'businessDay' })
   @ApiQuery({ name: 'merchantId', required: false })
   async dayReport(@Query('businessDay') businessDay?: string, @Query('merchantId') merchantId?: string) {
-    const day = need('businessDay', businessDay, DAY);
-    if (merchantId !== undefined) need('merchantId', merchantId, /^[A-Z0-9]{15}$/);
+    const day = businessDayParam(businessDay);
+    if (merchantId !== undefined) idParam('merchantId', merchantId);
     const scope: AuditScope = merchantId ? { kind: 'merchant-day', merchantId, businessDay: day } : { kind: 'day', businessDay: day };
     return toJsonSafe(dayReport(await loadAuditTrail(this.store, scope), { businessDay: day, merchantId }));
   }

@@ -1,34 +1,44 @@
 import type { Readable } from 'node:stream';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { BreakResolution } from '@pos/contracts';
 import { activeCollection, committedDocuments, type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { type Clock, DomainError } from '@pos/kernel';
 import { CLOCK, LEDGER_CONFIG, type LedgerConfig, Meta, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
-import { ageOf, type BreakState, DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport } from '@pos/reconciliation-domain';
+import {
+  ageOf, BREAK_ASSIGNEE_MAX, BREAK_NOTE_MAX, BREAK_STATUSES, BREAK_TYPES, type BreakCommand, type BreakState, checkBreakCommand,
+  DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport,
+} from '@pos/reconciliation-domain';
 import { z } from 'zod';
 import { BREAK_KEYS, BREAKS, type ReconciledSummary, type RunSummary } from '../breaks/breaks.projector';
 import { loadHostDay, HOST_LEDGER } from '../host-ledger/host-ledger.projector';
 import { filesOfDay } from '../import-clearing-file/clearing-store';
 import { importClearingFile } from '../import-clearing-file/import-clearing-file';
+import { businessDayParam as day, idParam, oneOfParam } from '../queries';
 import { changeBreak, reconcileDay } from '../reconcile-day/reconcile-day';
 
 const ADMIN = { type: 'admin' as const, id: 'back-office' };
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const day = (value: string | undefined, name = 'businessDay'): string => {
-  if (!value || !DAY.test(value)) throw new DomainError('QUERY_INVALID', `${name} is missing or malformed (YYYY-MM-DD)`, '30', 'validation');
-  return value;
-};
 
 const tolerancesRequest = z.object({
   amountMinor: z.string().regex(/^\d{1,12}$/).optional(),
   feeMinor: z.string().regex(/^\d{1,12}$/).optional(),
   timeSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
 }).strict();
-const assignRequest = z.object({ assignee: z.string().min(1).max(128), note: z.string().max(2000).optional() }).strict();
-const resolveRequest = z.object({ reason: z.enum(MANUAL_RESOLUTIONS as [string, ...string[]]), note: z.string().min(1).max(2000) }).strict();
-const breakIdOk = (id: string) => {
-  if (!/^[0-9a-f]{24}$/.test(id)) throw new DomainError('QUERY_INVALID', 'breakId is malformed', '30', 'validation');
-  return id;
+// The schemas say what the break's rules say (checkBreakCommand): not blank, not too long, a reason people may give.
+const notBlank = (max: number) => z.string().max(max).regex(/\S/, 'must not be blank');
+const assignRequest = z.object({ assignee: notBlank(BREAK_ASSIGNEE_MAX), note: z.string().max(BREAK_NOTE_MAX).optional() }).strict();
+const resolveRequest = z.object({ reason: z.enum(MANUAL_RESOLUTIONS as [BreakResolution, ...BreakResolution[]]), note: notBlank(BREAK_NOTE_MAX) }).strict();
+
+/**
+ * The values of a break command's body that the break's rules judge answer the rules' codes
+ * (docs/errors.md: BREAK_RESOLUTION_INVALID, BREAK_NOTE_REQUIRED, BREAK_ASSIGNEE_INVALID), for
+ * "" as for "  "; the schema then refuses a body of the wrong shape (a field missing, not a
+ * string, or unknown) as REQUEST_INVALID.
+ */
+const judgedByTheBreak = (body: unknown, command: (strings: Readonly<Record<string, string>>) => BreakCommand | undefined): void => {
+  const fields = typeof body === 'object' && body !== null ? Object.entries(body) : [];
+  const given = command(Object.fromEntries(fields.filter((f): f is [string, string] => typeof f[1] === 'string')));
+  if (given) checkBreakCommand(given);
 };
 
 /** Loads what the day's report is built from, out of the breaks projection. */
@@ -94,9 +104,11 @@ export class ClearingReconciliationController {
   @Get('breaks')
   @ApiOperation({ summary: 'Breaks of a business day, optionally by status and type, with their history' })
   @ApiQuery({ name: 'businessDay' })
-  @ApiQuery({ name: 'status', required: false, enum: ['OPEN', 'ASSIGNED', 'RESOLVED'] })
-  @ApiQuery({ name: 'type', required: false })
-  async breaks(@Query('businessDay') businessDay?: string, @Query('status') status?: string, @Query('type') type?: string) {
+  @ApiQuery({ name: 'status', required: false, enum: BREAK_STATUSES })
+  @ApiQuery({ name: 'type', required: false, enum: BREAK_TYPES })
+  async breaks(@Query('businessDay') businessDay?: string, @Query('status') statusQuery?: string, @Query('type') typeQuery?: string) {
+    const status = oneOfParam(statusQuery, BREAK_STATUSES, 'status');
+    const type = oneOfParam(typeQuery, BREAK_TYPES, 'type');
     const { breaks } = await reportInputs(this.store, day(businessDay));
     const now = this.clock.now();
     return toJsonSafe({ breaks: breaks.filter((b) => (!status || b.status === status) && (!type || b.type === type)).map((b) => ({ ...b, age: ageOf(b, now) })) });
@@ -108,8 +120,9 @@ export class ClearingReconciliationController {
   @ApiBody({ schema: z.toJSONSchema(assignRequest, { io: 'input' }) as object })
   async assign(@Headers('authorization') auth: string, @Param('breakId') breakId: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
+    judgedByTheBreak(body, (f) => (f.assignee === undefined ? undefined : { type: 'AssignBreak', assignee: f.assignee }));
     const r = parseRequest(assignRequest, body);
-    return toJsonSafe(await changeBreak(this.store, breakIdOk(breakId), { type: 'AssignBreak', assignee: r.assignee, note: r.note }, this.ctx(meta)));
+    return toJsonSafe(await changeBreak(this.store, idParam('breakId', breakId), { type: 'AssignBreak', assignee: r.assignee, note: r.note }, this.ctx(meta)));
   }
 
   @Post('breaks/:breakId/resolve')
@@ -118,8 +131,9 @@ export class ClearingReconciliationController {
   @ApiBody({ schema: z.toJSONSchema(resolveRequest, { io: 'input' }) as object })
   async resolve(@Headers('authorization') auth: string, @Param('breakId') breakId: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
+    judgedByTheBreak(body, (f) => (f.reason === undefined || f.note === undefined ? undefined : { type: 'ResolveBreak', reason: f.reason as BreakResolution, note: f.note }));
     const r = parseRequest(resolveRequest, body);
-    return toJsonSafe(await changeBreak(this.store, breakIdOk(breakId), { type: 'ResolveBreak', reason: r.reason as (typeof MANUAL_RESOLUTIONS)[number], note: r.note }, this.ctx(meta)));
+    return toJsonSafe(await changeBreak(this.store, idParam('breakId', breakId), { type: 'ResolveBreak', reason: r.reason, note: r.note }, this.ctx(meta)));
   }
 
   @Get('reconciliation-report')
@@ -127,7 +141,7 @@ export class ClearingReconciliationController {
   @ApiQuery({ name: 'businessDay' })
   @ApiQuery({ name: 'merchantId', required: false })
   async report(@Query('businessDay') businessDay?: string, @Query('merchantId') merchantId?: string) {
-    if (merchantId !== undefined && !/^[A-Z0-9]{15}$/.test(merchantId)) throw new DomainError('QUERY_INVALID', 'merchantId is malformed', '30', 'validation');
+    if (merchantId !== undefined) idParam('merchantId', merchantId);
     const d = day(businessDay);
     return toJsonSafe(reconciliationReport({ businessDay: d, merchantId }, await reportInputs(this.store, d), this.clock.now()));
   }
