@@ -30,6 +30,7 @@ const printRebuild = (def: ProjectionDefinition, r: RebuildReport): string => {
     `rebuilt ${r.projection} (${r.service}) from ${sourceName(def)}, up to ${Object.entries(r.handover).map(([k, v]) => `${k}@${v}`).join(' ')}`,
     `events: ${r.counts.read} read, ${r.counts.applied} applied, ${r.counts.duplicates} duplicates, ${r.counts.skipped} skipped (as the live projector dead-letters them)`,
     `replay: ${fixed2(r.replaySeconds)} s, ${whole(r.eventsPerSecond)} events/s`,
+    `joined live: ${r.joined.applied} events past the handover, applied after the replay in the order live applied them${r.joined.skipped ? ` (${r.joined.skipped} skipped)` : ''}`,
     `live     generation ${r.previousGeneration}: ${r.live.documents} documents, digest ${r.live.digest}`,
     `rebuilt  generation ${r.generation}: ${r.rebuilt.documents} documents, digest ${r.rebuilt.digest}`,
     `digests ${r.equal ? 'EQUAL' : 'DIFFER'}`,
