@@ -14,6 +14,13 @@ const audit = (args: readonly string[], env: Record<string, string>) => runBuilt
 const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DAY = { terminals: 6, transactions: 40, unbalancedEvery: 3, log: () => undefined };
+/** Settlement lines (BatchSettled, PayoutScheduled) not preceded by their batch's BatchClosed; throws when a trail has none to check. */
+const effectsBeforeCauses = (lines: any[]) => {
+  const batch = (l: any) => `${l.terminalId}|${l.batchNo}`;
+  const effects = lines.map((l, i) => ({ l, i })).filter(({ l }) => l.type === 'BatchSettled' || l.type === 'PayoutScheduled');
+  if (effects.length === 0) throw new Error('no settlement in the trail');
+  return effects.filter(({ l, i }) => !lines.slice(0, i).some((c) => c.type === 'BatchClosed' && batch(c) === batch(l))).map(({ l }) => `${l.type} ${batch(l)}`);
+};
 const PROJECTIONS = ['daily-totals', 'audit-trail', 'host-ledger', 'breaks', 'ledger-balances'];
 
 describe('ledger-audit on the embedded ledger', () => {
@@ -68,6 +75,10 @@ describe('ledger-audit on the embedded ledger', () => {
     const trailJson = trail.json();
     expect(trailJson.lines.length).toBeGreaterThan(5);
     expect(trailJson.lines.map((l: any) => l.type)).toContain('BatchClosed');
+    // The settlement a BatchClosed caused shares its occurred-at, and is listed after it.
+    expect(effectsBeforeCauses(trailJson.lines)).toEqual([]);
+    const merchantLines = (await getJson(`${ledger.url}/v1/reconciliation/audit-trail?businessDay=${day}&merchantId=${merchantId}`)).lines;
+    expect(effectsBeforeCauses(merchantLines)).toEqual([]);
     const csv = await audit(['trail', '--merchant', merchantId, '--business-day', day, '--format', 'csv'], env);
     expect(csv.code, csv.stderr).toBe(0);
     expect(csv.stdout.split('\n')[0]).toMatch(/type/);
