@@ -105,6 +105,17 @@ describe('ledger-audit on the embedded ledger', () => {
     expect(badInstant.stderr).toMatch(/ISO-8601 instant/);
     const badDay = await audit(['verify', '--business-day', '2026-13-45'], env);
     expect(badDay.code).toBe(2);
+    expect(badDay.stderr).toMatch(/^error BUSINESS_DAY_INVALID: option --business-day/);
+    const rolledOver = await audit(['as-of', 'daily-totals', '--at', '2026-11-31T23:59:59Z'], env);
+    expect([rolledOver.code, rolledOver.stderr]).toEqual([2, expect.stringMatching(/^error INSTANT_INVALID: /)]);
+    // A view of a day or terminal the projection holds nothing of is refused, as trail and report refuse one.
+    const now = new Date().toISOString();
+    for (const scope of [['--terminal', 'ZZZZZZZZ'], ['--business-day', '2020-01-01'], ['--business-day', day, '--merchant', 'ZZZZZZZZZZZZZZZ']]) {
+      const empty = await audit(['as-of', 'daily-totals', '--at', now, ...scope], env);
+      expect([empty.code, empty.stderr], scope.join(' ')).toEqual([2, expect.stringMatching(/^error DOCUMENTS_NOT_FOUND: daily-totals as of .* holds no documents of/)]);
+    }
+    const unknownCommand = await audit(['rebuilt', 'daily-totals'], env);
+    expect([unknownCommand.code, unknownCommand.stderr]).toEqual([2, expect.stringMatching(/^error COMMAND_UNKNOWN: unknown command 'rebuilt'/)]);
     expect((await audit(['--help'], env)).code).toBe(0);
     expect((await audit(['rebuild', '--help'], env)).stdout).toMatch(/--compare-only/);
     const noData = await audit(['verify', '--data-dir', join(dir, 'nowhere')], env);
