@@ -191,7 +191,20 @@ describe('ledger-audit on the microservice deployment (Kafka and PostgreSQL)', (
       for (let seed = 8102; rebuilding; seed++) days.push(await runDay({ ...DAY, terminals: 4, concurrency: 2, ...urls, seed }));
     })();
     await sleep(1_000);
+    // Meanwhile the first day is matched against an acquirer file, so breaks (fed by reconciliation's own events) move too.
+    const matching = (async () => {
+      const out = mkdtempSync(join(tmpdir(), 'clearing-files-'));
+      const generated = await runBuilt('tools/clearing/main.js', ['--url', reconciliation.url, '--business-day', first.businessDay, '--seed', '5', '--inject', 'AMOUNT_MISMATCH,FEE_MISMATCH', '--out', out], env);
+      expect(generated.code, generated.stderr).toBe(0);
+      const imported = await audit(['clearing', 'import', join(out, `clearing-${first.businessDay}.csv`), '--json'], env);
+      expect(imported.code, imported.stderr).toBe(0);
+      const reconciled = await audit(['reconcile', '--business-day', first.businessDay, '--json'], env);
+      expect(reconciled.code, reconciled.stderr).toBe(1);
+      rmSync(out, { recursive: true, force: true });
+      return reconciled.json().breaks.length as number;
+    })();
     const rebuilds = await Promise.all(catalogue.map((p) => audit(['rebuild', p, '--json', '--batch-size', '50'], env))).finally(() => (rebuilding = false));
+    expect(await matching).toBeGreaterThanOrEqual(2);
     await traffic;
     for (const d of days) expect(d.ok, JSON.stringify({ seed: d.seed, errors: d.errors, mismatches: d.mismatches.slice(0, 10) })).toBe(true);
     for (const [i, run] of rebuilds.entries()) {
@@ -203,6 +216,7 @@ describe('ledger-audit on the microservice deployment (Kafka and PostgreSQL)', (
       const run = await audit(['rebuild', p, '--compare-only', '--json'], env);
       expect(run.code, `${p}: ${run.stderr} ${run.stdout.slice(0, 2000)}`).toBe(0);
       expect(run.json()).toMatchObject({ equal: true, outcome: 'COMPARED_EQUAL' });
+      expect(run.json().live.documents, p).toBeGreaterThan(0);
     }
     const scan = await audit(['scan', '--json'], env);
     expect(scan.code, scan.stderr).toBe(0);
