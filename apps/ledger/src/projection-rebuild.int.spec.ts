@@ -9,7 +9,9 @@ import {
 } from '@pos/eventing';
 import { KafkaMessageLog } from '@pos/kafka';
 import { PgServiceStore } from '@pos/postgres';
-import { applyToReconciliation, AUDIT_TRAIL_PROJECTION, DAILY_TOTALS_PROJECTION, RECONCILIATION_TOPICS } from '@pos/reconciliation-application';
+import { applyToReconciliation, AUDIT_TRAIL_PROJECTION, DAILY_TOTALS_PROJECTION, HOST_KEYS, HOST_LEDGER_PROJECTION, RECONCILIATION_TOPICS } from '@pos/reconciliation-application';
+import type { TerminalEvent } from '@pos/contracts';
+import { decide, evolve, initialTerminalState } from '@pos/terminal-domain';
 import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalMorning } from './testing/terminal-morning';
@@ -27,14 +29,46 @@ interface World {
   close(): Promise<void>;
 }
 
-/** Appends one terminal's morning to the gateway store (the relay publishes it). */
-const trade = async (w: World, terminalId: string, sales: number) => {
+/** Appends a terminal's events after its first `version` ones to the gateway store (the relay publishes them). */
+const append = async (w: World, terminalId: string, events: readonly TerminalEvent[], version = 0) => {
   const ctx = { correlationId: `c-${terminalId}`, causationId: `c-${terminalId}`, actor: { type: 'terminal' as const, id: terminalId } };
-  let version = 0;
-  for (const e of morning(terminalId, sales)) {
-    await w.gateway.transaction((tx) => tx.events.append(`terminal-${terminalId}`, version, [{ type: e.type, data: e.data, context: ctx, occurredAt: NOW }]));
-    version++;
-  }
+  for (const [i, e] of events.entries())
+    await w.gateway.transaction((tx) => tx.events.append(`terminal-${terminalId}`, version + i, [{ type: e.type, data: e.data, context: ctx, occurredAt: NOW }]));
+};
+
+/** Appends one terminal's morning to the gateway store. */
+const trade = (w: World, terminalId: string, sales: number) => append(w, terminalId, morning(terminalId, sales));
+
+/** What the terminal of `morningEvents` does next: another sale, then the reversal of its first sale (stan 000002). */
+const afternoon = (morningEvents: readonly TerminalEvent[]): TerminalEvent[] => {
+  let state = morningEvents.reduce(evolve, initialTerminalState);
+  const out: TerminalEvent[] = [];
+  const stan = String(morningEvents.length + 1).padStart(6, '0');
+  for (const command of [
+    { type: 'Sale', stan, fingerprint: `fingerprint-${stan}`, batchNo: '000001', amount: 4_321n, currency: 'CNY', method: 'QR', hasQrToken: true },
+    { type: 'Reverse', stan: '900001', fingerprint: 'fingerprint-900001', batchNo: '000001', originalStan: '000002', reason: '98' },
+  ] as const)
+    for (const e of decide(command, state, NOW).events) {
+      out.push(e);
+      state = evolve(state, e);
+    }
+  return out;
+};
+
+/** The store, with `before` run ahead of its n-th transaction: a rebuild held between registering its handover and replaying. */
+const heldBefore = (store: ServiceStore, n: number, before: () => Promise<void>): ServiceStore => {
+  let calls = 0;
+  return new Proxy(store, {
+    get: (target, key) => {
+      if (key === 'transaction')
+        return async (work: Parameters<ServiceStore['transaction']>[0]) => {
+          if (++calls === n) await before();
+          return target.transaction(work);
+        };
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 };
 
 const settle = async (w: World, consumer: Consumer) => {
@@ -63,6 +97,7 @@ const rebuildSuite = (name: string, open: () => Promise<World>) =>
     const ofGroup = (def: ProjectionDefinition): ProjectionDefinition => ({ ...def, source: { kind: 'log', topics: RECONCILIATION_TOPICS, consumerGroup: group } });
     const DAILY = ofGroup(DAILY_TOTALS_PROJECTION);
     const AUDIT = ofGroup(AUDIT_TRAIL_PROJECTION);
+    const HOST = ofGroup(HOST_LEDGER_PROJECTION);
 
     beforeAll(async () => {
       w = await open();
@@ -116,6 +151,39 @@ const rebuildSuite = (name: string, open: () => Promise<World>) =>
       }
       // The first generation was dropped after the swap.
       expect(await w.reconciliation.listDocuments('daily-totals', '')).toEqual([]);
+    });
+
+    it('rebuilds the host ledger while terminals registered before the handover sell and reverse, and fees and statuses equal live', async () => {
+      // Amounts whose fees are not 0 (38 bps), so a sale priced without its terminal's plan shows.
+      const days = [30, 31, 32].map((t) => ({ id: terminal(t), morning: terminalMorning(terminal(t), [10_000n, 20_000n, 30_000n], NOW) }));
+      for (const d of days) await append(w, d.id, d.morning);
+      await settle(w, consumer);
+      // Held after the handover is taken and before anything is replayed: the live consumer
+      // applies the afternoon (past the handover) first, to documents the replay has yet to write.
+      let past = 0;
+      const store = heldBefore(w.reconciliation, 2, async () => {
+        for (const d of days) {
+          const events = afternoon(d.morning);
+          past += events.length;
+          await append(w, d.id, events, d.morning.length);
+        }
+        await settle(w, consumer);
+      });
+      const r = await rebuildProjection({ def: HOST, store, log: w.log, swap: 'if-equal', owner: 'test', now: () => new Date(), batchSize: 5, dropGraceMs: 0 });
+      expect(r.equal, JSON.stringify(r.differences.slice(0, 3))).toBe(true);
+      // The afternoon reached the new generation after the replay, in the live projector's order.
+      expect(r.joined.applied).toBe(past);
+      expect(r.outcome).toBe('SWAPPED');
+      const docs = await activeCollection(w.reconciliation, HOST.name);
+      expect(docs).toMatch(/~g2$/);
+      for (const d of days) {
+        const first = d.morning.find((e) => e.type === 'TransactionCompleted')!.data as { rrn: string; businessDay: string };
+        expect(await w.reconciliation.getDocument(docs, HOST_KEYS.transaction(first.businessDay, d.id, first.rrn))).toMatchObject({ status: 'REVERSED' });
+        const sales = await w.reconciliation.listDocuments<{ expectedFee: bigint }>(docs, HOST_KEYS.transactionsOf(first.businessDay));
+        const fees = sales.filter((s) => s.key.includes(`|${d.id}|`)).map((s) => String(s.doc.expectedFee));
+        expect(fees).toHaveLength(4);
+        expect(fees).not.toContain('0');
+      }
     });
 
     it('replays a projection as of an instant to exactly what the live projection held then', async () => {

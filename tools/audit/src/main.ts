@@ -5,8 +5,8 @@
  * and exports audit trails and a finance day report. Works on both deployments, chosen
  * by the same configuration as the services.
  */
-import { Command, CommanderError, Option } from 'commander';
-import { CliError, EXIT, EXIT_CODES_HELP, toCliError } from './cli/errors';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CliError, commanderCode, EXIT, EXIT_CODES_HELP, toCliError, usage } from './cli/errors';
 import { registerClearingCommands } from './clearing/clearing.command';
 import { registerProjectionCommands } from './projections/projections.command';
 import { registerScanCommand } from './scan/scan.command';
@@ -18,7 +18,6 @@ export const buildProgram = (): Command => {
     .description('Replay and audit the POS settlement ledger: rebuild projections, point-in-time views, hash-chain verification, audit trails and day reports.')
     .option('--data-dir <dir>', 'embedded deployment: the ledger data directory (default $LEDGER_DATA_DIR or ./data)')
     .addOption(new Option('--no-progress', 'no progress output on stderr'))
-    .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',
       `
@@ -33,24 +32,45 @@ ${EXIT_CODES_HELP}`,
   registerTrailCommands(program);
   registerClearingCommands(program);
   registerScanCommand(program);
-  // Every subcommand reports its parse errors through the same path (exit code 2), not commander's exit(1).
+  // Every command reports its parse errors through the same path (main: `error CODE: message`, exit code 2), not commander's exit(1).
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
-  for (const c of all(program).slice(1)) c.exitOverride().showHelpAfterError('(add --help for usage)');
+  for (const c of all(program)) {
+    c.exitOverride().configureOutput({ outputError: () => undefined });
+    for (const option of c.options) {
+      const parse = option.parseArg;
+      if (!parse) continue;
+      // A parser's refusal keeps its code and gains the option it was given to.
+      option.argParser((value: string, previous: unknown) => {
+        try {
+          return parse(value, previous);
+        } catch (e) {
+          if (e instanceof CliError) throw new CliError(e.code, `option ${option.flags}: ${e.message}`, e.exitCode);
+          if (e instanceof InvalidArgumentError) throw usage('OPTION_INVALID', `option ${option.flags}: ${e.message}`);
+          throw e;
+        }
+      });
+    }
+  }
   return program;
 };
 
-const main = async (argv: readonly string[]): Promise<number> => {
+const USAGE_HINT = '(add --help for usage)';
+
+export const main = async (argv: readonly string[]): Promise<number> => {
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (e) {
     if (e instanceof CommanderError) {
-      // --help and --version exit 0; anything else is a usage error (commander already printed it).
-      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      // --help and --version exit 0; anything else is a usage error, reported like every other.
+      if (e.exitCode === 0) return EXIT.OK;
+      const message = e.code === 'commander.help' ? 'no command given (its help is above)' : e.message.replace(/^error: /, '');
+      process.stderr.write(`error ${commanderCode(e.code)}: ${message}\n${USAGE_HINT}\n`);
+      return EXIT.USAGE;
     }
     const error = toCliError(e);
-    process.stderr.write(`error ${error.code}: ${error.message}\n`);
+    process.stderr.write(`error ${error.code}: ${error.message}\n${error.exitCode === EXIT.USAGE ? `${USAGE_HINT}\n` : ''}`);
     if (process.env.LEDGER_AUDIT_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return error.exitCode;
   }

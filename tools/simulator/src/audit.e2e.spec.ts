@@ -6,7 +6,7 @@ import { type LedgerProcess, runBuilt, spawnApp, spawnLedger } from '@pos/testin
 import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDay } from './simulate-day';
+import { type DayReport, runDay } from './simulate-day';
 
 /** The built CLI as its own process, the way an operator or a cron job runs it. */
 const audit = (args: readonly string[], env: Record<string, string>) => runBuilt('tools/audit/main.js', ['--no-progress', ...args], env);
@@ -14,6 +14,13 @@ const audit = (args: readonly string[], env: Record<string, string>) => runBuilt
 const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DAY = { terminals: 6, transactions: 40, unbalancedEvery: 3, log: () => undefined };
+/** Settlement lines (BatchSettled, PayoutScheduled) not preceded by their batch's BatchClosed; throws when a trail has none to check. */
+const effectsBeforeCauses = (lines: any[]) => {
+  const batch = (l: any) => `${l.terminalId}|${l.batchNo}`;
+  const effects = lines.map((l, i) => ({ l, i })).filter(({ l }) => l.type === 'BatchSettled' || l.type === 'PayoutScheduled');
+  if (effects.length === 0) throw new Error('no settlement in the trail');
+  return effects.filter(({ l, i }) => !lines.slice(0, i).some((c) => c.type === 'BatchClosed' && batch(c) === batch(l))).map(({ l }) => `${l.type} ${batch(l)}`);
+};
 const PROJECTIONS = ['daily-totals', 'audit-trail', 'host-ledger', 'breaks', 'ledger-balances'];
 
 describe('ledger-audit on the embedded ledger', () => {
@@ -68,6 +75,10 @@ describe('ledger-audit on the embedded ledger', () => {
     const trailJson = trail.json();
     expect(trailJson.lines.length).toBeGreaterThan(5);
     expect(trailJson.lines.map((l: any) => l.type)).toContain('BatchClosed');
+    // The settlement a BatchClosed caused shares its occurred-at, and is listed after it.
+    expect(effectsBeforeCauses(trailJson.lines)).toEqual([]);
+    const merchantLines = (await getJson(`${ledger.url}/v1/reconciliation/audit-trail?businessDay=${day}&merchantId=${merchantId}`)).lines;
+    expect(effectsBeforeCauses(merchantLines)).toEqual([]);
     const csv = await audit(['trail', '--merchant', merchantId, '--business-day', day, '--format', 'csv'], env);
     expect(csv.code, csv.stderr).toBe(0);
     expect(csv.stdout.split('\n')[0]).toMatch(/type/);
@@ -94,6 +105,17 @@ describe('ledger-audit on the embedded ledger', () => {
     expect(badInstant.stderr).toMatch(/ISO-8601 instant/);
     const badDay = await audit(['verify', '--business-day', '2026-13-45'], env);
     expect(badDay.code).toBe(2);
+    expect(badDay.stderr).toMatch(/^error BUSINESS_DAY_INVALID: option --business-day/);
+    const rolledOver = await audit(['as-of', 'daily-totals', '--at', '2026-11-31T23:59:59Z'], env);
+    expect([rolledOver.code, rolledOver.stderr]).toEqual([2, expect.stringMatching(/^error INSTANT_INVALID: /)]);
+    // A view of a day or terminal the projection holds nothing of is refused, as trail and report refuse one.
+    const now = new Date().toISOString();
+    for (const scope of [['--terminal', 'ZZZZZZZZ'], ['--business-day', '2020-01-01'], ['--business-day', day, '--merchant', 'ZZZZZZZZZZZZZZZ']]) {
+      const empty = await audit(['as-of', 'daily-totals', '--at', now, ...scope], env);
+      expect([empty.code, empty.stderr], scope.join(' ')).toEqual([2, expect.stringMatching(/^error DOCUMENTS_NOT_FOUND: daily-totals as of .* holds no documents of/)]);
+    }
+    const unknownCommand = await audit(['rebuilt', 'daily-totals'], env);
+    expect([unknownCommand.code, unknownCommand.stderr]).toEqual([2, expect.stringMatching(/^error COMMAND_UNKNOWN: unknown command 'rebuilt'/)]);
     expect((await audit(['--help'], env)).code).toBe(0);
     expect((await audit(['rebuild', '--help'], env)).stdout).toMatch(/--compare-only/);
     const noData = await audit(['verify', '--data-dir', join(dir, 'nowhere')], env);
@@ -150,33 +172,55 @@ describe('ledger-audit on the microservice deployment (Kafka and PostgreSQL)', (
     await Promise.all([pgServer?.stop(), kafka?.stop()]);
   });
 
-  it('rebuilds from Kafka while the simulator trades, swaps, and stays equal to live after the day', async () => {
+  it('rebuilds every projection while the simulator trades, swaps each, and every one stays equal to live after the day', async () => {
     const [gateway, settlement, reconciliation] = await Promise.all((['terminal-gateway', 'settlement', 'reconciliation'] as const).map((app) => spawnApp(app, env)));
     processes.push(gateway, settlement, reconciliation);
     const urls = { url: gateway.url, settlementUrl: settlement.url, reconciliationUrl: reconciliation.url };
     const first = await runDay({ ...DAY, ...urls, seed: 8101 });
     expect(first.ok, JSON.stringify({ errors: first.errors, mismatches: first.mismatches.slice(0, 10) })).toBe(true);
+    // Every projection the catalogue lists, so one added later is rebuilt here too.
+    const catalogue: string[] = (await audit(['projections', '--json'], env)).json().map((p: any) => p.projection);
+    expect(catalogue).toEqual(expect.arrayContaining(PROJECTIONS));
 
-    // Live traffic continues while the reconciliation projections are rebuilt from the topics the services wrote.
-    const trading = runDay({ ...DAY, terminals: 8, ...urls, seed: 8102 });
+    // Live traffic continues while every projection is rebuilt from the topics and stores the services
+    // wrote: days of a few terminals (two at a time, so terminals registered before a handover go on
+    // selling, reversing and settling past it), one after another until every rebuild has finished.
+    let rebuilding = true;
+    const days: DayReport[] = [];
+    const traffic = (async () => {
+      for (let seed = 8102; rebuilding; seed++) days.push(await runDay({ ...DAY, terminals: 4, concurrency: 2, ...urls, seed }));
+    })();
     await sleep(1_000);
-    const rebuilds = [];
-    for (const p of ['daily-totals', 'audit-trail']) rebuilds.push(await audit(['rebuild', p, '--json', '--batch-size', '50'], env));
-    const second = await trading;
-    expect(second.ok, JSON.stringify({ errors: second.errors, mismatches: second.mismatches.slice(0, 10) })).toBe(true);
-    for (const run of rebuilds) {
-      expect(run.code, run.stderr).toBe(0);
-      expect(run.json()).toMatchObject({ equal: true, outcome: 'SWAPPED', generation: 2 });
+    // Meanwhile the first day is matched against an acquirer file, so breaks (fed by reconciliation's own events) move too.
+    const matching = (async () => {
+      const out = mkdtempSync(join(tmpdir(), 'clearing-files-'));
+      const generated = await runBuilt('tools/clearing/main.js', ['--url', reconciliation.url, '--business-day', first.businessDay, '--seed', '5', '--inject', 'AMOUNT_MISMATCH,FEE_MISMATCH', '--out', out], env);
+      expect(generated.code, generated.stderr).toBe(0);
+      const imported = await audit(['clearing', 'import', join(out, `clearing-${first.businessDay}.csv`), '--json'], env);
+      expect(imported.code, imported.stderr).toBe(0);
+      const reconciled = await audit(['reconcile', '--business-day', first.businessDay, '--json'], env);
+      expect(reconciled.code, reconciled.stderr).toBe(1);
+      rmSync(out, { recursive: true, force: true });
+      return reconciled.json().breaks.length as number;
+    })();
+    const rebuilds = await Promise.all(catalogue.map((p) => audit(['rebuild', p, '--json', '--batch-size', '50'], env))).finally(() => (rebuilding = false));
+    expect(await matching).toBeGreaterThanOrEqual(2);
+    await traffic;
+    for (const d of days) expect(d.ok, JSON.stringify({ seed: d.seed, errors: d.errors, mismatches: d.mismatches.slice(0, 10) })).toBe(true);
+    for (const [i, run] of rebuilds.entries()) {
+      expect(run.code, `${catalogue[i]}: ${run.stderr} ${run.stdout.slice(0, 2000)}`).toBe(0);
+      expect(run.json()).toMatchObject({ projection: catalogue[i], equal: true, outcome: 'SWAPPED', generation: 2 });
     }
     // After the day: a fresh comparison of every projection still finds live equal to a rebuild.
-    for (const p of PROJECTIONS) {
+    for (const p of catalogue) {
       const run = await audit(['rebuild', p, '--compare-only', '--json'], env);
       expect(run.code, `${p}: ${run.stderr} ${run.stdout.slice(0, 2000)}`).toBe(0);
       expect(run.json()).toMatchObject({ equal: true, outcome: 'COMPARED_EQUAL' });
+      expect(run.json().live.documents, p).toBeGreaterThan(0);
     }
     const scan = await audit(['scan', '--json'], env);
     expect(scan.code, scan.stderr).toBe(0);
-    expect(scan.json().messages).toBeGreaterThan(first.transactions + second.transactions);
+    expect(scan.json().messages).toBeGreaterThan(days.reduce((n, d) => n + d.transactions, first.transactions));
   });
 
   it('catches an event edited and one deleted directly in PostgreSQL, with the exact stream and version', async () => {

@@ -35,6 +35,21 @@ export class CliError extends Error {
 
 export const usage = (code: string, message: string) => new CliError(code, message, EXIT.USAGE);
 
+/** Commander's own refusals (before any command runs), by its error code. */
+const COMMANDER_CODES: Readonly<Record<string, string>> = {
+  'commander.unknownCommand': 'COMMAND_UNKNOWN',
+  'commander.help': 'COMMAND_MISSING',
+  'commander.unknownOption': 'OPTION_UNKNOWN',
+  'commander.invalidArgument': 'OPTION_INVALID',
+  'commander.optionMissingArgument': 'OPTION_VALUE_MISSING',
+  'commander.missingMandatoryOptionValue': 'OPTIONS_MISSING',
+  'commander.conflictingOption': 'OPTIONS_CONFLICT',
+  'commander.missingArgument': 'ARGUMENT_MISSING',
+  'commander.excessArguments': 'ARGUMENTS_EXCESS',
+};
+
+export const commanderCode = (code: string): string => COMMANDER_CODES[code] ?? 'USAGE_INVALID';
+
 export const toCliError = (e: unknown): CliError => {
   if (e instanceof CliError) return e;
   if (e instanceof ConfigurationError) return new CliError('CONFIGURATION_INVALID', e.message, EXIT.USAGE);

@@ -30,6 +30,7 @@ const printRebuild = (def: ProjectionDefinition, r: RebuildReport): string => {
     `rebuilt ${r.projection} (${r.service}) from ${sourceName(def)}, up to ${Object.entries(r.handover).map(([k, v]) => `${k}@${v}`).join(' ')}`,
     `events: ${r.counts.read} read, ${r.counts.applied} applied, ${r.counts.duplicates} duplicates, ${r.counts.skipped} skipped (as the live projector dead-letters them)`,
     `replay: ${fixed2(r.replaySeconds)} s, ${whole(r.eventsPerSecond)} events/s`,
+    `joined live: ${r.joined.applied} events past the handover, applied after the replay in the order live applied them${r.joined.skipped ? ` (${r.joined.skipped} skipped)` : ''}`,
     `live     generation ${r.previousGeneration}: ${r.live.documents} documents, digest ${r.live.digest}`,
     `rebuilt  generation ${r.generation}: ${r.rebuilt.documents} documents, digest ${r.rebuilt.digest}`,
     `digests ${r.equal ? 'EQUAL' : 'DIFFER'}`,
@@ -103,8 +104,16 @@ const selected = async (replay: MemoryReplay, o: ReplayOptions) => {
   });
 };
 
+/** An as-of view narrowed to a day, merchant or terminal it holds nothing of is refused, as `trail` and `report` refuse one. */
+const requireSelected = (def: ProjectionDefinition, rows: readonly unknown[], o: ReplayOptions) => {
+  const scope = [o.businessDay && `business day ${o.businessDay}`, o.merchant && `merchant ${o.merchant}`, o.terminal && `terminal ${o.terminal}`].filter(Boolean);
+  if (rows.length === 0 && scope.length > 0)
+    throw usage('DOCUMENTS_NOT_FOUND', `${def.name} as of ${o.at!.toISOString()} holds no documents of ${scope.join(', ')}`);
+};
+
 const printReplay = async (def: ProjectionDefinition, what: string, replay: MemoryReplay, o: ReplayOptions): Promise<number> => {
   const rows = await selected(replay, o);
+  if (o.at) requireSelected(def, rows, o);
   const summary: Array<[string, string]> = [
     ['projection', def.name],
     ['replayed', what],
@@ -221,6 +230,8 @@ removed its beginning). Exit code 0 when the rebuilt digest equals the live one 
   ).action(async (name: string, o: ReplayOptions, cmd: Command) => {
     const def = projectionNamed(name);
     if (!o.fromOffset === !o.fromTime) throw usage('OPTIONS_CONFLICT', 'give exactly one of --from-offset or --from-time (for the whole history use `rebuild` or `as-of`)');
+    if (o.fromTime && o.untilTime && o.untilTime < o.fromTime)
+      throw usage('TIME_RANGE_INVALID', `--until-time ${o.untilTime.toISOString()} is before --from-time ${o.fromTime.toISOString()}`);
     return withContext(cmd, [serviceOf(def)], async (ctx, g) => {
       const { bar, onProgress } = replayProgress(`replay ${def.name}`, g.progress && o.format !== 'json');
       const replay = await replayIntoMemory(def, { store: ctx.store(serviceOf(def)), log: ctx.log }, await rangeOf(def, ctx, o), onProgress).finally(() => bar.stop());

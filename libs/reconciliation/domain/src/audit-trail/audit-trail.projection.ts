@@ -94,6 +94,42 @@ export const auditEntryOf = (event: RecordedEvent): KeyedAuditEntry | undefined 
   return { key: auditTrailKey({ ...scope, occurredAt: m.occurredAt, streamId: m.streamId, version: m.version }), entry };
 };
 
+type Ordered = Pick<AuditEntry, 'eventId' | 'causationId' | 'streamId' | 'version'>;
+
+/**
+ * A trail (in key order: occurred-at, stream, version) with no effect before its cause.
+ * Events a service appends in reaction to another carry that one's occurred-at (BatchSettled
+ * and PayoutScheduled share their BatchClosed's), so time ties them and the stream name would
+ * list the settlement first. Each entry whose cause, or whose predecessor in its own stream,
+ * is in the trail waits for it and then follows right after it; the rest keep key order.
+ */
+export const inCausalOrder = <E extends Ordered>(entries: readonly E[]): E[] => {
+  const present = new Set(entries.map((e) => e.eventId));
+  const byPosition = new Map(entries.map((e) => [`${e.streamId}|${e.version}`, e.eventId]));
+  const emitted = new Set<string>();
+  const waiting = new Map<string, E[]>();
+  const out: E[] = [];
+  const blocker = (e: E) =>
+    [e.causationId, byPosition.get(`${e.streamId}|${e.version - 1}`)].find((id) => id !== undefined && id !== e.eventId && present.has(id) && !emitted.has(id));
+  for (const first of entries) {
+    const todo = [first];
+    while (todo.length > 0) {
+      const e = todo.shift()!;
+      const until = blocker(e);
+      if (until !== undefined) {
+        waiting.set(until, [...(waiting.get(until) ?? []), e]);
+        continue;
+      }
+      out.push(e);
+      emitted.add(e.eventId);
+      todo.unshift(...(waiting.get(e.eventId) ?? []));
+      waiting.delete(e.eventId);
+    }
+  }
+  // Only a cycle (corrupt data) leaves entries waiting: they keep key order, at the end.
+  return out.length === entries.length ? out : [...out, ...entries.filter((e) => !emitted.has(e.eventId))];
+};
+
 /** Which terminals a business day has, per merchant: lists a merchant's (or the whole) day without scanning every trail. */
 export interface AuditDayIndexEntry {
   readonly businessDay: string;

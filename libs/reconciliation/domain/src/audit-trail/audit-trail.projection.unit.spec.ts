@@ -1,7 +1,7 @@
 import type { BatchSettled, TerminalSignedOn, TransactionCompleted } from '@pos/contracts';
 import type { Actor, Event, RecordedEvent } from '@pos/kernel';
 import { describe, expect, it } from 'vitest';
-import { auditEntryOf, auditTrailKey, auditTrailKeyPrefix, projectAuditTrail } from './audit-trail.projection';
+import { auditEntryOf, auditTrailKey, auditTrailKeyPrefix, inCausalOrder, projectAuditTrail } from './audit-trail.projection';
 
 const DAY = '2025-03-14';
 const M = 'M001';
@@ -133,6 +133,31 @@ describe('audit trail', () => {
     const keys = events.map((e) => auditEntryOf(e)!.key);
     expect([...keys].sort().map((k) => k.slice(-10))).toEqual(['0000000002', '0000000009', '0000000010', '0000000011']);
     expect(projectAuditTrail(events).map((k) => k.entry.version)).toEqual([2, 9, 10, 11]);
+  });
+
+  it('an effect that shares its cause\'s occurred-at is listed after it, whatever its stream is called', () => {
+    const at = '2025-03-14T23:00:00.000Z';
+    const settlementStream = `settlement-${T}-${DAY}-000001`;
+    const closed = recorded('BatchClosed', { terminalId: T, businessDay: DAY, batchNo: '000001' }, { version: 12, occurredAt: at });
+    const caused = (type: string, version: number) => {
+      const e = recorded(type, { terminalId: T, businessDay: DAY, batchNo: '000001' }, { streamId: settlementStream, version, occurredAt: at });
+      return { ...e, metadata: { ...e.metadata, causationId: closed.metadata.eventId } };
+    };
+    const later = sale(13, '2025-03-14T23:00:01.000Z', 1n);
+    const trail = projectAuditTrail([caused('PayoutScheduled', 2), later, closed, caused('BatchSettled', 1), signedOn(11, '2025-03-14T22:00:00.000Z')]).map((k) => k.entry);
+    // By key alone, 'settlement-' sorts before 'terminal-': the settlement would come first.
+    expect(trail.map((e) => e.type)).toEqual(['TerminalSignedOn', 'BatchSettled', 'PayoutScheduled', 'BatchClosed', 'TransactionCompleted']);
+    expect(inCausalOrder(trail).map((e) => e.type)).toEqual(['TerminalSignedOn', 'BatchClosed', 'BatchSettled', 'PayoutScheduled', 'TransactionCompleted']);
+  });
+
+  it('a cause listed after its effect by time (a skewed clock) still comes first; entries without causes in the trail keep key order', () => {
+    const effect = { eventId: 'e', causationId: 'c', streamId: 'b', version: 1 };
+    const cause = { eventId: 'c', causationId: 'x', streamId: 'a', version: 5 };
+    const next = { eventId: 'n', causationId: 'y', streamId: 'b', version: 2 };
+    const other = { eventId: 'o', causationId: 'z', streamId: 'z', version: 1 };
+    expect(inCausalOrder([effect, next, other, cause]).map((e) => e.eventId)).toEqual(['o', 'c', 'e', 'n']);
+    // Corrupt data (each the other's cause) loses nothing.
+    expect(inCausalOrder([{ ...effect, causationId: 'c' }, { ...cause, causationId: 'e' }]).map((e) => e.eventId).sort()).toEqual(['c', 'e']);
   });
 
   it('an occurredAt with an offset is keyed by its UTC instant so it sorts correctly', () => {

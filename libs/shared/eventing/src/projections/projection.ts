@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@pos/kernel';
 import type { DocumentReader, DocumentStoreTx, ServiceStore, StoreTx } from '../event-store.port';
+import { parseWithBigInt, stringifyWithBigInt } from '../json';
 import { BufferedDocuments } from './documents';
 
 /**
@@ -56,7 +57,29 @@ export interface BuildingGeneration extends Generation {
   readonly handover: Readonly<Record<string, string>>;
   /** Who runs the build (host and pid), to tell a live build from an abandoned one. */
   readonly owner: string;
+  /**
+   * Set until the rebuild has applied everything before the handover. Meanwhile the live
+   * projector queues what it would apply to this generation (see queueCollection) instead:
+   * applied before the replay, an event past the handover would read documents the replay
+   * has not written yet (a sale priced before its terminal's plan is known, a reversal of a
+   * sale not there yet). The rebuild applies the queue in the live order, then clears this.
+   */
+  readonly replaying?: true;
+  /** Live batches queued so far: the next one's sequence. */
+  readonly queued?: number;
 }
+
+/** Where the live projector queues its batches for a generation still replaying, one document per batch in live order. */
+export const queueCollection = (building: Pick<BuildingGeneration, 'collection'>): string => `${building.collection}~queue`;
+
+/** A queued live batch: its events as JSON text (bigint kept), each with where it was read. */
+interface QueuedBatch {
+  readonly items: string;
+}
+
+const queueKey = (sequence: number) => String(sequence).padStart(12, '0');
+const queuedBatch = (items: readonly LiveItem[]): QueuedBatch => ({ items: stringifyWithBigInt(items) });
+export const queuedItems = (batch: QueuedBatch): LiveItem[] => parseWithBigInt(batch.items);
 
 /** The registry entry of one projection: which generation queries read, and the one being built beside it. */
 export interface ProjectionState {
@@ -127,26 +150,38 @@ export interface LiveItem {
  * registry read for the batch, the documents it reads prefetched, each touched document
  * written once. Every event goes to each projection's active generation and, while a
  * rebuild runs, to the generation being built when it lies past the handover (the rebuild
- * applies everything before it).
+ * applies everything before it): queued while that generation is still replaying, applied
+ * directly once it has caught up.
  */
 export const applyLiveBatch = async (defs: readonly ProjectionDefinition[], items: readonly LiveItem[], tx: StoreTx): Promise<void> => {
   if (items.length === 0) return;
   await tx.lock(PROJECTIONS_LOCK, 'exclusive');
   const states = await readProjectionStates(tx.documents, defs.map((d) => d.name));
   const docs = new BufferedDocuments(tx.documents);
+  const direct = (state: ProjectionState) => state.building !== undefined && !state.building.replaying;
   for (const def of defs) {
     if (!def.reads) continue;
     const keys = items.flatMap((i) => def.reads!(i.event));
     const state = states.get(def.name)!;
     await docs.prefetch(state.active.collection, keys);
-    if (state.building) await docs.prefetch(state.building.collection, keys);
+    if (direct(state)) await docs.prefetch(state.building!.collection, keys);
   }
-  for (const { event, at } of items)
+  const queued = new Map<string, LiveItem[]>();
+  for (const item of items)
     for (const def of defs) {
       const state = states.get(def.name)!;
-      await def.apply(event, docs, state.active.collection);
-      if (state.building && belongsToLive(at, state.building.handover)) await def.apply(event, docs, state.building.collection);
+      await def.apply(item.event, docs, state.active.collection);
+      if (!state.building || !belongsToLive(item.at, state.building.handover)) continue;
+      if (direct(state)) await def.apply(item.event, docs, state.building.collection);
+      else queued.set(def.name, [...(queued.get(def.name) ?? []), item]);
     }
+  for (const [name, batch] of queued) {
+    const state = states.get(name)!;
+    const building = state.building!;
+    const sequence = building.queued ?? 0;
+    await docs.put(queueCollection(building), queueKey(sequence), queuedBatch(batch.map(({ event, at }) => ({ event, at }))));
+    await docs.put(PROJECTION_REGISTRY, name, { ...state, building: { ...building, queued: sequence + 1 } });
+  }
   await docs.flush();
 };
 

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { DocumentStoreTx, StoreTx } from '../event-store.port';
 import { diffCollections, digestCollection } from './digest';
 import { BufferedDocuments, MemoryDocuments } from './documents';
-import { activeCollection, applyLive, generationCollection, PROJECTION_REGISTRY, type ProjectionDefinition, type ProjectionState } from './projection';
+import {
+  activeCollection, applyLive, applyLiveBatch, generationCollection, PROJECTION_REGISTRY, type ProjectionDefinition, type ProjectionState, queueCollection, queuedItems,
+} from './projection';
 import { applyReplayed, newCounts } from './replay';
 
 const event = (id: string, terminalId: string, amount: bigint): RecordedEvent =>
@@ -50,6 +52,20 @@ describe('live projectors and generations', () => {
     expect(await docs.get('counter', 'T1')).toEqual({ n: 2, sum: 11n });
     expect(await docs.get('counter~g2', 'T1')).toEqual({ n: 1, sum: 10n });
     expect(await docs.get('counter~g2', 'T2')).toEqual({ n: 1, sum: 100n });
+  });
+
+  it('given a build still replaying, when events past the handover arrive, then they are queued a batch at a time in live order, not applied to it', async () => {
+    const docs = new MemoryDocuments();
+    const state = building({ 't/0': '5' });
+    await docs.put(PROJECTION_REGISTRY, 'counter', { ...state, building: { ...state.building!, replaying: true } });
+    await applyLiveBatch([counter], [{ event: event('before', 'T1', 1n), at: { key: 't/0', offset: '4' } }, { event: event('at', 'T1', 10n), at: { key: 't/0', offset: '5' } }], txOver(docs));
+    await applyLive(counter, event('next', 'T1', 7n), { key: 't/0', offset: '6' }, txOver(docs));
+    expect(await docs.get('counter', 'T1')).toEqual({ n: 3, sum: 18n });
+    // Applied now, these would read a generation the replay has not filled yet.
+    expect(await docs.get('counter~g2', 'T1')).toBeUndefined();
+    const queue = await docs.list<{ items: string }>(queueCollection(state.building!), '');
+    expect(queue.map((q) => queuedItems(q.doc).map((i) => [i.event.metadata.eventId, i.at.offset, (i.event.data as { amount: bigint }).amount]))).toEqual([[['at', '5', 10n]], [['next', '6', 7n]]]);
+    expect((await docs.get<ProjectionState>(PROJECTION_REGISTRY, 'counter'))?.building?.queued).toBe(2);
   });
 
   it('given a registry entry, when a query asks, then it reads the active generation', async () => {

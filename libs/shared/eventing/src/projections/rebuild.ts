@@ -3,14 +3,14 @@ import type { ServiceStore } from '../event-store.port';
 import { type CollectionDigest, diffCollections, digestCollection, type DocumentDifference } from './digest';
 import { BufferedDocuments, MemoryDocuments } from './documents';
 import {
-  type BuildingGeneration, generationCollection, type Generation, PROJECTION_REGISTRY, type ProjectionDefinition, PROJECTIONS_LOCK, type ProjectionState,
-  readProjectionState,
+  type BuildingGeneration, generationCollection, type Generation, type LiveItem, PROJECTION_REGISTRY, type ProjectionDefinition, PROJECTIONS_LOCK, type ProjectionState,
+  queueCollection, queuedItems, readProjectionState,
 } from './projection';
 import { applyReplayed, newCounts, type ReplayCounts } from './replay';
 import { liveReached, readSource, type SourceDeps, sourceEnd, type SourceRange, sourceRangeSize, sourceStart } from './source';
 
 export interface ReplayProgress {
-  readonly phase: 'replay' | 'catch-up' | 'compare' | 'swap';
+  readonly phase: 'replay' | 'join' | 'catch-up' | 'compare' | 'swap';
   /** Records done / to do in this phase (the total is known before the phase starts). */
   readonly done: number;
   readonly total: number;
@@ -51,6 +51,8 @@ export interface RebuildReport {
   readonly previousGeneration: number;
   readonly handover: Readonly<Record<string, string>>;
   readonly counts: ReplayCounts;
+  /** Events past the handover the live projector applied while the replay ran, applied after it in the same order. */
+  readonly joined: ReplayCounts;
   readonly replaySeconds: number;
   /** Events read per second while replaying into the new generation. */
   readonly eventsPerSecond: number;
@@ -112,9 +114,10 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
     const generation = state.lastGeneration + 1;
     const collection = generationCollection(def.name, generation);
     await tx.documents.clear(collection);
+    await tx.documents.clear(queueCollection({ collection }));
     // Taken while no live projector can commit (they hold the same lock): everything before it is the rebuild's.
     const handover = await sourceEnd(def, o);
-    const b: BuildingGeneration = { generation, collection, since: o.now().toISOString(), handover, owner: o.owner };
+    const b: BuildingGeneration = { generation, collection, since: o.now().toISOString(), handover, owner: o.owner, replaying: true };
     await put(tx, { ...state, building: b, lastGeneration: generation });
     return b;
   });
@@ -131,7 +134,7 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
       for (let i = 0; i < items.length; i += batchSize) {
         const chunk = items.slice(i, i + batchSize);
         await store.transaction(async (tx) => {
-          // Exclusive: a live write to the new generation must not interleave with this batch's read-modify-writes.
+          // Exclusive, like every write of a generation: nothing else runs a read-modify-write beside this batch's.
           await tx.lock(PROJECTIONS_LOCK, 'exclusive');
           const batch = new BufferedDocuments(tx.documents);
           await applyReplayed(chunk, batch, (event, docs) => def.apply(event, docs, building.collection), seen, counts);
@@ -142,6 +145,9 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
       o.onProgress?.({ phase: 'replay', done: scanned, total });
     });
     const replaySeconds = (performance.now() - started) / 1000;
+    o.onProgress?.({ phase: 'join', done: 0, total: 1 });
+    const joined = newCounts();
+    await joinLive(def, store, building, (items, docs) => applyReplayed(items, docs, (event, d) => def.apply(event, d, building.collection), seen, joined));
 
     // Live may still lag behind the handover: compared before it caught up, it would look short.
     o.onProgress?.({ phase: 'catch-up', done: 0, total: 1 });
@@ -167,8 +173,7 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
     await store.transaction(async (tx) => {
       await tx.lock(PROJECTIONS_LOCK, 'exclusive');
       const state = await readProjectionState(tx.documents, def.name);
-      if (state.building?.generation !== building.generation)
-        throw new DomainError('REBUILD_ABORTED', `the build of ${def.name} generation ${building.generation} was aborted while it ran`, '96', 'conflict');
+      if (state.building?.generation !== building.generation) throw aborted(def, building);
       const next = withoutBuilding(state);
       await put(tx, swap ? { ...next, active: { generation: building.generation, collection: building.collection, since: o.now().toISOString() } } : next);
     });
@@ -187,6 +192,7 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
       previousGeneration: previous.generation,
       handover: building.handover,
       counts,
+      joined,
       replaySeconds,
       eventsPerSecond: replaySeconds > 0 ? counts.read / replaySeconds : counts.read,
       live: compared.live,
@@ -203,6 +209,41 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
   }
 };
 
+const QUEUE_PAGE = 20;
+
+const aborted = (def: ProjectionDefinition, building: BuildingGeneration) =>
+  new DomainError('REBUILD_ABORTED', `the build of ${def.name} generation ${building.generation} was aborted while it ran`, '96', 'conflict');
+
+/**
+ * Applies what the live projector queued while the replay ran, in the order it applied it
+ * to the active generation, a page per transaction; the transaction that empties the queue
+ * also ends `replaying`, so from the next live batch on the live projector writes the new
+ * generation itself. Each page holds the lock, so no live batch falls between.
+ */
+const joinLive = async (
+  def: ProjectionDefinition,
+  store: ServiceStore,
+  building: BuildingGeneration,
+  apply: (items: readonly LiveItem[], docs: BufferedDocuments) => Promise<void>,
+): Promise<void> => {
+  const queue = queueCollection(building);
+  for (let joined = false; !joined; )
+    joined = await store.transaction(async (tx) => {
+      await tx.lock(PROJECTIONS_LOCK, 'exclusive');
+      const state = await readProjectionState(tx.documents, def.name);
+      if (state.building?.generation !== building.generation) throw aborted(def, building);
+      const page = await tx.documents.list<{ items: string }>(queue, '', { limit: QUEUE_PAGE });
+      const batch = new BufferedDocuments(tx.documents);
+      for (const { doc } of page) await apply(queuedItems(doc), batch);
+      await batch.flush();
+      for (const { key } of page) await tx.documents.delete(queue, key);
+      if (page.length === QUEUE_PAGE) return false;
+      const { replaying: _r, queued: _q, ...caughtUp } = state.building;
+      await put(tx, { ...state, building: caughtUp });
+      return true;
+    });
+};
+
 const abandonBuild = async (def: ProjectionDefinition, store: ServiceStore, generation?: number): Promise<BuildingGeneration | undefined> => {
   const dropped = await store.transaction(async (tx) => {
     await tx.lock(PROJECTIONS_LOCK, 'exclusive');
@@ -211,7 +252,11 @@ const abandonBuild = async (def: ProjectionDefinition, store: ServiceStore, gene
     await put(tx, withoutBuilding(state));
     return state.building;
   });
-  if (dropped) await store.transaction((tx) => tx.documents.clear(dropped.collection));
+  if (dropped)
+    await store.transaction(async (tx) => {
+      await tx.documents.clear(dropped.collection);
+      await tx.documents.clear(queueCollection(dropped));
+    });
   return dropped;
 };
 
