@@ -84,9 +84,3 @@ export const decodeEvent = (type: string, schemaVersion: number, payload: unknow
 };
 
 export const topicOf = (type: string): string => contractOf(type).topic;
-
-/** JSON Schema of each event's wire payload, for docs and other-language consumers. */
-export const eventJsonSchemas = (): Record<string, unknown> =>
-  Object.fromEntries(
-    Object.entries(contracts).map(([type, c]) => [type, z.toJSONSchema(c.schema, { io: 'input', unrepresentable: 'any' })]),
-  );

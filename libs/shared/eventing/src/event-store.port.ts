@@ -3,7 +3,6 @@ import type { LogMessage } from './message-log.port';
 
 /** Versions count from 1; a stream that does not exist is at version 0. */
 export type ExpectedVersion = number | 'ANY';
-export const NO_STREAM = 0;
 
 export interface NewEvent {
   readonly type: string;
@@ -16,12 +15,6 @@ export interface NewEvent {
 /** A position in a store's commit order (see RecordedEvent's `position`); '0' is before the first event. */
 export type StorePosition = string;
 export const STORE_START: StorePosition = '0';
-
-/** Orders two store positions (or log offsets): negative, zero or positive. */
-export const comparePositions = (a: string, b: string): number => {
-  const d = BigInt(a) - BigInt(b);
-  return d < 0n ? -1 : d > 0n ? 1 : 0;
-};
 
 /** A document written with a stream's events, only if that stream's append is accepted. */
 export interface DocumentWrite {

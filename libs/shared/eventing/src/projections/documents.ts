@@ -1,4 +1,4 @@
-import type { DocumentReader, DocumentStoreTx, ListOptions } from '../event-store.port';
+import type { DocumentStoreTx, ListOptions } from '../event-store.port';
 
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -140,5 +140,3 @@ export class BufferedDocuments implements DocumentStoreTx {
     return n;
   }
 }
-
-export type { DocumentReader };
