@@ -5,7 +5,8 @@
 #   LEDGER_LOCAL_IMAGES=0  official images pulled by Testcontainers (a laptop with Docker)
 #   unset                  0 when a Docker engine of your own already answers, else 1: the
 #                          engine is then started (tools/infra/docker-engine.sh) and the images
-#                          built (tools/infra/build-images.sh; cached, ~90 s the first time).
+#                          built (tools/infra/build-images.sh; cached, ~90 s the first time; and
+#                          tools/infra/build-compose-images.sh, ~30 s more).
 _ours() { pgrep -af dockerd 2>/dev/null | grep -q -- '--bridge=none'; } # the engine tools/infra starts
 if [[ -z ${LEDGER_LOCAL_IMAGES:-} ]]; then
   if docker info >/dev/null 2>&1 && ! _ours; then LEDGER_LOCAL_IMAGES=0; else LEDGER_LOCAL_IMAGES=1; fi
@@ -17,5 +18,7 @@ if [[ $LEDGER_LOCAL_IMAGES == 1 ]]; then
   export LEDGER_DOCKER_STORAGE_DRIVER=${LEDGER_DOCKER_STORAGE_DRIVER:-auto}
   bash tools/infra/docker-engine.sh
   bash tools/infra/build-images.sh
+  # Stand-ins for the Dockerfile's and docker-compose.yml's images (the Docker deployment e2e test).
+  bash tools/infra/build-compose-images.sh
 fi
 echo "[test-env] integration images: $([[ $LEDGER_LOCAL_IMAGES == 1 ]] && echo 'built locally' || echo 'official, pulled by Testcontainers')"
