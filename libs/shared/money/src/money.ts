@@ -15,7 +15,9 @@ export class MoneyError extends Error {
   }
 }
 
-const DIGITS = /^(0|[1-9]\d{0,17})$/;
+/** Amounts have at most this many digits of minor units (a string form; a JSON number must also be a safe integer). */
+export const MAX_AMOUNT_DIGITS = 18;
+const DIGITS = new RegExp(`^(0|[1-9]\\d{0,${MAX_AMOUNT_DIGITS - 1}})$`);
 
 /**
  * Amounts arrive as a JSON integer or a string of digits, in minor units.

@@ -1,3 +1,4 @@
+import { amountAccepted, parsedApart, wire } from '@pos/contracts';
 import { DomainError } from '@pos/kernel';
 import { MoneyError, parseCurrency, parseMinorUnits } from '@pos/money';
 import { z } from 'zod';
@@ -9,8 +10,14 @@ export const rrn = z.string().regex(/^\d{12}$/, 'a 12-digit RRN');
 export const operatorId = z.string().regex(/^\d{2,8}$/, '2 to 8 digits');
 export const password = z.string().min(4).max(32);
 export const method = z.enum(['BANK_CARD', 'QR']);
-export const amountField = z.union([z.number(), z.string()], { error: 'amount is required (integer minor units)' });
-export const currencyField = z.string({ error: 'currency is required (ISO 4217)' });
+const lenientAmount = () => z.union([z.number(), z.string()], { error: 'amount is required (integer minor units)' });
+/** A transaction's amount (or a limit): more than zero. */
+export const amountField = parsedApart(lenientAmount(), amountAccepted(1));
+/** An amount in totals or in a batch upload's record of the terminal: zero or more. */
+export const recordedAmountField = parsedApart(lenientAmount(), amountAccepted(0));
+export const currencyField = parsedApart(z.string({ error: 'currency is required (ISO 4217)' }), wire.currencyCode);
+/** Masked by maskPan, which refuses it with CARD_NUMBER_INVALID. */
+export const panField = parsedApart(z.string(), z.string().regex(/^\d{12,19}$/).describe('12 to 19 digits passing the Luhn check'));
 
 const fromMoneyError = (e: unknown): never => {
   if (e instanceof MoneyError)
@@ -41,9 +48,9 @@ export const totalsField = z
     z.object({
       currency: currencyField,
       debitCount: z.number().int().min(0),
-      debitAmount: amountField,
+      debitAmount: recordedAmountField,
       creditCount: z.number().int().min(0),
-      creditAmount: amountField,
+      creditAmount: recordedAmountField,
     }),
   )
   .max(20);
