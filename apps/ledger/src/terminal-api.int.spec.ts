@@ -83,6 +83,16 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
     });
   });
 
+  it('refuses a per-transaction limit of zero or above 12 digits, and settlement totals above 18 digits (AMOUNT_INVALID 13)', async () => {
+    const registration = (maxAmount: unknown) => ({
+      terminalId: 'T0000088', merchantId: 'M00000000000001', merchantName: 'Shop', currencies: [{ currency: 'CNY', maxAmount }], operators: [{ operatorId: '01', password: '1234' }],
+    });
+    for (const maxAmount of ['0', 0, '1000000000000'])
+      await refused(call('/v1/admin/terminals', registration(maxAmount), 'dev-admin-token'), 400, 'AMOUNT_INVALID', '13');
+    const settle = { stan: stan(), batchNo: '000001', operatorId: '01', password: '1234', totals: [{ currency: 'CNY', debitCount: 1, debitAmount: '1000000000000000000', creditCount: 0, creditAmount: 0 }] };
+    await refused(call(path('settlement'), settle, key), 400, 'AMOUNT_INVALID', '13');
+  });
+
   describe('signed on', () => {
     beforeAll(async () => {
       const res = await call(path('sign-on'), { stan: stan(), operatorId: '01', password: '1234' }, key);
@@ -97,6 +107,48 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
       ['exponent string', '1e3', 'AMOUNT_INVALID', '13'],
     ])('refuses a %s amount', async (_name, amount, code, rc) => {
       await refused(sale(amount), 400, code, rc);
+    });
+
+    /** A body with `literal` written as is where the placeholder string stands: JSON.stringify would write 1e3 as 1000. */
+    const withLiteral = (body: unknown, literal: string) => JSON.stringify(body).replace('"@LITERAL@"', literal);
+
+    it.each(['1e3', '1E3', '1.0', '1000.00', '10e-1', '1e0'])('refuses the JSON number %s as an amount (AMOUNT_INVALID), everywhere an amount is taken', async (literal) => {
+      const L = '@LITERAL@';
+      await refused(call(path('sales'), withLiteral({ stan: stan(), batchNo: '000001', amount: L, currency: 'CNY', method: 'BANK_CARD', card: { pan: PAN } }, literal), key, true), 400, 'AMOUNT_INVALID', '13');
+      const original = await sale(5_000);
+      await refused(call(path('refunds'), withLiteral({ stan: stan(), batchNo: '000001', originalRrn: original.body.rrn, amount: L }, literal), key, true), 400, 'AMOUNT_INVALID', '13');
+      const settlement = { stan: stan(), batchNo: '000001', operatorId: '01', password: '1234' };
+      for (const field of ['debitAmount', 'creditAmount'])
+        await refused(call(path('settlement'), withLiteral({ ...settlement, totals: [{ currency: 'CNY', debitCount: 1, debitAmount: 1, creditCount: 1, creditAmount: 1, [field]: L }] }, literal), key, true), 400, 'AMOUNT_INVALID', '13');
+      await refused(
+        call('/v1/admin/terminals', withLiteral({ terminalId: 'T0000077', merchantId: 'M00000000000001', merchantName: 'Shop', currencies: [{ currency: 'CNY', maxAmount: L }], operators: [{ operatorId: '01', password: '1234' }] }, literal), 'dev-admin-token', true),
+        400, 'AMOUNT_INVALID', '13',
+      );
+    });
+
+    it('refuses a count written as 1.0 or 1e0, naming the literal', async () => {
+      const body = { stan: stan(), batchNo: '000001', operatorId: '01', password: '1234', totals: [{ currency: 'CNY', debitCount: '@LITERAL@', debitAmount: 1, creditCount: 0, creditAmount: 0 }] };
+      for (const literal of ['1.0', '1e0']) {
+        const before = await eventCount();
+        const res = await call(path('settlement'), withLiteral(body, literal), key, true);
+        expect(res.body.error).toMatchObject({ code: 'REQUEST_INVALID', responseCode: '30' });
+        expect(res.body.error.message).toContain(`totals.0.debitCount: ${literal} is not an integer`);
+        expect(await eventCount()).toBe(before);
+      }
+    });
+
+    it('reads an amount from its JSON text: a 17-digit integer literal is not rounded by a float', async () => {
+      // 12345678901234567 is not a double: JSON.parse alone reads it as 12345678901234568.
+      const res = await call(path('sales'), withLiteral({ stan: stan(), batchNo: '000001', amount: '@LITERAL@', currency: 'CNY', method: 'BANK_CARD', card: { pan: PAN } }, '12345678901234567'), key, true);
+      expect(res.body.error).toMatchObject({ code: 'AMOUNT_OVER_LIMIT', details: { limit: '1000000' } });
+      expect(res.body.error.message).toContain('12345678901234567 exceeds');
+    });
+
+    it('refuses trace and batch numbers outside 000001..999999', async () => {
+      await refused(sale(100, { stan: '000000' }), 400, 'REQUEST_INVALID', '30');
+      await refused(sale(100, { batchNo: '000000' }), 400, 'REQUEST_INVALID', '30');
+      await refused(call(path('reversals'), { stan: stan(), batchNo: '000001', originalStan: '000000', reason: '98' }, key), 400, 'REQUEST_INVALID', '30');
+      await refused(call(path('sign-on'), { stan: '000000', operatorId: '01', password: '1234' }, key), 400, 'REQUEST_INVALID', '30');
     });
 
     it('refuses an amount over the terminal limit', async () => {
@@ -117,6 +169,10 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
       await refused(call(path('sales'), '{"stan": "000100", ', key, true), 400, 'MALFORMED_JSON', '30');
       await refused(call(path('sales'), { stan: stan(), batchNo: '000001' }, key), 400, 'REQUEST_INVALID', '30');
       await refused(call(path('sales'), [], key), 400, 'REQUEST_INVALID', '30');
+    });
+
+    it('refuses a body over 1 MB with REQUEST_TOO_LARGE (30)', async () => {
+      await refused(call(path('sales'), JSON.stringify({ stan: stan(), padding: 'x'.repeat(1_100_000) }), key, true), 413, 'REQUEST_TOO_LARGE', '30');
     });
 
     it('answers a retry with the original answer and refuses the same trace number with another body', async () => {
@@ -140,6 +196,14 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
       const r = await sale(3_000);
       await call(path('refunds'), { stan: stan(), batchNo: '000001', originalRrn: r.body.rrn, amount: 2_000 }, key);
       await refused(call(path('refunds'), { stan: stan(), batchNo: '000001', originalRrn: r.body.rrn, amount: 1_001 }, key), 400, 'REFUND_EXCEEDS_ORIGINAL', '13');
+    });
+
+    it('refuses a reversal that names its own trace number as the original', async () => {
+      const s = stan();
+      const res = await call(path('reversals'), { stan: s, batchNo: '000001', originalStan: s, reason: '98' }, key);
+      expect(res).toMatchObject({ status: 400, body: { error: { code: 'REQUEST_INVALID', responseCode: '30', details: { problems: ['originalStan: a reversal cannot reverse itself'] } } } });
+      // Nothing was recorded: the trace number is still free.
+      expect((await sale(100, { stan: s })).body).toMatchObject({ responseCode: '00' });
     });
 
     it('refuses sign-off while the batch holds unsettled transactions', async () => {
@@ -206,6 +270,52 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
     });
   });
 
+  describe('a terminal that restarts its trace numbers at each batch', () => {
+    it('is answered per (batch, trace number): the new batch books, retries of either batch get their own answer', async () => {
+      const T3 = 'T0000003';
+      const key3 = await register(T3);
+      const p3 = (p: string) => `/v1/terminals/${T3}/${p}`;
+      const saleOf = (batchNo: string, amount: number) => ({ stan: '000002', batchNo, amount, currency: 'CNY', method: 'QR', qr: { payerToken: 'payer-token-1' } });
+      const settleOf = (batchNo: string, amount: number) => ({ stan: '000003', batchNo, operatorId: '01', password: '1234', totals: [{ currency: 'CNY', debitCount: 1, debitAmount: amount, creditCount: 0, creditAmount: 0 }] });
+      expect((await call(p3('sign-on'), { stan: '000001', operatorId: '01', password: '1234' }, key3)).body).toMatchObject({ responseCode: '00', batchNo: '000001' });
+      const first = await call(p3('sales'), saleOf('000001', 100), key3);
+      const slip = await call(p3('settlement'), settleOf('000001', 100), key3);
+      expect(slip.body).toMatchObject({ responseCode: '00', result: 'BALANCED', nextBatchNo: '000002' });
+
+      expect((await call(p3('sign-on'), { stan: '000001', operatorId: '01', password: '1234' }, key3)).body).toMatchObject({ responseCode: '00', batchNo: '000002' });
+      const second = await call(p3('sales'), saleOf('000002', 200), key3);
+      expect(second.body).toMatchObject({ responseCode: '00', batchNo: '000002', amount: '200' });
+      expect(second.body.rrn).not.toBe(first.body.rrn);
+
+      const before = await eventCount();
+      expect((await call(p3('sales'), saleOf('000001', 100), key3)).body).toEqual(first.body);
+      expect((await call(p3('settlement'), settleOf('000001', 100), key3)).body).toEqual(slip.body);
+      expect((await call(p3('sales'), saleOf('000002', 200), key3)).body).toEqual(second.body);
+      expect(await eventCount()).toBe(before);
+      await refused(call(p3('sales'), saleOf('000002', 300), key3), 409, 'DUPLICATE_TRANSMISSION', '94');
+      await refused(call(p3('sales'), saleOf('000001', 300), key3), 409, 'DUPLICATE_TRANSMISSION', '94');
+    });
+  });
+
+  describe('a batch upload', () => {
+    it('refuses an amount written 1e3 and does not book an offline sale above the limit', async () => {
+      const T4 = 'T0000004';
+      const key4 = await register(T4, '5000');
+      const p4 = (p: string) => `/v1/terminals/${T4}/${p}`;
+      await call(p4('sign-on'), { stan: '000001', operatorId: '01', password: '1234' }, key4);
+      const settled = await call(p4('settlement'), { stan: '000002', batchNo: '000001', operatorId: '01', password: '1234', totals: [{ currency: 'CNY', debitCount: 2, debitAmount: 10_001, creditCount: 0, creditAmount: 0 }] }, key4);
+      expect(settled.body).toMatchObject({ responseCode: '95', result: 'UNBALANCED' });
+      const item = (stan: string, amount: unknown) => ({ stan, kind: 'SALE', method: 'QR', amount, currency: 'CNY' });
+      const literal = JSON.stringify({ stan: '000003', batchNo: '000001', transactions: [item('000010', '@LITERAL@')] }).replace('"@LITERAL@"', '1e3');
+      await refused(call(p4('batch-upload'), literal, key4, true), 400, 'AMOUNT_INVALID', '13');
+      const res = await call(p4('batch-upload'), { stan: '000003', batchNo: '000001', transactions: [item('000010', 5_000), item('000011', 5_001)] }, key4);
+      expect(res.body.items).toEqual([
+        { stan: '000010', outcome: 'BOOKED', rrn: expect.stringMatching(/^\d{12}$/) },
+        { stan: '000011', outcome: 'MISMATCHED' },
+      ]);
+    });
+  });
+
   describe('operator passwords', () => {
     const T2 = 'T0000002';
     let key2: string;
@@ -224,8 +334,12 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
         expect(events[events.length - 1]).toMatchObject({ type: 'OperatorAuthenticationFailed', data: { consecutiveFailures: n, lockedOut: n === 3 } });
       }
       await refused(signOn('1234'), 403, 'OPERATOR_LOCKED', '75');
-      const unlock = await call(`/v1/admin/terminals/${T2}/operators/01/unlock`, {}, 'dev-admin-token');
-      expect(unlock.status).toBe(200);
+      const unlock = () => call(`/v1/admin/terminals/${T2}/operators/01/unlock`, {}, 'dev-admin-token');
+      expect(await unlock()).toEqual({ status: 200, body: { responseCode: '00', operatorId: '01', unlocked: true } });
+      // Unlocking again is an idempotent no-op: the same 200, nothing appended.
+      const before = await eventCount();
+      expect(await unlock()).toEqual({ status: 200, body: { responseCode: '00', operatorId: '01', unlocked: false } });
+      expect(await eventCount()).toBe(before);
       expect((await signOn('1234')).body).toMatchObject({ responseCode: '00' });
     });
   });

@@ -1,4 +1,3 @@
-import { MAX_AMOUNT_DIGITS } from '@pos/money';
 import { z } from 'zod';
 
 /**
@@ -39,14 +38,15 @@ export const parsedApart = <T extends z.ZodType>(lenient: T, accepts: z.ZodType)
 /** The form a lenient field is documented as, if it is one. */
 export const acceptedFormOf = (schema: unknown): z.ZodType | undefined => accepted.get(schema as z.ZodType);
 
-const digits = (min: 0 | 1) => new RegExp(min === 0 ? `^(0|[1-9][0-9]{0,${MAX_AMOUNT_DIGITS - 1}})$` : `^[1-9][0-9]{0,${MAX_AMOUNT_DIGITS - 1}}$`);
-
 /**
  * What an amount in a request may be: a JSON integer (a safe one) or a string of digits, in
- * minor units, no sign, no leading zero, no fraction or exponent. `min` 1 for a transaction's
- * amount, 0 for totals.
+ * minor units, no sign, no leading zero, no fraction or exponent; `min` 1 for a transaction's
+ * amount, 0 for totals; at most `digits` digits.
  */
-export const amountAccepted = (min: 0 | 1) =>
+export const amountAccepted = (min: 0 | 1, digits: number) =>
   z
-    .union([z.int().min(min).max(Number.MAX_SAFE_INTEGER), z.string().regex(digits(min))])
+    .union([
+      z.int().min(min).max(Math.min(Number.MAX_SAFE_INTEGER, 10 ** digits - 1)),
+      z.string().regex(new RegExp(`^${min === 0 ? '(0|[1-9][0-9]{0,' : '([1-9][0-9]{0,'}${digits - 1}})$`)),
+    ])
     .describe('minor units: a JSON integer or a string of digits; no fraction, exponent or sign (1.0 and 1e3 are refused)');

@@ -15,9 +15,13 @@ export class MoneyError extends Error {
   }
 }
 
-/** Amounts have at most this many digits of minor units (a string form; a JSON number must also be a safe integer). */
-export const MAX_AMOUNT_DIGITS = 18;
-const DIGITS = new RegExp(`^(0|[1-9]\\d{0,${MAX_AMOUNT_DIGITS - 1}})$`);
+/**
+ * The most digits an amount the ledger reads may have, in minor units: a transaction, a limit or
+ * a batch total (fits a signed 64-bit integer). The terminal context bounds transactions below
+ * this so that a batch's totals always fit it.
+ */
+export const MAX_MINOR_DIGITS = 18;
+const DIGITS = new RegExp(`^(0|[1-9]\\d{0,${MAX_MINOR_DIGITS - 1}})$`);
 
 /**
  * Amounts arrive as a JSON integer or a string of digits, in minor units.

@@ -44,7 +44,8 @@ export class LedgerErrorFilter implements ExceptionFilter {
 
   private describe(e: unknown): [number, ReturnType<typeof errorBody>] {
     if (isDomainError(e)) return [STATUS[e.category], errorBody(e.code, e.message, e.responseCode, e.details)];
-    const raw = e as { type?: string; status?: number };
+    // Nest wraps body-parser's errors in an HttpException; their kind is on the cause.
+    const raw = (e instanceof HttpException ? e.cause : e) as { type?: string } | undefined;
     if (raw?.type === 'entity.parse.failed') return [400, errorBody('MALFORMED_JSON', 'request body is not valid JSON', '30')];
     if (raw?.type === 'entity.too.large') return [413, errorBody('REQUEST_TOO_LARGE', 'request body is too large', '30')];
     if (e instanceof HttpException) {

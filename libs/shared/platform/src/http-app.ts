@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { keepNumberLiterals } from '@pos/money';
 import type { Logger } from 'pino';
 import { LedgerErrorFilter } from './error.filter';
 import { SECURITY_SCHEMES } from './openapi';
@@ -32,7 +33,8 @@ interface Res {
 export const createHttpApp = async (rootModule: unknown, o: HttpAppOptions): Promise<INestApplication> => {
   const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { logger: new PinoNestLogger(o.logger), bodyParser: false });
   // A batch upload of 500 transactions is ~100 KB; 1 MB leaves room and still bounds a request.
-  app.useBodyParser('json', { limit: '1mb' });
+  // Number literals other than plain integers are kept as their text: see keepNumberLiterals.
+  app.useBodyParser('json', { limit: '1mb', reviver: keepNumberLiterals });
   app.useGlobalFilters(new LedgerErrorFilter(o.logger, o.metrics, o.service));
   app.use((req: Req, res: Res, next: () => void) => {
     // One correlation id per request: the caller's, or a new one. It is echoed back, written

@@ -1,20 +1,25 @@
 import { amountAccepted, parsedApart, wire } from '@pos/contracts';
 import { DomainError } from '@pos/kernel';
-import { MoneyError, parseCurrency, parseMinorUnits } from '@pos/money';
+import { MAX_MINOR_DIGITS, MoneyError, NumberLiteral, parseCurrency, parseMinorUnits } from '@pos/money';
+import { MAX_TRANSACTION_AMOUNT } from '@pos/terminal-domain';
 import { z } from 'zod';
 
 /** Fields every terminal request shares. Amount and currency are parsed apart to give their own error codes. */
-export const stan = z.string().regex(/^\d{6}$/, 'a 6-digit trace number');
-export const batchNo = z.string().regex(/^\d{6}$/, 'a 6-digit batch number');
+/** Trace and batch numbers run 000001..999999 (a batch number wraps from 999999 to 000001). */
+const SIX_DIGITS_NOT_ZERO = /^(?!000000)\d{6}$/;
+export const stan = z.string().regex(SIX_DIGITS_NOT_ZERO, 'a 6-digit trace number, 000001 to 999999');
+export const batchNo = z.string().regex(SIX_DIGITS_NOT_ZERO, 'a 6-digit batch number, 000001 to 999999');
 export const rrn = z.string().regex(/^\d{12}$/, 'a 12-digit RRN');
 export const operatorId = z.string().regex(/^\d{2,8}$/, '2 to 8 digits');
 export const password = z.string().min(4).max(32);
 export const method = z.enum(['BANK_CARD', 'QR']);
-const lenientAmount = () => z.union([z.number(), z.string()], { error: 'amount is required (integer minor units)' });
-/** A transaction's amount (or a limit): more than zero. */
-export const amountField = parsedApart(lenientAmount(), amountAccepted(1));
+/** An amount as the client wrote it: a JSON integer, a string of digits, or a number literal's text (refused by amountOf). */
+const lenientAmount = () =>
+  z.preprocess((raw) => (raw instanceof NumberLiteral ? raw.text : raw), z.union([z.number(), z.string()], { error: 'amount is required (integer minor units)' }));
+/** A transaction's amount or a terminal's limit: 1 to MAX_TRANSACTION_AMOUNT. */
+export const amountField = parsedApart(lenientAmount(), amountAccepted(1, String(MAX_TRANSACTION_AMOUNT).length));
 /** An amount in totals or in a batch upload's record of the terminal: zero or more. */
-export const recordedAmountField = parsedApart(lenientAmount(), amountAccepted(0));
+export const recordedAmountField = parsedApart(lenientAmount(), amountAccepted(0, MAX_MINOR_DIGITS));
 export const currencyField = parsedApart(z.string({ error: 'currency is required (ISO 4217)' }), wire.currencyCode);
 /** Masked by maskPan, which refuses it with CARD_NUMBER_INVALID. */
 export const panField = parsedApart(z.string(), z.string().regex(/^\d{12,19}$/).describe('12 to 19 digits passing the Luhn check'));

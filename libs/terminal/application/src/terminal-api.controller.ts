@@ -35,7 +35,7 @@ const operation = (
   errors: { 400?: string[]; 401?: string[]; 403?: string[]; 404?: string[]; 409: string[] },
 ) => ApiContract({ summary, auth: 'terminal', params: path, body, status: 200, answer, errors: { 401: authenticated, ...errors } });
 
-/** The terminal-facing API: every request authenticated per terminal, idempotent by trace number. */
+/** The terminal-facing API: every request authenticated per terminal, idempotent by batch and trace number. */
 @ApiTags('terminal')
 @Controller('v1/terminals/:terminalId')
 export class TerminalApiController {
@@ -47,10 +47,10 @@ export class TerminalApiController {
   private async send(Cmd: RequestCommand & { route: string }, schema: z.ZodType, terminalId: string, auth: string | undefined, body: unknown, meta: RequestMeta) {
     if (!path.shape.terminalId.safeParse(terminalId).success) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'unauthenticated');
     await this.credentials.authenticate(terminalId, auth);
-    const request = parseRequest(schema, body) as Record<string, unknown> & { stan: string; operatorId?: string };
+    const request = parseRequest(schema, body) as Record<string, unknown> & { stan: string; batchNo?: string; operatorId?: string };
     const fingerprint = fingerprintOf(Cmd.route, request);
     const actor = request.operatorId ? { type: 'operator' as const, id: `${terminalId}/${request.operatorId}` } : { type: 'terminal' as const, id: terminalId };
-    return this.commands.execute(new Cmd(terminalId, request as never, { correlationId: meta.correlationId, actor, stan: request.stan, fingerprint } as never) as never);
+    return this.commands.execute(new Cmd(terminalId, request as never, { correlationId: meta.correlationId, actor, batchNo: request.batchNo, stan: request.stan, fingerprint } as never) as never);
   }
 
   @Post('sign-on')

@@ -12,7 +12,8 @@ import { TerminalCache, type TerminalEntry } from './terminal-cache';
 export interface RequestOrigin {
   readonly correlationId: string;
   readonly actor: Actor;
-  /** Trace number and body fingerprint, for requests a terminal may retry. */
+  /** Batch (none for sign-on and sign-off), trace number and body fingerprint, for requests a terminal may retry. */
+  readonly batchNo?: string;
   readonly stan?: string;
   readonly fingerprint?: string;
 }
@@ -126,7 +127,7 @@ export class TerminalCommandRunner {
       let decision: ReturnType<typeof decide> | undefined;
       let refusal: unknown;
       try {
-        prior = origin.stan && origin.fingerprint ? priorAnswer(state, origin.stan, origin.fingerprint) : undefined;
+        prior = origin.stan && origin.fingerprint ? priorAnswer(state, { batchNo: origin.batchNo, stan: origin.stan, fingerprint: origin.fingerprint }) : undefined;
         if (!prior) {
           const bare = await build(state);
           settled = await this.settledSales(terminalId, settledSalesNeeded(bare, state));

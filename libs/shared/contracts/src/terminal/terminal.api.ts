@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { batchNo, businessDay, count, currencyCode, minorUnits, rrn, stan, terminalId, transactionKind } from '../wire';
+import { batchNo, businessDay, count, currencyCode, minorUnits, operatorId, rrn, stan, terminalId, transactionKind } from '../wire';
 import { batchDifferenceSchema, batchTotalsSchema, settlementResult, terminalSchemas, uploadOutcome } from './terminal.schemas';
 
 /** What the terminal API answers (HTTP 200), per request; amounts are decimal strings. */
@@ -60,7 +60,8 @@ export const registerTerminalAnswer = z.object({
   businessDay,
 });
 
-export const unlockOperatorAnswer = z.object({ responseCode: approved });
+/** `unlocked: false` when the operator was not locked: nothing changed, nothing recorded. */
+export const unlockOperatorAnswer = z.object({ responseCode: approved, operatorId, unlocked: z.boolean() });
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 /** A stream's hash chain, checked event by event (see HashChainReport). */

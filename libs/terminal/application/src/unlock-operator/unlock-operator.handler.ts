@@ -7,7 +7,9 @@ import { UnlockOperatorCommand } from './unlock-operator.command';
 export class UnlockOperatorHandler implements ICommandHandler<UnlockOperatorCommand> {
   constructor(@Inject(TerminalCommandRunner) private readonly runner: TerminalCommandRunner) {}
 
-  execute(c: UnlockOperatorCommand) {
-    return this.runner.run(c.terminalId, c.origin, () => ({ type: 'UnlockOperator', operatorId: c.operatorId }));
+  async execute(c: UnlockOperatorCommand) {
+    const answer = await this.runner.run(c.terminalId, c.origin, () => ({ type: 'UnlockOperator', operatorId: c.operatorId }));
+    // No event (the operator was not locked) gets the runner's bare answer.
+    return { responseCode: '00', operatorId: c.operatorId, unlocked: answer.unlocked === true };
   }
 }

@@ -1,7 +1,7 @@
 import type {
   BatchClosed, BatchDifference, BatchTotals, TerminalEvent, TransactionCompleted, UploadedItemOutcome,
 } from '@pos/contracts';
-import { addDays, businessDayOf, type DomainError, maxDay } from '@pos/kernel';
+import { addDays, businessDayOf, type DomainError, hash32, maxDay, mulberry32 } from '@pos/kernel';
 import { currenciesDiffering, totalsEqual } from './batch-totals';
 import type { TerminalCommand, UploadedTransaction } from './terminal.commands';
 import { TerminalErrors as E } from './terminal.errors';
@@ -9,6 +9,16 @@ import { type BatchTransaction, evolve, hostTotals, liveTransactions, type Prior
 
 /** Consecutive wrong passwords that lock an operator until the back office unlocks it. */
 export const MAX_PASSWORD_FAILURES = 3;
+
+/** A batch holds at most one transaction per trace number (000001..999999). */
+export const MAX_TRANSACTIONS_PER_BATCH = 999_999;
+
+/**
+ * The largest amount of one transaction, so the largest per-transaction limit a terminal may
+ * have: 12 digits of minor units. The fullest batch then totals less than 10^18, within the
+ * MAX_MINOR_DIGITS that settlement totals may have: whatever is accepted can be settled.
+ */
+export const MAX_TRANSACTION_AMOUNT = 999_999_999_999n;
 
 /**
  * Events to append, and possibly a refusal. A refusal usually comes with no
@@ -34,17 +44,33 @@ export const rrnFor = (now: Date, seq: number): string => {
   return `${String(now.getUTCFullYear() % 100).padStart(2, '0')}${String(doy).padStart(3, '0')}${String(seq % 10_000_000).padStart(7, '0')}`;
 };
 
-const authCodeFor = (seq: number): string => String((seq * 7919 + 104_729) % 1_000_000).padStart(6, '0');
+/**
+ * The approval code: a function of the terminal and the RRN (RRNs repeat across terminals), so
+ * the same transaction decided again gets the same code. Nothing secret: it only tells approvals apart.
+ */
+const authCodeFor = (terminalId: string, rrn: string): string => String(mulberry32(hash32(`${terminalId}|${rrn}`))() % 1_000_000).padStart(6, '0');
+
+/** What identifies a request a terminal may retry: its batch (none: the open batch) and trace number, and its body. */
+export interface RetryKey {
+  readonly batchNo?: string;
+  readonly stan: string;
+  readonly fingerprint: string;
+}
 
 /**
- * A request whose trace number was already answered: the same body gets the original
- * answer back (the event at the version returned), a different body is refused.
+ * A request whose (batch, trace number) was already answered, in the open batch or the one closed
+ * last: the same body gets the original answer back (the event at the version returned), a
+ * different body is refused. Trace numbers are unique within a batch only: many terminals
+ * restart them at each batch.
  */
-export const priorAnswer = (state: TerminalState, stan: string, fingerprint: string): PriorRequest | undefined => {
-  const prior = state.stans.get(stan)?.request ?? state.previousRequests.get(stan);
+export const priorAnswer = (state: TerminalState, { batchNo = state.batchNo, stan, fingerprint }: RetryKey): PriorRequest | undefined => {
+  const prior =
+    batchNo === state.batchNo ? state.stans.get(stan)?.request
+    : batchNo === state.previousBatchNo ? state.previousRequests.get(stan)
+    : undefined;
   if (!prior) return undefined;
   if (prior.fingerprint !== fingerprint)
-    throw E.duplicateTransmission(`trace number ${stan} was already used for a different request`, { stan });
+    throw E.duplicateTransmission(`trace number ${stan} was already used in batch ${batchNo} for a different request`, { stan, batchNo });
   return prior;
 };
 
@@ -68,7 +94,7 @@ const requireOpenBatch = (s: TerminalState, batchNo: string) => {
 };
 
 const requireStanFree = (s: TerminalState, stan: string) => {
-  if (s.stans.has(stan)) throw E.duplicateTransmission(`trace number ${stan} was already used in this batch`, { stan });
+  if (s.stans.has(stan)) throw E.duplicateTransmission(`trace number ${stan} was already used in batch ${s.batchNo}`, { stan, batchNo: s.batchNo });
 };
 
 /** A financial request whose trace number the terminal already reversed (the host never saw it then): a late arrival is refused. */
@@ -78,11 +104,13 @@ const requireNotReversedBeforeArrival = (s: TerminalState, stan: string) => {
 
 const scoped = (s: TerminalState) => ({ terminalId: s.terminalId, merchantId: s.merchantId, businessDay: s.businessDay });
 
+const overLimit = (amount: bigint, limit: bigint, currency: string) => `amount ${amount} exceeds the limit ${limit} ${currency}`;
+
 const checkAmount = (s: TerminalState, amount: bigint, currency: string) => {
   if (amount <= 0n) throw E.amountInvalid('amount must be a positive number of minor units');
   const limit = s.limits[currency];
   if (limit === undefined) throw E.currencyNotAccepted(`terminal does not accept ${currency}`, { currency });
-  if (amount > limit) throw E.amountOverLimit(`amount ${amount} exceeds the limit ${limit} ${currency}`, { limit: limit.toString(), currency });
+  if (amount > limit) throw E.amountOverLimit(overLimit(amount, limit, currency), { limit: limit.toString(), currency });
 };
 
 const authenticate = (
@@ -116,7 +144,7 @@ const completed = (
   return {
     type: 'TransactionCompleted',
     data: {
-      ...scoped(s), stan: c.stan, fingerprint: c.fingerprint, transactionId: `${s.terminalId}-${rrn}`, rrn, authCode: authCodeFor(seq),
+      ...scoped(s), stan: c.stan, fingerprint: c.fingerprint, transactionId: `${s.terminalId}-${rrn}`, rrn, authCode: authCodeFor(s.terminalId, rrn),
       batchNo: s.batchNo, operatorId: s.signedOnOperator ?? '00', ...t,
     },
   };
@@ -229,7 +257,7 @@ const validateTotals = (totals: readonly BatchTotals[]) => {
 /** An uploaded transaction the host never saw is booked only if the host would have accepted it online. */
 const whyNotBookable = (s: TerminalState, u: UploadedTransaction, limit: bigint | undefined, original: BatchTransaction | SettledSale | undefined): string | undefined => {
   if (u.amount <= 0n || limit === undefined) return 'amount or currency not acceptable';
-  if (u.kind === 'SALE') return undefined;
+  if (u.kind === 'SALE') return u.amount > limit ? overLimit(u.amount, limit, u.currency) : undefined;
   if (!original) return 'original sale unknown to the host';
   if (original.currency !== u.currency) return 'currency differs from the original sale';
   if (u.kind === 'VOID') {
@@ -275,6 +303,9 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
   switch (command.type) {
     case 'RegisterTerminal': {
       if (s.registered) throw E.terminalAlreadyRegistered(`terminal ${command.terminalId} is already registered`);
+      for (const { currency, maxAmount } of command.currencies)
+        if (maxAmount <= 0n || maxAmount > MAX_TRANSACTION_AMOUNT)
+          throw E.amountInvalid(`maxAmount ${maxAmount} ${currency} is not 1 to ${MAX_TRANSACTION_AMOUNT} minor units`, { currency, max: MAX_TRANSACTION_AMOUNT.toString() });
       const businessDay = businessDayOf(now);
       return ok({
         type: 'TerminalRegistered',
@@ -419,7 +450,10 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
     }
     case 'UnlockOperator': {
       requireRegistered(s);
-      if (!s.operators[command.operatorId]) throw E.operatorUnknown(`operator ${command.operatorId} is not registered on this terminal`);
+      const op = s.operators[command.operatorId];
+      if (!op) throw E.operatorUnknown(`operator ${command.operatorId} is not registered on this terminal`);
+      // Idempotent: an operator who is not locked stays as it is, and the trail records no unlock that did nothing.
+      if (!op.locked) return ok();
       return ok({ type: 'OperatorUnlocked', data: { ...scoped(s), operatorId: command.operatorId } });
     }
   }

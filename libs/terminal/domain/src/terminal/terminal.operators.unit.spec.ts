@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PASSWORD_FAILURES } from './terminal.decider';
+import { MAX_MINOR_DIGITS, parseMinorUnits } from '@pos/money';
+import { MAX_PASSWORD_FAILURES, MAX_TRANSACTION_AMOUNT, MAX_TRANSACTIONS_PER_BATCH } from './terminal.decider';
 import {
   answerTo,
   at, DAY, eventOf, fp, given, History, MID, NOW, OP, OP2, register, sale, settle, signedOn, signOff, signOn, TID, thenRefused, thenTypes,
   totals, unlock, when,
 } from './terminal.test-kit';
+import { responseOf } from './terminal.state';
 
 describe('registering a terminal', () => {
   it('opens batch 000001 on the business day of registration, with the pricing plan effective that day', () => {
@@ -22,6 +24,32 @@ describe('registering a terminal', () => {
   it('keeps an explicit pricing effective date', () => {
     const o = when(given(), register({ pricing: { ...register().pricing, effectiveFrom: '2026-12-01' } }));
     expect(eventOf(o, 'TerminalRegistered').data.pricing.effectiveFrom).toBe('2026-12-01');
+  });
+
+  it.each([
+    ['zero', 0n],
+    ['one minor unit over the bound', MAX_TRANSACTION_AMOUNT + 1n],
+  ])('refuses a per-transaction limit of %s (AMOUNT_INVALID 13), recording nothing', (_name, maxAmount) => {
+    const o = when(given(), register({ currencies: [{ currency: 'CNY', maxAmount: 5_000n }, { currency: 'USD', maxAmount }] }));
+    thenRefused(o, 'AMOUNT_INVALID', '13');
+    expect(o.error?.details).toEqual({ currency: 'USD', max: MAX_TRANSACTION_AMOUNT.toString() });
+  });
+
+  it('accepts the largest limit, and a batch of such sales settles balanced', () => {
+    const h = new History();
+    h.run(register({ currencies: [{ currency: 'JPY', maxAmount: MAX_TRANSACTION_AMOUNT }] }));
+    h.run(signOn('000001'));
+    for (const stan of ['000002', '000003', '000004']) h.run(sale(stan, MAX_TRANSACTION_AMOUNT, { currency: 'JPY' }));
+    thenRefused(h.when(sale('000005', MAX_TRANSACTION_AMOUNT + 1n, { currency: 'JPY' })), 'AMOUNT_OVER_LIMIT', '61');
+    thenTypes(h.when(settle('000005', [totals('JPY', 3, 3n * MAX_TRANSACTION_AMOUNT)])), 'SettlementRequested', 'BatchClosed');
+  });
+
+  it('bounds amounts so that any batch it accepts has totals settlement accepts', () => {
+    // The fullest batch: one transaction per trace number, each of the largest amount.
+    const fullest = MAX_TRANSACTION_AMOUNT * BigInt(MAX_TRANSACTIONS_PER_BATCH);
+    expect(parseMinorUnits(fullest.toString())).toBe(fullest);
+    expect(fullest.toString().length).toBeLessThanOrEqual(MAX_MINOR_DIGITS);
+    expect(() => parseMinorUnits(`1${'0'.repeat(MAX_MINOR_DIGITS)}`)).toThrow(/not an integer number of minor units/);
   });
 
   it('refuses to register the same terminal twice', () => {
@@ -124,6 +152,24 @@ describe('signing on', () => {
     expect(wrong.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
     expect(eventOf(wrong, 'OperatorAuthenticationFailed').data.consecutiveFailures).toBe(1);
     thenTypes(h.when(signOn('000005')), 'TerminalSignedOn');
+  });
+
+  it('unlocking an operator who is not locked changes nothing: no event, however often', () => {
+    const h = new History();
+    h.run(register());
+    thenTypes(h.when(unlock(OP)));
+    // Two wrong passwords do not lock; they count on until a right password, not until an unlock.
+    h.runRefused(signOn('000001', { passwordValid: false }));
+    h.runRefused(signOn('000002', { passwordValid: false }));
+    thenTypes(h.when(unlock(OP)));
+    h.runRefused(signOn('000003', { passwordValid: false }));
+    h.run(unlock(OP));
+    expect(h.state.operators[OP]).toEqual({ failures: 0, locked: false });
+    thenTypes(h.when(unlock(OP)));
+  });
+
+  it('answers an unlock with whether it unlocked the operator', () => {
+    expect(responseOf({ type: 'OperatorUnlocked', data: { terminalId: TID, merchantId: MID, businessDay: DAY, operatorId: OP } })).toEqual({ responseCode: '00', operatorId: OP, unlocked: true });
   });
 
   it('refuses to unlock an operator the terminal does not know', () => {

@@ -85,13 +85,13 @@ describe('a balanced settlement', () => {
   it('keeps its slip: a retried settlement (same stan and body) gets it back after the close', () => {
     const h = busyBatch();
     h.run(settle('000011', busyTotals));
-    const slip = h.answerTo('000011', fp('000011'));
+    const slip = h.answerTo('000011', fp('000011'), '000001');
     expect(slip).toMatchObject({ responseCode: '00', result: 'BALANCED', batchNo: '000001', nextBatchNo: '000002', nextBusinessDay: '2026-11-25', differences: [] });
     expect(slip?.hostTotals).toEqual([
       { currency: 'CNY', debitCount: 2, debitAmount: '15000', creditCount: 2, creditAmount: '12000' },
       { currency: 'USD', debitCount: 1, debitAmount: '700', creditCount: 0, creditAmount: '0' },
     ]);
-    expect(() => h.answerTo('000011', fp('000011', 'other totals'))).toThrow(expect.objectContaining({ code: 'DUPLICATE_TRANSMISSION' }));
+    expect(() => h.answerTo('000011', fp('000011', 'other totals'), '000001')).toThrow(expect.objectContaining({ code: 'DUPLICATE_TRANSMISSION' }));
   });
 });
 
@@ -280,9 +280,9 @@ describe('an unbalanced settlement', () => {
     h.run(upload('000008', [uploaded('000006', 4_000n)]));
     h.run(endUpload('000009'));
     expect(h.state.batchNo).toBe('000002');
-    expect(h.answerTo('000007', fp('000007'))).toMatchObject({ responseCode: '95', result: 'UNBALANCED', batchNo: '000001' });
-    expect(h.answerTo('000008', fp('000008'))).toMatchObject({ responseCode: '00', items: [expect.objectContaining({ stan: '000006', outcome: 'BOOKED' })] });
-    const slip = h.answerTo('000009', fp('000009'));
+    expect(h.answerTo('000007', fp('000007'), '000001')).toMatchObject({ responseCode: '95', result: 'UNBALANCED', batchNo: '000001' });
+    expect(h.answerTo('000008', fp('000008'), '000001')).toMatchObject({ responseCode: '00', items: [expect.objectContaining({ stan: '000006', outcome: 'BOOKED' })] });
+    const slip = h.answerTo('000009', fp('000009'), '000001');
     expect(slip).toMatchObject({ responseCode: '00', result: 'UNBALANCED', batchNo: '000001', nextBatchNo: '000002' });
     expect(slip?.differences).toEqual(expect.arrayContaining([
       expect.objectContaining({ kind: 'MISSING_AT_TERMINAL', stan: '000003', hostAmount: '2000' }),
@@ -310,6 +310,8 @@ describe('an unbalanced settlement', () => {
       uploaded('000010', 100n, { currency: 'EUR' }),
       uploaded('000011', 0n),
       uploaded('000012', 100n, { kind: 'REFUND', originalRrn: '263289999999' }),
+      // one minor unit above the terminal's CNY limit (5,000,000): refused online, so not booked offline either
+      uploaded('000013', 5_000_001n),
     ]));
     thenTypes(o, 'BatchTransactionsUploaded');
     const items = eventOf(o, 'BatchTransactionsUploaded').data.items;
@@ -317,7 +319,15 @@ describe('an unbalanced settlement', () => {
       ['000010', 'MISMATCHED', 'MISSING_AT_HOST'],
       ['000011', 'MISMATCHED', 'MISSING_AT_HOST'],
       ['000012', 'MISMATCHED', 'MISSING_AT_HOST'],
+      ['000013', 'MISMATCHED', 'MISSING_AT_HOST'],
     ]);
+    expect(items[3].difference?.note).toBe('not booked: amount 5000001 exceeds the limit 5000000 CNY');
+  });
+
+  it('books an uploaded sale of exactly the terminal limit', () => {
+    const h = signedOn();
+    h.run(settle('000002', [totals('CNY', 1, 5_000_000n)]));
+    thenTypes(h.when(upload('000003', [uploaded('000010', 5_000_000n)])), 'TransactionCompleted', 'BatchTransactionsUploaded');
   });
 
   it('refuses an upload listing the same trace number twice', () => {

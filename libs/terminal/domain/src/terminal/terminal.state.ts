@@ -81,8 +81,10 @@ export interface TerminalState {
   readonly stans: PMap<string, StanUse>;
   readonly unmatchedReversals: readonly string[];
   readonly settlement?: PendingSettlement;
-  /** Requests of the batch closed last: still answered on a retry (a settlement slip). */
+  /** Requests of the batch closed last, by trace number: still answered on a retry (a settlement slip). */
   readonly previousRequests: PMap<string, PriorRequest>;
+  /** The batch closed last ('' before the first close). */
+  readonly previousBatchNo: string;
   readonly rrnSeq: number;
 }
 
@@ -104,6 +106,7 @@ export const initialTerminalState: TerminalState = {
   stans: PMap(),
   unmatchedReversals: [],
   previousRequests: PMap(),
+  previousBatchNo: '',
   rrnSeq: 0,
 };
 
@@ -155,6 +158,8 @@ export const responseOf = (event: TerminalEvent): Record<string, unknown> | unde
     }
     case 'TerminalSignedOff':
       return { responseCode: '00', batchNo: event.data.batchNo };
+    case 'OperatorUnlocked':
+      return { responseCode: '00', operatorId: event.data.operatorId, unlocked: true };
     default:
       return undefined;
   }
@@ -269,6 +274,7 @@ export const evolve = (state: TerminalState, event: TerminalEvent): TerminalStat
         settlement: undefined,
         // The closing batch's answers stay replayable (a retried settlement gets its slip back).
         previousRequests,
+        previousBatchNo: d.batchNo,
       };
     }
     case 'TerminalSignedOff':
@@ -276,8 +282,8 @@ export const evolve = (state: TerminalState, event: TerminalEvent): TerminalStat
   }
 };
 
-/** The format of a stored snapshot; a snapshot of another format is ignored (the stream is read from its start). */
-export const SNAPSHOT_FORMAT = 1;
+/** The format of a stored snapshot; a snapshot of another format is ignored (the stream is read from its start). 2: previousBatchNo. */
+export const SNAPSHOT_FORMAT = 2;
 
 export interface TerminalSnapshot {
   readonly format: number;

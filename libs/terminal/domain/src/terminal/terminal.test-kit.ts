@@ -104,9 +104,12 @@ export const uploaded = (
 /** given(...events): the state those events leave behind. */
 export const given = (...events: readonly TerminalEvent[]): TerminalState => events.reduce(evolve, initialTerminalState);
 
-/** What a retried request is answered with after `events`, as the gateway builds it: the event that answered it, again. */
-export const answerTo = (events: readonly TerminalEvent[], stan: string, fingerprint: string): Record<string, unknown> | undefined => {
-  const prior = priorAnswer(given(...events), stan, fingerprint);
+/**
+ * What a retried request is answered with after `events`, as the gateway builds it: the event that
+ * answered it, again. `batchNo` is the request's (none for sign-on and sign-off: the open batch).
+ */
+export const answerTo = (events: readonly TerminalEvent[], stan: string, fingerprint: string, batchNo?: string): Record<string, unknown> | undefined => {
+  const prior = priorAnswer(given(...events), { batchNo, stan, fingerprint });
   return prior && responseOf(events[prior.version - 1]);
 };
 
@@ -200,8 +203,8 @@ export class History {
   }
 
   /** The answer a retry of `stan` gets (see answerTo). */
-  answerTo(stan: string, fingerprint: string): Record<string, unknown> | undefined {
-    return answerTo(this.events, stan, fingerprint);
+  answerTo(stan: string, fingerprint: string, batchNo?: string): Record<string, unknown> | undefined {
+    return answerTo(this.events, stan, fingerprint, batchNo);
   }
 }
 

@@ -3,7 +3,7 @@ import { rrnFor } from './terminal.decider';
 import { hostTotals } from './terminal.state';
 import {
   answerTo,
-  at, DAY, eventOf, fp, given, MID, NOW, OP, refund, reverse, sale, settle, signedOn, signOff, signOn, TID, thenRefused, thenTypes, totals,
+  at, DAY, eventOf, fp, given, History, MID, NOW, OP, refund, register, reverse, sale, settle, signedOn, signOff, signOn, TID, thenRefused, thenTypes, totals,
   voidOf, when,
 } from './terminal.test-kit';
 
@@ -70,6 +70,22 @@ describe('a sale', () => {
     expect(data.originalRrn).toBeUndefined();
   });
 
+  it('gets an auth code that depends on the terminal, not only on the RRN sequence, and the same one when decided again', () => {
+    const firstSaleOf = (terminalId: string) => {
+      const h = new History();
+      h.run(register({ terminalId }));
+      h.run(signOn('000001'));
+      return eventOf(h.when(sale('000002', 100n)), 'TransactionCompleted').data;
+    };
+    const terminals = Array.from({ length: 20 }, (_, i) => `T${String(i + 1).padStart(7, '0')}`);
+    const firsts = terminals.map(firstSaleOf);
+    // Every terminal's first sale has the same RRN (…0000001), yet not the same auth code.
+    expect(new Set(firsts.map((d) => d.rrn)).size).toBe(1);
+    expect(new Set(firsts.map((d) => d.authCode)).size).toBeGreaterThan(15);
+    for (const d of firsts) expect(d.authCode).toMatch(/^\d{6}$/);
+    expect(firstSaleOf(terminals[3]).authCode).toBe(firsts[3].authCode);
+  });
+
   it('is stamped with the operator currently signed on', () => {
     const h = signedOn();
     h.run(signOn('000002', { operatorId: '02' }));
@@ -86,7 +102,7 @@ describe('a sale', () => {
   });
 });
 
-describe('idempotency by trace number', () => {
+describe('idempotency by batch and trace number', () => {
   it('has no prior answer for a trace number never used', () => {
     expect(signedOn().answerTo('000002', fp('000002'))).toBeUndefined();
   });
@@ -124,8 +140,48 @@ describe('idempotency by trace number', () => {
     const rrn = h.rrnOf(sale('000002', 1_000n));
     h.run(settle('000003', [totals('CNY', 1, 1_000n)]));
     expect(h.state.batchNo).toBe('000002');
-    expect(h.answerTo('000002', fp('000002'))).toMatchObject({ rrn, batchNo: '000001' });
-    expect(() => h.answerTo('000002', fp('000002', 'x'))).toThrow(/already used/);
+    expect(h.answerTo('000002', fp('000002'), '000001')).toMatchObject({ rrn, batchNo: '000001' });
+    expect(() => h.answerTo('000002', fp('000002', 'x'), '000001')).toThrow(/already used in batch 000001/);
+  });
+
+  it('keys retries by batch and trace number: a terminal may restart its trace numbers in each batch', () => {
+    const h = signedOn();
+    const first = h.rrnOf(sale('000002', 1_000n));
+    h.run(settle('000003', [totals('CNY', 1, 1_000n)]));
+    // Batch 000002 starts again at 000001: the same trace numbers, other requests.
+    expect(h.answerTo('000001', fp('000001', 'sign-on again'))).toBeUndefined();
+    h.run(signOn('000001', { fingerprint: fp('000001', 'sign-on again') }));
+    const again = h.when(sale('000002', 2_000n, { batchNo: '000002', fingerprint: fp('000002', 'batch 2') }));
+    thenTypes(again, 'TransactionCompleted');
+    expect(eventOf(again, 'TransactionCompleted').data).toMatchObject({ stan: '000002', batchNo: '000002', amount: 2_000n });
+    again.events.forEach((e) => h.apply(e));
+    const second = eventOf(again, 'TransactionCompleted').data.rrn;
+    expect(second).not.toBe(first);
+    // Each retry gets its own batch's answer.
+    expect(h.answerTo('000002', fp('000002', 'batch 2'), '000002')).toMatchObject({ rrn: second, batchNo: '000002' });
+    expect(h.answerTo('000002', fp('000002'), '000001')).toMatchObject({ rrn: first, batchNo: '000001' });
+    // Within one batch a trace number is still used once.
+    expect(() => h.answerTo('000002', fp('000002', 'third'), '000002')).toThrow(/already used in batch 000002/);
+    thenRefused(h.when(sale('000002', 3_000n, { batchNo: '000002', fingerprint: fp('000002', 'third') })), 'DUPLICATE_TRANSMISSION', '94');
+  });
+
+  it('a sign-on or sign-off (no batch number) belongs to the open batch: the same body in a later batch is a new request', () => {
+    const h = signedOn();
+    h.run(settle('000002', []));
+    expect(h.answerTo('000001', fp('000001'))).toBeUndefined();
+    const o = h.when(signOn('000001'));
+    thenTypes(o, 'TerminalSignedOn');
+    expect(eventOf(o, 'TerminalSignedOn').data.batchNo).toBe('000002');
+  });
+
+  it('has no answer for a batch other than the open and the previous one', () => {
+    const h = signedOn();
+    h.run(sale('000002', 1_000n));
+    h.run(settle('000003', [totals('CNY', 1, 1_000n)]));
+    h.run(settle('000004', [], { batchNo: '000002' }));
+    expect(h.state.batchNo).toBe('000003');
+    expect(h.answerTo('000004', fp('000004'), '000002')).toMatchObject({ result: 'BALANCED', batchNo: '000002' });
+    expect(h.answerTo('000002', fp('000002'), '000001')).toBeUndefined();
   });
 });
 
