@@ -2,6 +2,7 @@ import { feeAtBps, type CurrencyCode } from '@pos/money';
 import {
   BREAK_TYPES,
   type BreakType,
+  clearingCsv,
   DEFAULT_TOLERANCES,
   type HostDay,
   type HostTransaction,
@@ -24,8 +25,8 @@ const M2 = 'M00000000000002';
  * A hand-built host day: six terminals with two batches each (CNY, USD, JPY, and one batch
  * holding CNY and USD), a reversed sale, a void, a refund and one lookalike pair.
  */
-const buildDay = (opts: { lookalikes?: boolean; reversed?: boolean } = {}): HostDay => {
-  const { lookalikes = true, reversed = true } = opts;
+const buildDay = (opts: { lookalikes?: boolean; reversed?: boolean; rrnPerTerminal?: boolean } = {}): HostDay => {
+  const { lookalikes = true, reversed = true, rrnPerTerminal = false } = opts;
   const txns: HostTransaction[] = [];
   let rrn = 100_000_000_000;
   let clock = Date.parse(`${DAY}T01:00:00.000Z`);
@@ -38,8 +39,10 @@ const buildDay = (opts: { lookalikes?: boolean; reversed?: boolean } = {}): Host
     stans.set(terminalId, stan);
     clock += 37_000;
     const card = txns.length % 3 !== 1; // every third a QR payment, without a PAN
+    ++rrn;
     const t: HostTransaction = {
-      rrn: String(++rrn), terminalId, merchantId, businessDay: DAY, batchNo, stan: String(stan).padStart(6, '0'), kind,
+      // Per terminal, as many hosts number them: every terminal's first transaction is ...001.
+      rrn: String(rrnPerTerminal ? 100_000_000_000 + stan : rrn), terminalId, merchantId, businessDay: DAY, batchNo, stan: String(stan).padStart(6, '0'), kind,
       method: card ? 'BANK_CARD' : 'QR', amount, currency, occurredAt: new Date(clock).toISOString(),
       ...(card ? { maskedPan: `622848******${String(1000 + txns.length)}` } : {}),
       status: 'COMPLETED', expectedFee: kind === 'REFUND' ? 0n : feeAtBps(amount, 55, 'HALF_UP'), ...more,
@@ -78,11 +81,12 @@ const host = buildDay();
 const completed = host.transactions.filter((t) => t.status === 'COMPLETED');
 const hostByRrn = new Map(host.transactions.map((t) => [t.rrn, t]));
 
-// The importer splits lines with a CSV parser; so do the tests.
-const readText = (text: string) =>
-  readClearingFile(
-    (parse(text, { relax_column_count: true, info: true }) as unknown as Array<{ record: string[]; info: { lines: number } }>).map((r) => ({ fields: r.record, line: r.info.lines })),
-  );
+// The importer splits lines with a CSV parser; so do the tests, with the same options.
+const readText = (text: string) => {
+  const csv = clearingCsv();
+  const rows = parse(text, csv.options).map(csv.row);
+  return readClearingFile(rows, csv.fault());
+};
 
 const generate = (inject: readonly BreakType[], seed = 42, day: HostDay = host, tolerances?: Partial<MatchingTolerances>) =>
   generateClearingFiles(day, { seed, inject, createdAt: CREATED_AT, ...(tolerances ? { tolerances } : {}) });
@@ -250,6 +254,27 @@ describe('each injected break', () => {
     const [sale] = lines as [(typeof lines)[number]];
     expect(lines[1]).toMatchObject({ stan: sale.stan, amount: sale.amount, fee: sale.fee, settlementAmount: -sale.settlementAmount });
     expect(breaksOf(g, day).map((x) => [x.type, x.rrn])).toEqual([['STATUS_MISMATCH', b.rrn]]);
+  });
+
+  it('STATUS_MISMATCH on a day whose RRNs repeat across terminals: each BATCH line takes the REVERSAL from its own terminal only', () => {
+    const day = buildDay({ reversed: false, rrnPerTerminal: true });
+    for (let seed = 1; seed <= 40; seed++) {
+      const g = generate(['STATUS_MISMATCH'], seed, day);
+      const b = only(g);
+      expect(day.transactions.filter((t) => t.rrn === b.rrn).length, `seed ${seed}`).toBeGreaterThan(1);
+      // Totalled here without summariseBatches: every line but the reversed sale of that terminal (and the REVERSAL line itself).
+      const { records, summaries } = readBack(g).day;
+      const standing = records.filter((r) => r.rrn !== b.rrn || r.terminalId !== b.terminalId);
+      const expected = summaries.map((s) => {
+        const mine = standing.filter((r) => r.terminalId === s.terminalId && r.batchNo === s.batchNo && r.currency === s.currency);
+        const sum = (rs: typeof mine) => rs.reduce((n, r) => n + r.amount, 0n);
+        const debits = mine.filter((r) => r.type === 'SALE');
+        const credits = mine.filter((r) => r.type !== 'SALE');
+        return { ...s, debitCount: debits.length, debitAmount: sum(debits), creditCount: credits.length, creditAmount: sum(credits) };
+      });
+      expect(summaries, `seed ${seed}`).toEqual(expected);
+      expect(breaksOf(g, day).map((x) => [x.type, x.terminalId, x.rrn]), `seed ${seed}`).toEqual([['STATUS_MISMATCH', b.terminalId, b.rrn]]);
+    }
   });
 
   it('amount and fee differences exceed the tolerances given', () => {

@@ -84,6 +84,13 @@ describe('three-way reconciliation against acquirer clearing files (embedded led
       expect(report).toMatchObject({ clean: true, breaks: { open: 0, resolved: 0 } });
       expect(report.reconciledAt).toBeDefined();
       expect(report.merchants.length).toBeGreaterThan(1);
+
+      // A day is reconciled once: running it again finds the same and records nothing.
+      const rerun = await w.audit(['reconcile', '--business-day', w.businessDay, '--json']);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.json()).toMatchObject({ reconciled: true, recorded: false, runId: run.json().runId });
+      const after = (await http(`${w.ledger.url}/v1/reconciliation/reconciliation-report?businessDay=${w.businessDay}`)).body;
+      expect(after.reconciledAt).toBe(report.reconciledAt);
     });
   });
 

@@ -1,4 +1,6 @@
+import { isBusinessDay } from '@pos/kernel';
 import { z } from 'zod';
+import { businessDay } from './wire';
 
 /**
  * Shapes every HTTP interface shares: the error body, and how request fields that the
@@ -50,3 +52,6 @@ export const amountAccepted = (min: 0 | 1, digits: number) =>
       z.string().regex(new RegExp(`^${min === 0 ? '(0|[1-9][0-9]{0,' : '([1-9][0-9]{0,'}${digits - 1}})$`)),
     ])
     .describe('minor units: a JSON integer or a string of digits; no fraction, exponent or sign (1.0 and 1e3 are refused)');
+
+/** A business day asked for in a query or a path: a real calendar date (2026-13-45 and 2026-02-30 are not). */
+export const calendarDay = businessDay.refine(isBusinessDay, 'a calendar date YYYY-MM-DD').meta({ format: 'date' });

@@ -2,7 +2,12 @@
 const DAY_MS = 86_400_000;
 const RE = /^\d{4}-\d{2}-\d{2}$/;
 
-export const isBusinessDay = (s: string): boolean => RE.test(s) && toDate(s).toISOString().startsWith(s);
+/** A real calendar date `YYYY-MM-DD`: 2026-02-30 and 2026-13-45 are not (Date would roll them over, or fail). */
+export const isBusinessDay = (s: string): boolean => {
+  if (!RE.test(s)) return false;
+  const at = toDate(s);
+  return !Number.isNaN(at.getTime()) && at.toISOString().startsWith(s);
+};
 
 export const businessDayOf = (at: Date): string => at.toISOString().slice(0, 10);
 

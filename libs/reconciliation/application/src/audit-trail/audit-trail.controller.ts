@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { auditExportAnswer, auditTrailAnswer, dayReportAnswer, wire } from '@pos/contracts';
+import { auditExportAnswer, auditTrailAnswer, calendarDay, dayReportAnswer, wire } from '@pos/contracts';
 import { type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { DomainError } from '@pos/kernel';
 import { ApiContract, parseQuery, SERVICE_STORE } from '@pos/platform';
@@ -8,14 +8,14 @@ import { auditExportLines, dayReport } from '@pos/reconciliation-domain';
 import { z } from 'zod';
 import { type AuditScope, loadAuditTrail } from './audit-trail.queries';
 
-const trailPath = z.object({ terminalId: wire.terminalId, businessDay: wire.businessDay });
+const trailPath = z.object({ terminalId: wire.terminalId, businessDay: calendarDay });
 const exportQuery = z.object({
-  businessDay: wire.businessDay,
+  businessDay: calendarDay,
   merchantId: wire.merchantId.optional().describe('a merchant\'s day; or give terminalId'),
   terminalId: wire.terminalId.optional().describe("a terminal's day; or give merchantId"),
   batchNo: wire.batchNo.optional().describe('with terminalId: one batch'),
 });
-const dayReportQuery = z.object({ businessDay: wire.businessDay, merchantId: wire.merchantId.optional() });
+const dayReportQuery = z.object({ businessDay: calendarDay, merchantId: wire.merchantId.optional() });
 /** A trail entry that breaks its contract is a fault of the ledger (500), named so. */
 const errors = { 400: ['QUERY_INVALID'], 500: ['AUDIT_ENTRY_INVALID'] };
 

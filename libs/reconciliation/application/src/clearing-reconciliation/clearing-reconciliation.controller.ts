@@ -2,12 +2,15 @@ import type { Readable } from 'node:stream';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
-  breaksAnswer, breakStateSchema, clearingFilesAnswer, clearingImportAnswer, hostLedgerAnswer, reconcileDayAnswer, reconciliationReportAnswer, reconciliationSchemas, wire,
+  type BreakResolution, breaksAnswer, breakStateSchema, calendarDay, clearingFilesAnswer, clearingImportAnswer, hostLedgerAnswer, reconcileDayAnswer, reconciliationReportAnswer,
+  reconciliationSchemas, wire,
 } from '@pos/contracts';
 import { activeCollection, committedDocuments, type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { type Clock, DomainError } from '@pos/kernel';
 import { ApiContract, CLOCK, LEDGER_CONFIG, type LedgerConfig, Meta, parseQuery, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
-import { ageOf, type BreakState, DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport } from '@pos/reconciliation-domain';
+import {
+  ageOf, BREAK_ASSIGNEE_MAX, BREAK_NOTE_MAX, type BreakCommand, type BreakState, checkBreakCommand, DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport,
+} from '@pos/reconciliation-domain';
 import { z } from 'zod';
 import { BREAK_KEYS, BREAKS, type ReconciledSummary, type RunSummary } from '../breaks/breaks.projector';
 import { loadHostDay, HOST_LEDGER } from '../host-ledger/host-ledger.projector';
@@ -16,7 +19,7 @@ import { importClearingFile } from '../import-clearing-file/import-clearing-file
 import { changeBreak, reconcileDay } from '../reconcile-day/reconcile-day';
 
 const ADMIN = { type: 'admin' as const, id: 'back-office' };
-const dayQuery = z.object({ businessDay: wire.businessDay });
+const dayQuery = z.object({ businessDay: calendarDay });
 const dayPath = dayQuery;
 const dayOfMerchantQuery = dayQuery.extend({ merchantId: wire.merchantId.optional() });
 const breaksQuery = dayQuery.extend({
@@ -32,8 +35,22 @@ const tolerancesRequest = z.object({
   feeMinor: z.string().regex(/^\d{1,12}$/).optional(),
   timeSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
 }).strict();
-const assignRequest = z.object({ assignee: z.string().min(1).max(128), note: z.string().max(2000).optional() }).strict();
-const resolveRequest = z.object({ reason: z.enum(MANUAL_RESOLUTIONS as [string, ...string[]]), note: z.string().min(1).max(2000) }).strict();
+// The schemas say what the break's rules say (checkBreakCommand): not blank, not too long, a reason people may give.
+const notBlank = (max: number) => z.string().max(max).regex(/\S/, 'must not be blank');
+const assignRequest = z.object({ assignee: notBlank(BREAK_ASSIGNEE_MAX), note: z.string().max(BREAK_NOTE_MAX).optional() }).strict();
+const resolveRequest = z.object({ reason: z.enum(MANUAL_RESOLUTIONS as [BreakResolution, ...BreakResolution[]]), note: notBlank(BREAK_NOTE_MAX) }).strict();
+
+/**
+ * The values of a break command's body that the break's rules judge answer the rules' codes
+ * (docs/errors.md: BREAK_RESOLUTION_INVALID, BREAK_NOTE_REQUIRED, BREAK_ASSIGNEE_INVALID), for
+ * "" as for "  "; the schema then refuses a body of the wrong shape (a field missing, not a
+ * string, or unknown) as REQUEST_INVALID.
+ */
+const judgedByTheBreak = (body: unknown, command: (strings: Readonly<Record<string, string>>) => BreakCommand | undefined): void => {
+  const fields = typeof body === 'object' && body !== null ? Object.entries(body) : [];
+  const given = command(Object.fromEntries(fields.filter((f): f is [string, string] => typeof f[1] === 'string')));
+  if (given) checkBreakCommand(given);
+};
 
 /** Loads what the day's report is built from, out of the breaks projection. */
 export const reportInputs = async (store: ServiceStore, businessDay: string) => {
@@ -127,6 +144,7 @@ export class ClearingReconciliationController {
   })
   async assign(@Headers('authorization') auth: string, @Param() params: unknown, @Body() body: unknown, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
+    judgedByTheBreak(body, (f) => (f.assignee === undefined ? undefined : { type: 'AssignBreak', assignee: f.assignee }));
     const r = parseRequest(assignRequest, body);
     return toJsonSafe(await changeBreak(this.store, parseQuery(breakPath, params).breakId, { type: 'AssignBreak', assignee: r.assignee, note: r.note }, this.ctx(meta)));
   }
@@ -143,8 +161,9 @@ export class ClearingReconciliationController {
   })
   async resolve(@Headers('authorization') auth: string, @Param() params: unknown, @Body() body: unknown, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
+    judgedByTheBreak(body, (f) => (f.reason === undefined || f.note === undefined ? undefined : { type: 'ResolveBreak', reason: f.reason as BreakResolution, note: f.note }));
     const r = parseRequest(resolveRequest, body);
-    return toJsonSafe(await changeBreak(this.store, parseQuery(breakPath, params).breakId, { type: 'ResolveBreak', reason: r.reason as (typeof MANUAL_RESOLUTIONS)[number], note: r.note }, this.ctx(meta)));
+    return toJsonSafe(await changeBreak(this.store, parseQuery(breakPath, params).breakId, { type: 'ResolveBreak', reason: r.reason, note: r.note }, this.ctx(meta)));
   }
 
   @Get('reconciliation-report')

@@ -1,13 +1,13 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { dailyTotalsAnswer, wire } from '@pos/contracts';
+import { calendarDay, dailyTotalsAnswer, wire } from '@pos/contracts';
 import { activeCollection, type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { ApiContract, parseQuery, SERVICE_STORE } from '@pos/platform';
 import { dailyTotalsKeyPrefix, type DailyTotalsRow, summarise } from '@pos/reconciliation-domain';
 import { z } from 'zod';
 import { DOCS } from '../reconciliation.projector';
 
-const dailyTotalsQuery = z.object({ businessDay: wire.businessDay, merchantId: wire.merchantId.optional(), terminalId: wire.terminalId.optional() });
+const dailyTotalsQuery = z.object({ businessDay: calendarDay, merchantId: wire.merchantId.optional(), terminalId: wire.terminalId.optional() });
 
 /** Daily totals per merchant, terminal, business day and payment method, with a per-currency summary. */
 @ApiTags('reconciliation')

@@ -4,7 +4,9 @@ import { parse } from 'csv-parse';
 import { type ClearingFileImported, clearingFileStreamId } from '@pos/contracts';
 import { activeCollection, committedDocuments, type ServiceStore } from '@pos/eventing';
 import { ConcurrencyError, DomainError } from '@pos/kernel';
-import { type ClearingBatchSummary, type ClearingFileHeader, ClearingFileReader, type ClearingRecord, type ClearingTrailer } from '@pos/reconciliation-domain';
+import {
+  type ClearingBatchSummary, clearingCsv, type ClearingFileHeader, ClearingFileReader, type ClearingRecord, type ClearingTrailer,
+} from '@pos/reconciliation-domain';
 
 /** A reason a file is refused, at its line: the format's codes, and the ledger's (unknown terminal, merchant or day; a reused file reference). */
 export interface ImportLineError {
@@ -91,7 +93,8 @@ export const importClearingFile = async (store: ServiceStore, input: Readable, o
     hash.update(b);
     sizeBytes += b.length;
   });
-  const rows = input.pipe(parse({ relax_column_count: true, bom: true, info: true, skip_empty_lines: false }));
+  const csv = clearingCsv();
+  const rows = input.pipe(parse(csv.options));
 
   let header: ClearingFileHeader | undefined;
   let trailer: ClearingTrailer | undefined;
@@ -115,8 +118,8 @@ export const importClearingFile = async (store: ServiceStore, input: Readable, o
 
   const fileReader = new ClearingFileReader();
   try {
-    for await (const { record: fields, info } of rows as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const line = info.lines;
+    for await (const record of rows as AsyncIterable<string[]>) {
+      const { fields, line } = csv.row(record);
       lines = line;
       const r = fileReader.line(fields, line);
       switch (r.kind) {
@@ -148,11 +151,11 @@ export const importClearingFile = async (store: ServiceStore, input: Readable, o
       if (line % 10_000 === 0) o.onProgress?.(line, sizeBytes);
     }
   } catch (e) {
-    // csv-parse refuses what is not CSV (an unclosed quote...): that is a line error too.
+    // The input itself failed (CSV syntax errors are the parser's fault(), not a throw): the file was not read to its end.
     const at = (e as { lines?: number }).lines ?? lines + 1;
     fail({ line: at, code: 'LINE_MALFORMED', message: e instanceof Error ? e.message : String(e) });
   }
-  fileReader.finish().forEach(fail);
+  fileReader.finish(csv.fault()).forEach(fail);
   if (errorCount === 0) await flush();
   o.onProgress?.(lines, sizeBytes);
   if (errorCount > 0 || !header) {

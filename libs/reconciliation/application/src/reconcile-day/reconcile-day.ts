@@ -53,6 +53,19 @@ export const reconcileIfClean = async (tx: StoreTx, businessDay: string, ctx: Ru
   return true;
 };
 
+/**
+ * What a run found, as far as a reconciled day is concerned: the same files, host and
+ * acquirer counts, matched totals and breaks. A day is reconciled once; a run that finds the
+ * same again changes nothing. Anything new for the day (a clearing file clearing it or
+ * presenting its transactions, a late host event) shows here and reopens it.
+ */
+const sameFindings = (a: ReconciliationRunCompleted['data'], b: ReconciliationRunCompleted['data']): boolean => {
+  const set = (ids: readonly string[]) => [...ids].sort().join();
+  const totals = (m: readonly MatchedTotal[]) => m.map((t) => `${t.merchantId}|${t.currency}|${t.count}|${t.amount}`).join();
+  return set(a.fileIds) === set(b.fileIds) && set(a.breakIds) === set(b.breakIds) && a.hostTransactions === b.hostTransactions
+    && a.acquirerRecords === b.acquirerRecords && totals(a.matched) === totals(b.matched);
+};
+
 export interface ReconcileDayResult {
   readonly runId: string;
   readonly businessDay: string;
@@ -64,6 +77,8 @@ export interface ReconcileDayResult {
   readonly clearedBreaks: number;
   readonly openBreaks: number;
   readonly reconciled: boolean;
+  /** False when the day was reconciled and this run found the same again: nothing was recorded (runId is the reconciling run's). */
+  readonly recorded: boolean;
 }
 
 /**
@@ -71,7 +86,8 @@ export interface ReconcileDayResult {
  * acquirer side from every imported file clearing the day (and lines of other days' files
  * for this day's transactions), matched; new breaks recorded, breaks no longer found closed
  * as CLEARED_ON_RERUN, the run recorded, and DayReconciled when nothing is open. All of it
- * commits in one transaction.
+ * commits in one transaction. A reconciled day whose run finds the same again records
+ * nothing: it stays reconciled once, until a run finds something new for it.
  */
 export const reconcileDay = async (store: ServiceStore, businessDay: string, tolerances: MatchingTolerances, ctx: RunContext): Promise<ReconcileDayResult> => {
   const reader = committedDocuments(store);
@@ -108,6 +124,7 @@ export const reconcileDay = async (store: ServiceStore, businessDay: string, tol
   const runId = randomUUID();
 
   return store.transaction(async (tx) => {
+    const { run: previous, last } = await lastRun(tx, businessDay);
     const found: Array<DetectedBreak & { breakId: string; isNew: boolean }> = [];
     // Counted as found: a break this run recorded is open; one found again is as its stream says.
     let open = 0;
@@ -119,8 +136,15 @@ export const reconcileDay = async (store: ServiceStore, businessDay: string, tol
       if (owner === businessDay && state?.status !== 'RESOLVED') open++;
       found.push({ ...b, breakId, isNew: version === 0 });
     }
+    const run: ReconciliationRunCompleted['data'] = {
+      runId, businessDay, fileIds: files.map((f) => f.fileId), hostTransactions: result.hostTransactions, acquirerRecords: result.acquirerRecords, matched: result.matched,
+      newBreaks: found.filter((b) => b.isNew).length, openBreaks: open, clearedBreaks: 0, breakIds: found.map((b) => b.breakId), tolerances,
+    };
+    const outcome = { businessDay, files, hostTransactions: result.hostTransactions, acquirerRecords: result.acquirerRecords, matched: result.matched, breaks: found, openBreaks: open };
+    // Same findings as the run that reconciled the day: no break is new and none is cleared, so nothing was written above either.
+    if (last?.type === 'DayReconciled' && previous && sameFindings(previous, run))
+      return { ...outcome, runId: previous.runId, clearedBreaks: 0, reconciled: true, recorded: false };
     // Breaks an earlier run of this day found that this run no longer finds: the acquirer or the host was corrected.
-    const { run: previous } = await lastRun(tx, businessDay);
     const now = new Set(found.map((b) => b.breakId));
     let cleared = 0;
     for (const id of previous?.breakIds ?? []) {
@@ -131,13 +155,9 @@ export const reconcileDay = async (store: ServiceStore, businessDay: string, tol
       await tx.events.append(breakStreamId(id), version, events.map((e) => newEvent(e.type, e.data, ctx, runId)));
       cleared++;
     }
-    const run: ReconciliationRunCompleted['data'] = {
-      runId, businessDay, fileIds: files.map((f) => f.fileId), hostTransactions: result.hostTransactions, acquirerRecords: result.acquirerRecords, matched: result.matched,
-      newBreaks: found.filter((b) => b.isNew).length, openBreaks: open, clearedBreaks: cleared, breakIds: found.map((b) => b.breakId), tolerances,
-    };
-    await tx.events.append(reconciliationDayStreamId(businessDay), 'ANY', [newEvent('ReconciliationRunCompleted', run, ctx, runId)]);
+    await tx.events.append(reconciliationDayStreamId(businessDay), 'ANY', [newEvent('ReconciliationRunCompleted', { ...run, clearedBreaks: cleared }, ctx, runId)]);
     const reconciled = await reconcileIfClean(tx, businessDay, ctx, runId);
-    return { runId, businessDay, files, hostTransactions: result.hostTransactions, acquirerRecords: result.acquirerRecords, matched: result.matched, breaks: found, clearedBreaks: cleared, openBreaks: open, reconciled };
+    return { ...outcome, runId, clearedBreaks: cleared, reconciled, recorded: true };
   });
 };
 

@@ -1,9 +1,12 @@
 import type { BreakResolution, MatchedTotal, ReconciliationBreakAssigned, ReconciliationBreakDetected, ReconciliationBreakResolved } from '@pos/contracts';
 import { type Actor, DomainError, type RecordedEvent } from '@pos/kernel';
 
+export const BREAK_STATUSES = ['OPEN', 'ASSIGNED', 'RESOLVED'] as const;
+export type BreakStatus = (typeof BREAK_STATUSES)[number];
+
 /** A break's life: detected, possibly assigned (and reassigned), resolved with a reason by someone. */
 export type BreakState = ReconciliationBreakDetected['data'] & {
-  readonly status: 'OPEN' | 'ASSIGNED' | 'RESOLVED';
+  readonly status: BreakStatus;
   readonly detectedAt: string;
   readonly assignee?: string;
   readonly assignedAt?: string;
@@ -48,21 +51,38 @@ export const MANUAL_RESOLUTIONS: readonly BreakResolution[] = ['ACQUIRER_CORRECT
 
 const refuse = (code: string, message: string, category: 'validation' | 'not_found' | 'conflict') => new DomainError(code, message, category === 'not_found' ? '25' : '12', category);
 
+/** Longest assignee and note, as given (the API's schema says the same). */
+export const BREAK_ASSIGNEE_MAX = 128;
+export const BREAK_NOTE_MAX = 2000;
+
+/**
+ * A command's own values, judged before any break is looked at (bad input is refused as
+ * such, whatever the break): a reason people may give, a note and an assignee that are not
+ * blank ("" as "  ") nor too long.
+ */
+export const checkBreakCommand = (command: BreakCommand): void => {
+  if (command.type === 'AssignBreak') {
+    if (!command.assignee.trim() || command.assignee.length > BREAK_ASSIGNEE_MAX)
+      throw refuse('BREAK_ASSIGNEE_INVALID', `an assignee of 1 to ${BREAK_ASSIGNEE_MAX} characters, not all blank, is required`, 'validation');
+    return;
+  }
+  if (!command.bySystem && !MANUAL_RESOLUTIONS.includes(command.reason))
+    throw refuse('BREAK_RESOLUTION_INVALID', `reason must be one of ${MANUAL_RESOLUTIONS.join(', ')}`, 'validation');
+  if (!command.note.trim() || command.note.length > BREAK_NOTE_MAX)
+    throw refuse('BREAK_NOTE_REQUIRED', `a resolution needs a note of 1 to ${BREAK_NOTE_MAX} characters, not all blank, saying what was done`, 'validation');
+};
+
 export const decideBreak = (command: BreakCommand, state: BreakState | undefined): Array<ReconciliationBreakAssigned | ReconciliationBreakResolved> => {
+  checkBreakCommand(command);
   if (!state) throw refuse('BREAK_UNKNOWN', 'no such break', 'not_found');
   if (state.status === 'RESOLVED') throw refuse('BREAK_ALREADY_RESOLVED', `break ${state.breakId} was resolved (${state.resolution}) at ${state.resolvedAt}`, 'conflict');
   const scope = { breakId: state.breakId, businessDay: state.businessDay, merchantId: state.merchantId, terminalId: state.terminalId };
   if (command.type === 'AssignBreak') {
     const assignee = command.assignee.trim();
-    if (!assignee || assignee.length > 128) throw refuse('BREAK_ASSIGNEE_INVALID', 'an assignee of 1 to 128 characters is required', 'validation');
     if (state.assignee === assignee) throw refuse('BREAK_ALREADY_ASSIGNED', `break ${state.breakId} is already assigned to ${assignee}`, 'conflict');
     return [{ type: 'ReconciliationBreakAssigned', data: { ...scope, assignee, ...(command.note?.trim() ? { note: command.note.trim() } : {}) } }];
   }
-  if (!command.bySystem && !MANUAL_RESOLUTIONS.includes(command.reason))
-    throw refuse('BREAK_RESOLUTION_INVALID', `reason must be one of ${MANUAL_RESOLUTIONS.join(', ')}`, 'validation');
-  const note = command.note.trim();
-  if (!note || note.length > 2000) throw refuse('BREAK_NOTE_REQUIRED', 'a resolution needs a note of 1 to 2000 characters saying what was done', 'validation');
-  return [{ type: 'ReconciliationBreakResolved', data: { ...scope, reason: command.reason, note } }];
+  return [{ type: 'ReconciliationBreakResolved', data: { ...scope, reason: command.reason, note: command.note.trim() } }];
 };
 
 export type AgeBucket = 'UNDER_1_DAY' | 'DAYS_1_TO_3' | 'DAYS_3_TO_7' | 'OVER_7_DAYS';

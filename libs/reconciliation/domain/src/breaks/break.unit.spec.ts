@@ -43,6 +43,18 @@ describe('a break through its lifecycle', () => {
     expect(() => decideBreak({ type: 'AssignBreak', assignee: 'bo' }, assigned)).toThrow(expect.objectContaining({ code: 'BREAK_ALREADY_ASSIGNED' }));
   });
 
+  it("judges a command's values before the break, empty and blank alike", () => {
+    const open = given(detected())!;
+    for (const state of [open, undefined]) {
+      expect(() => decideBreak({ type: 'ResolveBreak', reason: 'CLEARED_ON_RERUN', note: 'x' }, state)).toThrow(expect.objectContaining({ code: 'BREAK_RESOLUTION_INVALID', category: 'validation' }));
+      for (const note of ['', ' \n ', 'x'.repeat(2001)])
+        expect(() => decideBreak({ type: 'ResolveBreak', reason: 'WRITTEN_OFF', note }, state)).toThrow(expect.objectContaining({ code: 'BREAK_NOTE_REQUIRED' }));
+      for (const assignee of ['', '\t', 'a'.repeat(129)])
+        expect(() => decideBreak({ type: 'AssignBreak', assignee }, state)).toThrow(expect.objectContaining({ code: 'BREAK_ASSIGNEE_INVALID' }));
+    }
+    expect(decideBreak({ type: 'ResolveBreak', reason: 'OTHER', note: 'x'.repeat(2000) }, open)[0].data).toMatchObject({ reason: 'OTHER' });
+  });
+
   it('ages open breaks into buckets at their edges', () => {
     const b = given(detected({ at: '2026-11-24T00:00:00.000Z' }))!;
     const at = (hours: number) => new Date(Date.parse('2026-11-24T00:00:00.000Z') + hours * 3_600_000);

@@ -1,9 +1,10 @@
+import { isBusinessDay } from '@pos/kernel';
 import { type CurrencyCode, formatMoney, isCurrencyCode, minorUnitExponent, money, MoneyError } from '@pos/money';
 import type { ClearingBatchSummary, ClearingFileHeader, ClearingRecord, ClearingTrailer, ClearingTxnType } from './clearing.types';
 
 /**
- * The acquirer's clearing file, as CSV lines already split into fields by the caller's CSV
- * parser (RFC 4180 quoting is the parser's business, not ours):
+ * The acquirer's clearing file, as CSV lines split into fields by the caller's CSV parser
+ * with the options of `clearingCsv` (RFC 4180 quoting is the parser's business, not ours):
  *
  *   HEADER,<acquirer_id>,<file_reference>,<business_day>,<created_at>
  *   merchant_id,terminal_id,...,settlement_date          (the column names, exactly)
@@ -34,7 +35,7 @@ export const CLEARING_TXN_TYPES: readonly ClearingTxnType[] = ['SALE', 'REFUND',
 
 /** Stable codes: the importer reports them, people and scripts rely on them. */
 export type ClearingErrorCode =
-  /** A blank line. */
+  /** A blank line, or one that is not valid CSV (broken quoting). */
   | 'LINE_MALFORMED'
   /** A HEADER or column-names line inside the body. */
   | 'LINE_UNEXPECTED'
@@ -134,15 +135,8 @@ const COUNT = /^(?:0|[1-9]\d{0,8})$/;
 const CONTROL_TOTAL = /^(?:0|[1-9]\d{0,29})$/;
 const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
-/** A real calendar date YYYY-MM-DD (2026-02-30 is not). */
-export const isCalendarDate = (text: string): boolean => {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const at = new Date(Date.UTC(y, mo - 1, d));
-  // Date.UTC maps years 0-99 to 19xx, so the year is compared too.
-  return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d;
-};
+/** A real calendar date YYYY-MM-DD (2026-02-30 is not): the kernel's one parser of days. */
+export const isCalendarDate = isBusinessDay;
 
 /** An ISO-8601 instant with seconds and a zone (Z or ±hh:mm), on a real calendar date. */
 export const isIsoInstant = (text: string): boolean => {
@@ -214,6 +208,75 @@ const countIs = (check: LineCheck, what: string, fields: readonly string[], expe
 };
 
 // ---------------------------------------------------------------------------------------
+// splitting lines
+
+/** One line split into fields, at the line it starts on (1-based). */
+export interface ClearingRow {
+  readonly fields: readonly string[];
+  readonly line: number;
+}
+
+/** What a CSV parser says of a syntax error (csv-parse's CsvError): its code and the field it was in (0-based). */
+interface CsvSyntaxError {
+  readonly code?: string;
+  readonly message?: string;
+  readonly column?: unknown;
+}
+
+const CSV_FAULTS: Readonly<Record<string, string>> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed',
+  CSV_INVALID_CLOSING_QUOTE: 'a closing quote is followed by something other than a comma or the end of the line',
+  INVALID_OPENING_QUOTE: 'a quote inside a field that does not start with one',
+};
+
+const csvFault = (line: number, e: CsvSyntaxError | undefined): LineError => {
+  const field = typeof e?.column === 'number' ? ` (field ${e.column + 1})` : '';
+  const what = CSV_FAULTS[e?.code ?? ''] ?? e?.message ?? 'unreadable';
+  return { line, code: 'LINE_MALFORMED', message: `line ${line} is not valid CSV${field}: ${what}; nothing after it is read` };
+};
+
+/**
+ * How a clearing file is split into rows with csv-parse: its options, each row's line, and
+ * the file's first CSV syntax error once the parser is done. A row is at the line it starts
+ * on. A syntax error is reported at the line of the row it broke, not where the parser gave
+ * up (a quote left open runs it on to the end of the file), and ends the rows without ending
+ * the stream: every row before it is still checked, whatever the chunking of the input.
+ * Nothing after it is read: once a quote is wrong, where the following lines begin is a guess.
+ */
+export const clearingCsv = () => {
+  let next = 1;
+  // First lines of the rows parsed and not yet handed out: as many as the stream buffers.
+  const starts: number[] = [];
+  let head = 0;
+  let fault: LineError | undefined;
+  return {
+    options: {
+      relax_column_count: true,
+      bom: true,
+      skip_empty_lines: false,
+      skip_records_with_error: true,
+      on_record: (fields: string[], info: { readonly lines: number }): string[] | null => {
+        if (fault) return null;
+        starts.push(next);
+        next = info.lines + 1;
+        return fields;
+      },
+      on_skip: (e: CsvSyntaxError | undefined): undefined => {
+        fault ??= csvFault(next, e);
+        return undefined;
+      },
+    },
+    /** The next row the parser gave, with its line. */
+    row: (fields: readonly string[]): ClearingRow => {
+      const line = starts[head++] ?? next;
+      if (head === starts.length) starts.length = head = 0;
+      return { fields, line };
+    },
+    fault: (): LineError | undefined => fault,
+  };
+};
+
+// ---------------------------------------------------------------------------------------
 // the streaming reader
 
 type Phase = 'header' | 'columns' | 'body' | 'after-trailer';
@@ -249,8 +312,12 @@ export class ClearingFileReader {
     return this.body(fields, lineNo);
   }
 
-  /** Errors only the end of the file reveals. Call once, after the last line. */
-  finish(): LineError[] {
+  /**
+   * Errors only the end of the file reveals. Call once, after the last line, with the CSV
+   * syntax error that ended the rows if one did: then it alone, the end was never reached.
+   */
+  finish(fault?: LineError): LineError[] {
+    if (fault) return [fault];
     if (this.lines === 0) return [{ line: 0, code: 'FILE_EMPTY', message: 'the file has no lines' }];
     const errors: LineError[] = [];
     if (this.phase === 'header') errors.push({ line: this.lastLine, code: 'HEADER_MISSING', message: 'the file has only blank lines' });
@@ -392,8 +459,8 @@ export interface ClearingFileContent {
   readonly errors: readonly LineError[];
 }
 
-/** Reads a whole file held in memory (rows as the CSV parser split them, with their 1-based line numbers). */
-export const readClearingFile = (rows: Iterable<{ readonly fields: readonly string[]; readonly line: number }>): ClearingFileContent => {
+/** Reads a whole file held in memory (rows as the CSV parser split them with `clearingCsv`, and its syntax error if any). */
+export const readClearingFile = (rows: Iterable<ClearingRow>, fault?: LineError): ClearingFileContent => {
   const reader = new ClearingFileReader();
   let header: ClearingFileHeader | undefined;
   let trailer: ClearingTrailer | undefined;
@@ -408,7 +475,7 @@ export const readClearingFile = (rows: Iterable<{ readonly fields: readonly stri
     else if (r.kind === 'trailer') trailer = r.trailer;
     else if (r.kind === 'error') errors.push(...r.errors);
   }
-  errors.push(...reader.finish());
+  errors.push(...reader.finish(fault));
   return { ...(header ? { header } : {}), records, summaries, ...(trailer ? { trailer } : {}), errors };
 };
 
@@ -417,7 +484,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /**
  * The acquirer's BATCH lines from detail lines: one per (merchant, terminal, batch,
  * currency) in order of first appearance. Debits are SALEs, credits REFUNDs and VOIDs; each
- * REVERSAL takes one line of its RRN back out of the side it was on (as the matcher totals
+ * REVERSAL takes one line of its terminal and RRN back out of the side it was on (as the matcher totals
  * a file). A batch whose lines were all reversed keeps a BATCH line of zeros. Line numbers are 0.
  */
 export const summariseBatches = (records: readonly ClearingRecord[]): ClearingBatchSummary[] => {
@@ -431,7 +498,8 @@ export const summariseBatches = (records: readonly ClearingRecord[]): ClearingBa
         debitCount: 0, debitAmount: 0n, creditCount: 0, creditAmount: 0n,
       });
   for (const reversal of records.filter((r) => r.type === 'REVERSAL')) {
-    const i = standing.findIndex((r) => r.rrn === reversal.rrn);
+    // RRNs repeat across terminals: a reversal names a transaction by terminal and RRN.
+    const i = standing.findIndex((r) => r.terminalId === reversal.terminalId && r.rrn === reversal.rrn);
     if (i >= 0) standing.splice(i, 1);
   }
   for (const r of standing) {

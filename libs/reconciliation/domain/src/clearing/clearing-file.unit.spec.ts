@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import {
   CLEARING_COLUMNS,
+  clearingCsv,
   ClearingFileReader,
   formatClearingFile,
   formatDecimalAmount,
@@ -16,13 +17,16 @@ import {
 } from './clearing-file';
 import type { ClearingFileHeader, ClearingRecord } from './clearing.types';
 
-// The importer splits lines with a CSV parser (quotes, commas inside fields); the tests do the same.
-const rowsOf = (text: string) =>
-  (parse(text, { relax_column_count: true, info: true, skip_empty_lines: false }) as unknown as Array<{ record: string[]; info: { lines: number } }>).map((r) => ({
-    fields: r.record,
-    line: r.info.lines,
-  }));
-const read = (text: string) => readClearingFile(rowsOf(text));
+// The importer splits lines with a CSV parser (quotes, commas inside fields); the tests do the same, with the same options.
+const split = (text: string) => {
+  const csv = clearingCsv();
+  return { rows: parse(text, csv.options).map(csv.row), fault: csv.fault() };
+};
+const rowsOf = (text: string) => split(text).rows;
+const read = (text: string) => {
+  const { rows, fault } = split(text);
+  return readClearingFile(rows, fault);
+};
 const codes = (errors: readonly LineError[]) => errors.map((e) => `${e.line}:${e.code}`);
 
 const M = 'M00000000000001';
@@ -126,7 +130,9 @@ describe('dates and instants', () => {
   it('knows real calendar dates', () => {
     expect(isCalendarDate('2026-03-02')).toBe(true);
     expect(isCalendarDate('2028-02-29')).toBe(true);
-    for (const bad of ['2026-02-30', '2026-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '2026-3-02', '0050-01-01', '2026-03-02T00:00:00Z']) expect(isCalendarDate(bad)).toBe(false);
+    // Years below 100 too (Date.UTC would read 0050 as 1950).
+    expect(isCalendarDate('0050-01-01')).toBe(true);
+    for (const bad of ['2026-02-30', '2026-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '2026-3-02', '2026-03-02T00:00:00Z']) expect(isCalendarDate(bad)).toBe(false);
   });
 
   it('wants an instant with seconds and a zone', () => {
@@ -152,6 +158,17 @@ describe('summariseBatches', () => {
     const reversal = (r: ClearingRecord) => ({ ...r, type: 'REVERSAL' as const });
     const s = summariseBatches([refund, sale, sale, reversal(refund), reversal(sale), reversal({ ...sale, rrn: '000000000099' })]);
     expect(s).toEqual([expect.objectContaining({ debitCount: 1, debitAmount: 100n, creditCount: 0, creditAmount: 0n })]);
+  });
+
+  it('takes a REVERSAL from its own terminal only: RRNs repeat across terminals', () => {
+    // T1 and T2 both number a sale 000000000021; the acquirer reverses T2's, which comes second in the file.
+    const t1 = rec({ rrn: '000000000021', type: 'SALE', amount: 1_000n, currency: 'CNY', fee: 6n });
+    const t2 = rec({ rrn: '000000000021', type: 'SALE', amount: 2_000n, currency: 'CNY', fee: 12n, terminalId: T2, batchNo: '000007' });
+    const s = summariseBatches([t1, t2, { ...t2, type: 'REVERSAL' }]);
+    expect(s).toEqual([
+      expect.objectContaining({ terminalId: T1, debitCount: 1, debitAmount: 1_000n }),
+      expect.objectContaining({ terminalId: T2, debitCount: 0, debitAmount: 0n }),
+    ]);
   });
 });
 
@@ -244,6 +261,25 @@ describe('clearing file errors, each at its line', () => {
     if (inMessage) expect(errors[0]?.message).toContain(inMessage);
   });
 
+  it('broken CSV quoting, at the line of the quote: every line before it checked, nothing after it read', () => {
+    const withQuote = (quoted: string) => withField(DETAIL + 2, col('currency'), quoted).replace(lines[DETAIL - 1] as string, (lines[DETAIL - 1] as string).replace(',CNY,', ',XYZ,'));
+    // A quote never closed runs the CSV parser on to the end of the file; the trailer it swallowed is not reported missing.
+    const unclosed = read(withQuote('"CNY'));
+    expect(codes(unclosed.errors)).toEqual([`${DETAIL}:CURRENCY_UNKNOWN`, `${DETAIL + 2}:LINE_MALFORMED`]);
+    expect(unclosed.errors[1]?.message).toBe(
+      `line ${DETAIL + 2} is not valid CSV (field 9): a quoted field is never closed; nothing after it is read`,
+    );
+    expect(unclosed.records.map((r) => r.line)).toEqual([DETAIL + 1]);
+    for (const quoted of ['C"NY', '"CN"Y']) expect(codes(read(withQuote(quoted)).errors), quoted).toEqual([`${DETAIL}:CURRENCY_UNKNOWN`, `${DETAIL + 2}:LINE_MALFORMED`]);
+    expect(read(withQuote('C"NY')).errors[1]?.message).toMatch(/a quote inside a field/);
+  });
+
+  it('numbers a row by the line it starts on, when a quoted field spans lines', () => {
+    const text = withField(DETAIL, col('masked_pan'), '"622848\n******1234"');
+    expect(rowsOf(text).map((r) => r.line)).toEqual([1, 2, DETAIL, ...lines.slice(DETAIL).map((_, i) => DETAIL + 2 + i)]);
+    expect(codes(read(text).errors)).toEqual([`${DETAIL}:FIELD_INVALID`]);
+  });
+
   it('reports every wrong field of one line, naming each', () => {
     let text = withField(DETAIL, col('rrn'), 'X');
     text = text.replace('2026-03-02T09:00:00.000Z,2026-03-02\n', '2026-03-02T09:00:00.000Z,2026-02-30\n');
@@ -267,7 +303,7 @@ describe('clearing file errors, each at its line', () => {
   it('keeps O(1) state: nothing grows with the number of lines', () => {
     const reader = new ClearingFileReader();
     const rows = rowsOf(valid);
-    const detail = rows[DETAIL - 1] as { fields: string[] };
+    const detail = rows[DETAIL - 1] as { fields: readonly string[] };
     reader.line(rows[0]?.fields ?? [], 1);
     reader.line(rows[1]?.fields ?? [], 2);
     for (let i = 0; i < 5_000; i++) expect(reader.line(detail.fields, 3 + i).kind).toBe('detail');

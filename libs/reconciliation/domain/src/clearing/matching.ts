@@ -62,21 +62,26 @@ const lineText = (r: PresentedRecord): string => `${r.type} ${show(r.amount, r.c
 const hostText = (h: HostTransaction): string =>
   `host ${h.kind} ${show(h.amount, h.currency)} (RRN ${h.rrn}, terminal ${h.terminalId}, batch ${h.batchNo}, trace ${h.stan}, business day ${h.businessDay})`;
 
-/** Breaks by key: a key is reported once (the first finding wins), then sorted by type and key. */
+/**
+ * Breaks by key: a key is reported once (the first finding wins), then sorted by type and
+ * key. A break belongs to the day being reconciled, except one about a host transaction: it
+ * belongs to that transaction's day, whichever day's run finds it (a late presentment seen
+ * from the day of the file is the transaction day's break).
+ */
 class Breaks {
   private readonly byKey = new Map<string, DetectedBreak>();
   constructor(private readonly businessDay: string) {}
 
-  add(b: Omit<DetectedBreak, 'businessDay'>): void {
-    if (!this.byKey.has(b.key)) this.byKey.set(b.key, { ...b, businessDay: this.businessDay });
+  add(b: Omit<DetectedBreak, 'businessDay'>, businessDay = this.businessDay): void {
+    if (!this.byKey.has(b.key)) this.byKey.set(b.key, { ...b, businessDay });
   }
 
-  /** A break about one host transaction, keyed by its RRN. */
+  /** A break about one host transaction, keyed by its terminal and RRN. */
   aboutTxn(type: BreakType, h: HostTransaction, detail: string, refs: readonly PresentedRecord[], more: Partial<DetectedBreak> = {}): void {
     this.add({
       key: `${type}|${h.terminalId}|${h.rrn}`, type, merchantId: h.merchantId, terminalId: h.terminalId, batchNo: h.batchNo, rrn: h.rrn, stan: h.stan,
       currency: h.currency, hostAmount: h.amount, detail, refs: refs.map(refOf), ...more,
-    });
+    }, h.businessDay);
   }
 
   sorted(): DetectedBreak[] {
@@ -276,7 +281,7 @@ const judgeHostBatch = (b: HostBatch, out: Breaks): void => {
 /**
  * What each file's detail lines add up to per terminal, batch and currency, totalled as
  * the acquirer writes its BATCH lines (`summariseBatches`: duplicates count, a REVERSAL
- * takes one line of its RRN out of the file).
+ * takes one line of its terminal and RRN out of the file).
  */
 const detailTotals = (lines: readonly PresentedRecord[]): Map<string, BatchTotals> => {
   const byFile = new Map<string, PresentedRecord[]>();

@@ -511,9 +511,9 @@ describe('matchDay: the same break seen from two business days has the same key'
 
     expect(found(day)).toEqual(expected);
     expect(found(next)).toEqual(expected);
-    // Named after the host transaction, reported for the day each run reconciles.
-    expect(next.breaks[0]).toMatchObject({ businessDay: NEXT, merchantId: 'M1', terminalId: 'T1', batchNo: '000002', hostAmount: 2_000n });
-    expect(day.breaks[0].businessDay).toBe(DAY);
+    // Named after the host transaction, and its day's break whichever day's run finds it.
+    expect(next.breaks[0]).toMatchObject({ businessDay: DAY, merchantId: 'M1', terminalId: 'T1', batchNo: '000002', hostAmount: 2_000n });
+    expect(day.breaks[0]).toEqual(next.breaks[0]);
     expect(next.matched).toEqual([{ merchantId: 'M1', currency: 'CNY', count: 1, amount: 4_000n }]);
   });
 
@@ -551,5 +551,24 @@ describe('RRNs are per terminal', () => {
     const result = matchDay(input({ txns: [a, b], files: [acquirerFile('F1', DAY, [line(a)])] }));
     expect(found(result)).toEqual([{ type: 'MISSING_AT_ACQUIRER', key: 'MISSING_AT_ACQUIRER|T2|100101', refs: [] }]);
     expect(result.matched).toEqual([{ merchantId: 'M1', currency: 'CNY', count: 1, amount: 1_000n }]);
+  });
+
+  it('given a multi-terminal day where two terminals share an RRN and one is reversed, the BATCH lines agree with their file', () => {
+    // T1 and T3 both number a sale 100101; T3's was reversed, at the host and by the acquirer.
+    const a = txn('100101', 'T1', 1_000n);
+    const b = txn('100101', 'T3', 2_000n, { stan: '000777', status: 'REVERSED' });
+    const c = txn('300101', 'T3', 3_000n);
+    const details = [line(a), line(b), line(c), line(b, { type: 'REVERSAL' })];
+    // Written as the acquirer does, by hand: T1 keeps its sale, T3 only 300101.
+    const summaries: Omit<ClearingBatchSummary, 'line'>[] = [
+      { merchantId: 'M1', terminalId: 'T1', batchNo: '000001', currency: 'CNY', debitCount: 1, debitAmount: 1_000n, creditCount: 0, creditAmount: 0n },
+      { merchantId: 'M2', terminalId: 'T3', batchNo: '000003', currency: 'CNY', debitCount: 1, debitAmount: 3_000n, creditCount: 0, creditAmount: 0n },
+    ];
+    const result = matchDay(input({ txns: [a, b, c], files: [acquirerFile('F1', DAY, details, summaries)] }));
+    expect(found(result)).toEqual([]);
+    expect(result.matched).toEqual([
+      { merchantId: 'M1', currency: 'CNY', count: 1, amount: 1_000n },
+      { merchantId: 'M2', currency: 'CNY', count: 1, amount: 3_000n },
+    ]);
   });
 });

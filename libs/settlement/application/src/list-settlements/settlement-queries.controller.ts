@@ -1,12 +1,12 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { balancesAnswer, settlementsAnswer, wire } from '@pos/contracts';
+import { balancesAnswer, calendarDay, settlementsAnswer, wire } from '@pos/contracts';
 import { activeCollection, type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { ApiContract, parseQuery, SERVICE_STORE } from '@pos/platform';
 import { z } from 'zod';
 import { type AccountBalance, LEDGER_BALANCES } from '../ledger-balances/ledger-balances.projector';
 
-const settlementsQuery = z.object({ terminalId: wire.terminalId, businessDay: wire.businessDay });
+const settlementsQuery = z.object({ terminalId: wire.terminalId, businessDay: calendarDay });
 const balancesQuery = z.object({ merchantId: wire.merchantId });
 const invalid = { 400: ['QUERY_INVALID'] };
 
