@@ -49,7 +49,8 @@ export const pythonEnv = async (root: string): Promise<{ bin: (name: string) => 
     ];
     for (const [command, args] of steps) {
       const r = await run(command, args, { timeoutMs: 600_000 });
-      if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
+      if (r.code !== 0)
+        throw new Error(`${command} ${args.join(' ')} failed (${r.code}; needs python3 with venv, e.g. Debian's python3-venv, and PyPI): ${r.stderr || r.stdout}`);
     }
     writeFileSync(stamp, digest);
   }
