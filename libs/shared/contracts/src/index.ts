@@ -5,4 +5,8 @@ export * from './settlement/settlement.schemas';
 export * from './reconciliation/reconciliation.events';
 export * from './reconciliation/reconciliation.schemas';
 export * from './registry';
+export * from './api';
+export * from './terminal/terminal.api';
+export * from './settlement/settlement.api';
+export * from './reconciliation/reconciliation.api';
 export * as wire from './wire';

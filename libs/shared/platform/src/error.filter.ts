@@ -52,6 +52,8 @@ export class LedgerErrorFilter implements ExceptionFilter {
       const status = e.getStatus();
       if (status === 404) return [404, errorBody('ROUTE_NOT_FOUND', 'no such endpoint', '40')];
       if (status === 400) return [400, errorBody('MALFORMED_JSON', e.message, '30')];
+      // The body parser refuses a charset or content encoding it cannot read.
+      if (status === 415) return [415, errorBody('MEDIA_TYPE_UNSUPPORTED', e.message, '30')];
       return [status, errorBody(`HTTP_${status}`, e.message, '96')];
     }
     return [500, errorBody('INTERNAL_ERROR', 'the host could not complete the request; retry', '96')];

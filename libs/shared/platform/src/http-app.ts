@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { keepNumberLiterals } from '@pos/money';
 import type { Logger } from 'pino';
 import { LedgerErrorFilter } from './error.filter';
+import { SECURITY_SCHEMES } from './openapi';
 import { CORRELATION_HEADER, correlationIdOf } from './request';
 import { PinoNestLogger } from './logger';
 import type { LedgerMetrics } from './metrics';
@@ -53,15 +54,13 @@ export const createHttpApp = async (rootModule: unknown, o: HttpAppOptions): Pro
     next();
   });
   app.enableShutdownHooks();
-  const doc = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(o.title)
-      .setDescription('Event-sourced settlement ledger for POS terminals. Amounts are minor units (strings in answers).')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const builder = new DocumentBuilder()
+    .setOpenAPIVersion('3.1.0')
+    .setTitle(o.title)
+    .setDescription('Event-sourced settlement ledger for POS terminals. Amounts are minor units (strings in answers). Every refusal is { error: { code, message, responseCode } }; see docs/errors.md.')
+    .setVersion('1');
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) builder.addSecurity(name, scheme);
+  const doc = SwaggerModule.createDocument(app, builder.build());
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
   return app;
 };

@@ -9,3 +9,4 @@ export * from './guards';
 export * from './core.module';
 export * from './config';
 export * from './service';
+export * from './openapi';

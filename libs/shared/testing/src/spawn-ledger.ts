@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { freeLoopbackPort } from './containers/environment';
 
 /** The workspace root (where nx.json is), from the source tree or from a bundle in dist/. */
-const workspaceRoot = (): string => {
+export const workspaceRoot = (): string => {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'nx.json'))) return dir;
   throw new Error(`no nx.json above ${__dirname}`);
 };

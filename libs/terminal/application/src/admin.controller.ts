@@ -1,19 +1,20 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { terminalStreamId } from '@pos/contracts';
+import { ApiTags } from '@nestjs/swagger';
+import { hashChainReport, registerTerminalAnswer, terminalStreamId, unlockOperatorAnswer, wire } from '@pos/contracts';
 import type { ServiceStore } from '@pos/eventing';
 import { DomainError } from '@pos/kernel';
-import { LEDGER_CONFIG, type LedgerConfig, Meta, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
+import { ApiContract, LEDGER_CONFIG, type LedgerConfig, Meta, parseQuery, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
 import { z } from 'zod';
 import { RegisterTerminalCommand, registerTerminalRequest } from './register-terminal/register-terminal.command';
 import { UnlockOperatorCommand } from './unlock-operator/unlock-operator.command';
 
 const ADMIN = { type: 'admin' as const, id: 'back-office' };
+const terminalPath = z.object({ terminalId: wire.terminalId });
+const operatorPath = terminalPath.extend({ operatorId: wire.operatorId });
 
 /** The acquirer's back office: registers terminals and unlocks operators. */
 @ApiTags('back office')
-@ApiBearerAuth()
 @Controller('v1/admin/terminals')
 export class AdminController {
   constructor(
@@ -24,8 +25,14 @@ export class AdminController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Register a terminal with its merchant, operators and pricing; answers its API key once' })
-  @ApiBody({ schema: z.toJSONSchema(registerTerminalRequest, { io: 'input', unrepresentable: 'any' }) as object })
+  @ApiContract({
+    summary: 'Register a terminal with its merchant, operators and pricing; answers its API key once',
+    auth: 'backOffice',
+    body: registerTerminalRequest,
+    status: 201,
+    answer: registerTerminalAnswer,
+    errors: { 400: ['AMOUNT_INVALID', 'CURRENCY_UNKNOWN'], 401: ['ADMIN_UNAUTHENTICATED'], 409: ['TERMINAL_ALREADY_REGISTERED', 'TERMINAL_BUSY'] },
+  })
   register(@Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
     const request = parseRequest(registerTerminalRequest, body);
@@ -34,16 +41,32 @@ export class AdminController {
 
   @Post(':terminalId/operators/:operatorId/unlock')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Unlock an operator locked after repeated wrong passwords' })
-  unlock(@Headers('authorization') auth: string, @Param('terminalId') terminalId: string, @Param('operatorId') operatorId: string, @Meta() meta: RequestMeta) {
+  @ApiContract({
+    summary: 'Unlock an operator locked after repeated wrong passwords',
+    auth: 'backOffice',
+    params: operatorPath,
+    status: 200,
+    answer: unlockOperatorAnswer,
+    errors: { 400: ['QUERY_INVALID'], 401: ['ADMIN_UNAUTHENTICATED', 'OPERATOR_UNKNOWN'], 404: ['TERMINAL_UNKNOWN'], 409: ['TERMINAL_BUSY'] },
+  })
+  unlock(@Headers('authorization') auth: string, @Param() params: unknown, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
+    const { terminalId, operatorId } = parseQuery(operatorPath, params);
     return this.commands.execute(new UnlockOperatorCommand(terminalId, operatorId, { correlationId: meta.correlationId, actor: ADMIN }));
   }
 
   @Get(':terminalId/verify')
-  @ApiOperation({ summary: "Verify the hash chain of a terminal's event stream (any edit, deletion or reordering is reported)" })
-  async verify(@Headers('authorization') auth: string, @Param('terminalId') terminalId: string) {
+  @ApiContract({
+    summary: "Verify the hash chain of a terminal's event stream (any edit, deletion or reordering is reported)",
+    auth: 'backOffice',
+    params: terminalPath,
+    status: 200,
+    answer: hashChainReport,
+    errors: { 400: ['QUERY_INVALID'], 401: ['ADMIN_UNAUTHENTICATED'], 404: ['TERMINAL_UNKNOWN'] },
+  })
+  async verify(@Headers('authorization') auth: string, @Param() params: unknown) {
     requireAdmin(auth, this.config.adminToken);
+    const { terminalId } = parseQuery(terminalPath, params);
     const report = await this.store.verifyStream(terminalStreamId(terminalId));
     if (report.ok && report.events === 0) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'not_found');
     return report;

@@ -1,5 +1,7 @@
+import { amountAccepted, parsedApart, wire } from '@pos/contracts';
 import { DomainError } from '@pos/kernel';
-import { MoneyError, NumberLiteral, parseCurrency, parseMinorUnits } from '@pos/money';
+import { MAX_MINOR_DIGITS, MoneyError, NumberLiteral, parseCurrency, parseMinorUnits } from '@pos/money';
+import { MAX_TRANSACTION_AMOUNT } from '@pos/terminal-domain';
 import { z } from 'zod';
 
 /** Fields every terminal request shares. Amount and currency are parsed apart to give their own error codes. */
@@ -12,11 +14,15 @@ export const operatorId = z.string().regex(/^\d{2,8}$/, '2 to 8 digits');
 export const password = z.string().min(4).max(32);
 export const method = z.enum(['BANK_CARD', 'QR']);
 /** An amount as the client wrote it: a JSON integer, a string of digits, or a number literal's text (refused by amountOf). */
-export const amountField = z.preprocess(
-  (raw) => (raw instanceof NumberLiteral ? raw.text : raw),
-  z.union([z.number(), z.string()], { error: 'amount is required (integer minor units)' }),
-);
-export const currencyField = z.string({ error: 'currency is required (ISO 4217)' });
+const lenientAmount = () =>
+  z.preprocess((raw) => (raw instanceof NumberLiteral ? raw.text : raw), z.union([z.number(), z.string()], { error: 'amount is required (integer minor units)' }));
+/** A transaction's amount or a terminal's limit: 1 to MAX_TRANSACTION_AMOUNT. */
+export const amountField = parsedApart(lenientAmount(), amountAccepted(1, String(MAX_TRANSACTION_AMOUNT).length));
+/** An amount in totals or in a batch upload's record of the terminal: zero or more. */
+export const recordedAmountField = parsedApart(lenientAmount(), amountAccepted(0, MAX_MINOR_DIGITS));
+export const currencyField = parsedApart(z.string({ error: 'currency is required (ISO 4217)' }), wire.currencyCode);
+/** Masked by maskPan, which refuses it with CARD_NUMBER_INVALID. */
+export const panField = parsedApart(z.string(), z.string().regex(/^\d{12,19}$/).describe('12 to 19 digits passing the Luhn check'));
 
 const fromMoneyError = (e: unknown): never => {
   if (e instanceof MoneyError)
@@ -47,9 +53,9 @@ export const totalsField = z
     z.object({
       currency: currencyField,
       debitCount: z.number().int().min(0),
-      debitAmount: amountField,
+      debitAmount: recordedAmountField,
       creditCount: z.number().int().min(0),
-      creditAmount: amountField,
+      creditAmount: recordedAmountField,
     }),
   )
   .max(20);

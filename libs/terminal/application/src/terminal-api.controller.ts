@@ -1,8 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import {
+  batchUploadAnswer, endBatchUploadAnswer, reversalAnswer, settlementAnswer, signOffAnswer, signOnAnswer, transactionAnswer, wire,
+} from '@pos/contracts';
 import { DomainError } from '@pos/kernel';
-import { Meta, parseRequest, type RequestMeta } from '@pos/platform';
+import { ApiContract, Meta, parseRequest, type RequestMeta } from '@pos/platform';
 import { z } from 'zod';
 import { CaptureSaleCommand, captureSaleRequest } from './capture-sale/capture-sale.command';
 import { fingerprintOf } from './credentials';
@@ -18,11 +21,22 @@ import { VoidSaleCommand, voidSaleRequest } from './void-sale/void-sale.command'
 
 type RequestCommand = new (terminalId: string, request: never, origin: never) => object;
 
-const openApi = (schema: z.ZodType) => ({ schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as object });
+const path = z.object({ terminalId: wire.terminalId });
+/** Refusals every terminal request can get: its credentials, its trace number, its terminal changing under it. */
+const authenticated = ['TERMINAL_UNKNOWN', 'TERMINAL_UNAUTHENTICATED'];
+const signedOn = ['TERMINAL_NOT_SIGNED_ON', 'BATCH_NUMBER_MISMATCH', 'DUPLICATE_TRANSMISSION', 'TERMINAL_BUSY'];
+const inOpenBatch = [...signedOn, 'BATCH_UPLOAD_IN_PROGRESS', 'ORIGINAL_ALREADY_REVERSED'];
+const operator = { 401: [...authenticated, 'OPERATOR_UNKNOWN', 'OPERATOR_PASSWORD_INVALID'], 403: ['OPERATOR_LOCKED'] };
+
+const operation = (
+  summary: string,
+  body: z.ZodType,
+  answer: z.ZodType,
+  errors: { 400?: string[]; 401?: string[]; 403?: string[]; 404?: string[]; 409: string[] },
+) => ApiContract({ summary, auth: 'terminal', params: path, body, status: 200, answer, errors: { 401: authenticated, ...errors } });
 
 /** The terminal-facing API: every request authenticated per terminal, idempotent by batch and trace number. */
 @ApiTags('terminal')
-@ApiBearerAuth()
 @Controller('v1/terminals/:terminalId')
 export class TerminalApiController {
   constructor(
@@ -31,7 +45,7 @@ export class TerminalApiController {
   ) {}
 
   private async send(Cmd: RequestCommand & { route: string }, schema: z.ZodType, terminalId: string, auth: string | undefined, body: unknown, meta: RequestMeta) {
-    if (!/^[A-Z0-9]{8}$/.test(terminalId)) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'unauthenticated');
+    if (!path.shape.terminalId.safeParse(terminalId).success) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'unauthenticated');
     await this.credentials.authenticate(terminalId, auth);
     const request = parseRequest(schema, body) as Record<string, unknown> & { stan: string; batchNo?: string; operatorId?: string };
     const fingerprint = fingerprintOf(Cmd.route, request);
@@ -41,72 +55,63 @@ export class TerminalApiController {
 
   @Post('sign-on')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign on an operator; answers the batch number and business day' })
-  @ApiBody(openApi(signOnRequest))
+  @operation('Sign on an operator; answers the batch number and business day', signOnRequest, signOnAnswer, { ...operator, 409: ['DUPLICATE_TRANSMISSION', 'TERMINAL_BUSY'] })
   signOn(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     return this.send(SignOnCommand, signOnRequest, id, auth, body, meta);
   }
 
   @Post('sales')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sale by bank card or QR' })
-  @ApiBody(openApi(captureSaleRequest))
+  @operation('Sale by bank card or QR', captureSaleRequest, transactionAnswer, { 400: ['AMOUNT_INVALID', 'AMOUNT_OVER_LIMIT', 'CURRENCY_UNKNOWN', 'CARD_NUMBER_INVALID', 'CARD_DATA_MISSING'], 403: ['CURRENCY_NOT_ACCEPTED'], 409: inOpenBatch })
   sale(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     return this.send(CaptureSaleCommand, captureSaleRequest, id, auth, body, meta);
   }
 
   @Post('voids')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Void a sale of the open batch' })
-  @ApiBody(openApi(voidSaleRequest))
+  @operation('Void a sale of the open batch', voidSaleRequest, transactionAnswer, { 404: ['ORIGINAL_NOT_FOUND'], 409: [...inOpenBatch, 'VOID_OUTSIDE_OPEN_BATCH', 'VOID_NOT_A_SALE', 'ORIGINAL_REVERSED', 'ORIGINAL_ALREADY_VOIDED', 'ORIGINAL_HAS_REFUNDS'] })
   void(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     return this.send(VoidSaleCommand, voidSaleRequest, id, auth, body, meta);
   }
 
   @Post('refunds')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Refund part or all of a sale' })
-  @ApiBody(openApi(refundSaleRequest))
+  @operation('Refund part or all of a sale', refundSaleRequest, transactionAnswer, { 400: ['AMOUNT_INVALID', 'REFUND_EXCEEDS_ORIGINAL'], 404: ['ORIGINAL_NOT_FOUND'], 409: [...inOpenBatch, 'REFUND_NOT_A_SALE', 'ORIGINAL_REVERSED', 'ORIGINAL_ALREADY_VOIDED'] })
   refund(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     return this.send(RefundSaleCommand, refundSaleRequest, id, auth, body, meta);
   }
 
   @Post('reversals')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Reverse a transaction the terminal could not complete' })
-  @ApiBody(openApi(reverseTransactionRequest))
+  @operation('Reverse a transaction the terminal could not complete', reverseTransactionRequest, reversalAnswer, { 409: [...inOpenBatch, 'REVERSAL_NOT_ALLOWED'] })
   reverse(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     return this.send(ReverseTransactionCommand, reverseTransactionRequest, id, auth, body, meta);
   }
 
   @Post('settlement')
   @HttpCode(200)
-  @ApiOperation({ summary: "Settle the open batch with the terminal's totals: 00 balanced, 95 unbalanced (upload the batch)" })
-  @ApiBody(openApi(settleBatchRequest))
+  @operation("Settle the open batch with the terminal's totals: 00 balanced, 95 unbalanced (upload the batch)", settleBatchRequest, settlementAnswer, { ...operator, 400: ['SETTLEMENT_TOTALS_MALFORMED', 'AMOUNT_INVALID', 'CURRENCY_UNKNOWN'], 409: [...signedOn, 'BATCH_UPLOAD_IN_PROGRESS'] })
   settle(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     return this.send(SettleBatchCommand, settleBatchRequest, id, auth, body, meta);
   }
 
   @Post('batch-upload')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Upload the batch after an unbalanced settlement (≤ 500 per request)' })
-  @ApiBody(openApi(uploadBatchRequest))
+  @operation('Upload the batch after an unbalanced settlement (≤ 500 per request)', uploadBatchRequest, batchUploadAnswer, { 400: ['SETTLEMENT_TOTALS_MALFORMED', 'AMOUNT_INVALID', 'CURRENCY_UNKNOWN'], 409: [...signedOn, 'BATCH_UPLOAD_NOT_EXPECTED'] })
   upload(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     return this.send(UploadBatchCommand, uploadBatchRequest, id, auth, body, meta);
   }
 
   @Post('batch-upload/end')
   @HttpCode(200)
-  @ApiOperation({ summary: 'End the batch upload: the host closes the batch with every difference recorded' })
-  @ApiBody(openApi(endBatchUploadRequest))
+  @operation('End the batch upload: the host closes the batch with every difference recorded', endBatchUploadRequest, endBatchUploadAnswer, { 409: [...signedOn, 'BATCH_UPLOAD_NOT_EXPECTED'] })
   endUpload(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     return this.send(EndBatchUploadCommand, endBatchUploadRequest, id, auth, body, meta);
   }
 
   @Post('sign-off')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign off; refused while the batch holds unsettled transactions' })
-  @ApiBody(openApi(signOffRequest))
+  @operation('Sign off; refused while the batch holds unsettled transactions', signOffRequest, signOffAnswer, { 409: ['TERMINAL_NOT_SIGNED_ON', 'DUPLICATE_TRANSMISSION', 'TERMINAL_BUSY', 'SIGN_OFF_UNSETTLED_BATCH'] })
   signOff(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     return this.send(SignOffCommand, signOffRequest, id, auth, body, meta);
   }

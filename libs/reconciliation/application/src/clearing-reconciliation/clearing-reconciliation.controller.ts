@@ -1,23 +1,34 @@
 import type { Readable } from 'node:stream';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { BreakResolution } from '@pos/contracts';
+import { ApiTags } from '@nestjs/swagger';
+import {
+  type BreakResolution, breaksAnswer, breakStateSchema, calendarDay, clearingFilesAnswer, clearingImportAnswer, hostLedgerAnswer, reconcileDayAnswer, reconciliationReportAnswer,
+  reconciliationSchemas, wire,
+} from '@pos/contracts';
 import { activeCollection, committedDocuments, type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { type Clock, DomainError } from '@pos/kernel';
-import { CLOCK, LEDGER_CONFIG, type LedgerConfig, Meta, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
+import { ApiContract, CLOCK, LEDGER_CONFIG, type LedgerConfig, Meta, parseQuery, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
 import {
-  ageOf, BREAK_ASSIGNEE_MAX, BREAK_NOTE_MAX, BREAK_STATUSES, BREAK_TYPES, type BreakCommand, type BreakState, checkBreakCommand,
-  DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport,
+  ageOf, BREAK_ASSIGNEE_MAX, BREAK_NOTE_MAX, type BreakCommand, type BreakState, checkBreakCommand, DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport,
 } from '@pos/reconciliation-domain';
 import { z } from 'zod';
 import { BREAK_KEYS, BREAKS, type ReconciledSummary, type RunSummary } from '../breaks/breaks.projector';
 import { loadHostDay, HOST_LEDGER } from '../host-ledger/host-ledger.projector';
 import { filesOfDay } from '../import-clearing-file/clearing-store';
 import { importClearingFile } from '../import-clearing-file/import-clearing-file';
-import { businessDayParam as day, idParam, oneOfParam } from '../queries';
 import { changeBreak, reconcileDay } from '../reconcile-day/reconcile-day';
 
 const ADMIN = { type: 'admin' as const, id: 'back-office' };
+const dayQuery = z.object({ businessDay: calendarDay });
+const dayPath = dayQuery;
+const dayOfMerchantQuery = dayQuery.extend({ merchantId: wire.merchantId.optional() });
+const breaksQuery = dayQuery.extend({
+  status: breakStateSchema.shape.status.optional(),
+  type: reconciliationSchemas.ReconciliationBreakDetected.shape.type.optional(),
+});
+const breakPath = z.object({ breakId: reconciliationSchemas.ReconciliationBreakDetected.shape.breakId });
+const queryInvalid = { 400: ['QUERY_INVALID'] };
+const ADMIN_ONLY = ['ADMIN_UNAUTHENTICATED'];
 
 const tolerancesRequest = z.object({
   amountMinor: z.string().regex(/^\d{1,12}$/).optional(),
@@ -69,9 +80,14 @@ export class ClearingReconciliationController {
 
   @Post('clearing-files')
   @HttpCode(201)
-  @ApiBearerAuth()
-  @ApiConsumes('text/csv')
-  @ApiOperation({ summary: "Import an acquirer clearing file (CSV body, streamed): accepted whole or refused with every line's reason; the same file twice changes nothing" })
+  @ApiContract({
+    summary: "Import an acquirer clearing file (CSV body, streamed): accepted whole or refused with every line's reason; the same file twice changes nothing",
+    auth: 'backOffice',
+    csvBody: 'the clearing file (README: clearing file format)',
+    status: 201,
+    answer: clearingImportAnswer,
+    errors: { 400: ['REQUEST_INVALID', 'CLEARING_FILE_REJECTED'], 401: ADMIN_ONLY },
+  })
   async importFile(@Headers('authorization') auth: string, @Req() req: Readable & { headers: Record<string, string | undefined> }, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
     if (!/^text\/(csv|plain)\b/.test(req.headers['content-type'] ?? ''))
@@ -80,17 +96,23 @@ export class ClearingReconciliationController {
   }
 
   @Get('clearing-files')
-  @ApiOperation({ summary: 'The clearing files imported for a business day' })
-  @ApiQuery({ name: 'businessDay' })
-  async files(@Query('businessDay') businessDay?: string) {
-    return { files: await filesOfDay(this.store, day(businessDay)) };
+  @ApiContract({ summary: 'The clearing files imported for a business day', query: dayQuery, status: 200, answer: clearingFilesAnswer, errors: queryInvalid })
+  async files(@Query() query: unknown) {
+    return { files: await filesOfDay(this.store, parseQuery(dayQuery, query).businessDay) };
   }
 
   @Post('days/:businessDay/reconcile')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Match the terminals, the host and the clearing files of a business day; records new breaks, clears those no longer found, and DayReconciled when nothing is open' })
-  @ApiBody({ schema: z.toJSONSchema(tolerancesRequest, { io: 'input' }) as object, required: false })
-  async reconcile(@Headers('authorization') auth: string, @Param('businessDay') businessDay: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
+  @ApiContract({
+    summary: 'Match the terminals, the host and the clearing files of a business day; records new breaks, clears those no longer found, and DayReconciled when nothing is open',
+    auth: 'backOffice',
+    params: dayPath,
+    body: tolerancesRequest,
+    bodyOptional: true,
+    status: 201,
+    answer: reconcileDayAnswer,
+    errors: { 400: ['QUERY_INVALID'], 401: ADMIN_ONLY, 404: ['DAY_UNKNOWN'], 409: ['STREAM_VERSION_CONFLICT'] },
+  })
+  async reconcile(@Headers('authorization') auth: string, @Param() params: unknown, @Body() body: unknown, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
     const t = parseRequest(tolerancesRequest, body ?? {});
     const tolerances = {
@@ -98,58 +120,74 @@ export class ClearingReconciliationController {
       feeMinor: t.feeMinor !== undefined ? BigInt(t.feeMinor) : DEFAULT_TOLERANCES.feeMinor,
       timeSeconds: t.timeSeconds ?? DEFAULT_TOLERANCES.timeSeconds,
     };
-    return toJsonSafe(await reconcileDay(this.store, day(businessDay, 'businessDay'), tolerances, this.ctx(meta)));
+    return toJsonSafe(await reconcileDay(this.store, parseQuery(dayPath, params).businessDay, tolerances, this.ctx(meta)));
   }
 
   @Get('breaks')
-  @ApiOperation({ summary: 'Breaks of a business day, optionally by status and type, with their history' })
-  @ApiQuery({ name: 'businessDay' })
-  @ApiQuery({ name: 'status', required: false, enum: BREAK_STATUSES })
-  @ApiQuery({ name: 'type', required: false, enum: BREAK_TYPES })
-  async breaks(@Query('businessDay') businessDay?: string, @Query('status') statusQuery?: string, @Query('type') typeQuery?: string) {
-    const status = oneOfParam(statusQuery, BREAK_STATUSES, 'status');
-    const type = oneOfParam(typeQuery, BREAK_TYPES, 'type');
-    const { breaks } = await reportInputs(this.store, day(businessDay));
+  @ApiContract({ summary: 'Breaks of a business day, optionally by status and type, with their history', query: breaksQuery, status: 200, answer: breaksAnswer, errors: queryInvalid })
+  async breaks(@Query() query: unknown) {
+    const { businessDay, status, type } = parseQuery(breaksQuery, query);
+    const { breaks } = await reportInputs(this.store, businessDay);
     const now = this.clock.now();
     return toJsonSafe({ breaks: breaks.filter((b) => (!status || b.status === status) && (!type || b.type === type)).map((b) => ({ ...b, age: ageOf(b, now) })) });
   }
 
   @Post('breaks/:breakId/assign')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Assign a break to someone' })
-  @ApiBody({ schema: z.toJSONSchema(assignRequest, { io: 'input' }) as object })
-  async assign(@Headers('authorization') auth: string, @Param('breakId') breakId: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
+  @ApiContract({
+    summary: 'Assign a break to someone',
+    auth: 'backOffice',
+    params: breakPath,
+    body: assignRequest,
+    status: 201,
+    answer: breakStateSchema,
+    errors: { 400: ['QUERY_INVALID', 'BREAK_ASSIGNEE_INVALID'], 401: ADMIN_ONLY, 404: ['BREAK_UNKNOWN'], 409: ['BREAK_ALREADY_RESOLVED', 'BREAK_ALREADY_ASSIGNED', 'STREAM_VERSION_CONFLICT'] },
+  })
+  async assign(@Headers('authorization') auth: string, @Param() params: unknown, @Body() body: unknown, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
     judgedByTheBreak(body, (f) => (f.assignee === undefined ? undefined : { type: 'AssignBreak', assignee: f.assignee }));
     const r = parseRequest(assignRequest, body);
-    return toJsonSafe(await changeBreak(this.store, idParam('breakId', breakId), { type: 'AssignBreak', assignee: r.assignee, note: r.note }, this.ctx(meta)));
+    return toJsonSafe(await changeBreak(this.store, parseQuery(breakPath, params).breakId, { type: 'AssignBreak', assignee: r.assignee, note: r.note }, this.ctx(meta)));
   }
 
   @Post('breaks/:breakId/resolve')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Resolve a break with a reason and a note; the last open break of a day reconciles it' })
-  @ApiBody({ schema: z.toJSONSchema(resolveRequest, { io: 'input' }) as object })
-  async resolve(@Headers('authorization') auth: string, @Param('breakId') breakId: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
+  @ApiContract({
+    summary: 'Resolve a break with a reason and a note; the last open break of a day reconciles it',
+    auth: 'backOffice',
+    params: breakPath,
+    body: resolveRequest,
+    status: 201,
+    answer: breakStateSchema,
+    errors: { 400: ['QUERY_INVALID', 'BREAK_RESOLUTION_INVALID', 'BREAK_NOTE_REQUIRED'], 401: ADMIN_ONLY, 404: ['BREAK_UNKNOWN'], 409: ['BREAK_ALREADY_RESOLVED', 'STREAM_VERSION_CONFLICT'] },
+  })
+  async resolve(@Headers('authorization') auth: string, @Param() params: unknown, @Body() body: unknown, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
     judgedByTheBreak(body, (f) => (f.reason === undefined || f.note === undefined ? undefined : { type: 'ResolveBreak', reason: f.reason as BreakResolution, note: f.note }));
     const r = parseRequest(resolveRequest, body);
-    return toJsonSafe(await changeBreak(this.store, idParam('breakId', breakId), { type: 'ResolveBreak', reason: r.reason, note: r.note }, this.ctx(meta)));
+    return toJsonSafe(await changeBreak(this.store, parseQuery(breakPath, params).breakId, { type: 'ResolveBreak', reason: r.reason, note: r.note }, this.ctx(meta)));
   }
 
   @Get('reconciliation-report')
-  @ApiOperation({ summary: "A business day's reconciliation per merchant and overall: matched counts and amounts, breaks by type, ageing" })
-  @ApiQuery({ name: 'businessDay' })
-  @ApiQuery({ name: 'merchantId', required: false })
-  async report(@Query('businessDay') businessDay?: string, @Query('merchantId') merchantId?: string) {
-    if (merchantId !== undefined) idParam('merchantId', merchantId);
-    const d = day(businessDay);
-    return toJsonSafe(reconciliationReport({ businessDay: d, merchantId }, await reportInputs(this.store, d), this.clock.now()));
+  @ApiContract({
+    summary: "A business day's reconciliation per merchant and overall: matched counts and amounts, breaks by type, ageing",
+    query: dayOfMerchantQuery,
+    status: 200,
+    answer: reconciliationReportAnswer,
+    errors: queryInvalid,
+  })
+  async report(@Query() query: unknown) {
+    const { businessDay, merchantId } = parseQuery(dayOfMerchantQuery, query);
+    return toJsonSafe(reconciliationReport({ businessDay, merchantId }, await reportInputs(this.store, businessDay), this.clock.now()));
   }
 
   @Get('host-ledger')
-  @ApiOperation({ summary: "The host side of a business day: every transaction (with its expected fee) and closed batch; what a clearing file is matched against" })
-  @ApiQuery({ name: 'businessDay' })
-  async hostLedger(@Query('businessDay') businessDay?: string) {
-    return toJsonSafe(await loadHostDay(committedDocuments(this.store), await activeCollection(this.store, HOST_LEDGER), day(businessDay)));
+  @ApiContract({
+    summary: 'The host side of a business day: every transaction (with its expected fee) and closed batch; what a clearing file is matched against',
+    query: dayQuery,
+    status: 200,
+    answer: hostLedgerAnswer,
+    errors: queryInvalid,
+  })
+  async hostLedger(@Query() query: unknown) {
+    return toJsonSafe(await loadHostDay(committedDocuments(this.store), await activeCollection(this.store, HOST_LEDGER), parseQuery(dayQuery, query).businessDay));
   }
 }

@@ -1,14 +1,14 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { balancesAnswer, calendarDay, settlementsAnswer, wire } from '@pos/contracts';
 import { activeCollection, type ServiceStore, toJsonSafe } from '@pos/eventing';
-import { DomainError } from '@pos/kernel';
-import { SERVICE_STORE } from '@pos/platform';
+import { ApiContract, parseQuery, SERVICE_STORE } from '@pos/platform';
+import { z } from 'zod';
 import { type AccountBalance, LEDGER_BALANCES } from '../ledger-balances/ledger-balances.projector';
 
-const need = (name: string, value: string | undefined, re: RegExp) => {
-  if (!value || !re.test(value)) throw new DomainError('QUERY_INVALID', `query parameter ${name} is missing or malformed`, '30', 'validation');
-  return value;
-};
+const settlementsQuery = z.object({ terminalId: wire.terminalId, businessDay: calendarDay });
+const balancesQuery = z.object({ merchantId: wire.merchantId });
+const invalid = { 400: ['QUERY_INVALID'] };
 
 /** Read side of settlement: the settled batches (straight from their streams) and ledger balances. */
 @ApiTags('settlement')
@@ -17,24 +17,20 @@ export class SettlementQueriesController {
   constructor(@Inject(SERVICE_STORE) private readonly store: ServiceStore) {}
 
   @Get('settlements')
-  @ApiOperation({ summary: "A terminal's settled batches of a business day, with fees, net, payout date and journal" })
-  @ApiQuery({ name: 'terminalId' })
-  @ApiQuery({ name: 'businessDay' })
-  async settlements(@Query('terminalId') terminalId?: string, @Query('businessDay') businessDay?: string) {
-    const t = need('terminalId', terminalId, /^[A-Z0-9]{8}$/);
-    const d = need('businessDay', businessDay, /^\d{4}-\d{2}-\d{2}$/);
-    const streams = await this.store.listStreams(`settlement-${t}-${d}-`);
+  @ApiContract({ summary: "A terminal's settled batches of a business day, with fees, net, payout date and journal", query: settlementsQuery, status: 200, answer: settlementsAnswer, errors: invalid })
+  async settlements(@Query() query: unknown) {
+    const { terminalId, businessDay } = parseQuery(settlementsQuery, query);
+    const streams = await this.store.listStreams(`settlement-${terminalId}-${businessDay}-`);
     const settled = [];
     for (const s of streams) for (const e of await this.store.readStream(s)) if (e.type === 'BatchSettled') settled.push(toJsonSafe(e.data));
     return { settlements: settled };
   }
 
   @Get('balances')
-  @ApiOperation({ summary: "A merchant's ledger balances per currency and account" })
-  @ApiQuery({ name: 'merchantId' })
-  async balances(@Query('merchantId') merchantId?: string) {
-    const m = need('merchantId', merchantId, /^[A-Z0-9]{15}$/);
-    const rows = await this.store.listDocuments<AccountBalance>(await activeCollection(this.store, LEDGER_BALANCES), `${m}|`);
+  @ApiContract({ summary: "A merchant's ledger balances per currency and account", query: balancesQuery, status: 200, answer: balancesAnswer, errors: invalid })
+  async balances(@Query() query: unknown) {
+    const { merchantId } = parseQuery(balancesQuery, query);
+    const rows = await this.store.listDocuments<AccountBalance>(await activeCollection(this.store, LEDGER_BALANCES), `${merchantId}|`);
     return {
       balances: rows.map(({ key, doc }) => {
         const [, currency, account] = key.split('|');

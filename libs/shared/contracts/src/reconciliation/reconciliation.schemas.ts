@@ -2,19 +2,20 @@ import { z } from 'zod';
 import { batchNo, businessDay, count, currencyCode, type Decodes, merchantId, minorUnits, rrn, stan, terminalId } from '../wire';
 import type * as E from './reconciliation.events';
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
-const breakId = z.string().regex(/^[0-9a-f]{24}$/);
-const instant = z.iso.datetime({ offset: true });
-const breakType = z.enum([
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+export const breakId = z.string().regex(/^[0-9a-f]{24}$/);
+export const instant = z.iso.datetime({ offset: true });
+export const breakType = z.enum([
   'MISSING_AT_ACQUIRER', 'MISSING_AT_HOST', 'AMOUNT_MISMATCH', 'FEE_MISMATCH', 'DUPLICATE_AT_ACQUIRER', 'DUPLICATE_AT_HOST',
   'CURRENCY_MISMATCH', 'STATUS_MISMATCH', 'LATE_PRESENTMENT', 'BATCH_TOTALS_MISMATCH',
 ]);
-const matched = z.object({ merchantId, currency: currencyCode, count, amount: minorUnits });
+export const matchedTotal = z.object({ merchantId, currency: currencyCode, count, amount: minorUnits });
+export const breakResolution = z.enum(['ACQUIRER_CORRECTED', 'HOST_CORRECTED', 'TIMING_DIFFERENCE', 'WRITTEN_OFF', 'CLEARED_ON_RERUN', 'OTHER']);
 const scope = { breakId, businessDay, merchantId, terminalId };
 
 export const reconciliationSchemas = {
   ClearingFileImported: z.object({
-    fileId: sha256,
+    fileId: sha256Hex,
     importId: z.uuid(),
     acquirerId: z.string().min(1).max(64),
     fileReference: z.string().min(1).max(128),
@@ -37,28 +38,28 @@ export const reconciliationSchemas = {
     acquirerAmount: minorUnits.optional(),
     terminalAmount: minorUnits.optional(),
     detail: z.string().min(1).max(2000),
-    refs: z.array(z.object({ fileId: sha256, line: z.number().int().positive() })),
+    refs: z.array(z.object({ fileId: sha256Hex, line: z.number().int().positive() })),
   }),
   ReconciliationBreakAssigned: z.object({ ...scope, assignee: z.string().min(1).max(128), note: z.string().max(2000).optional() }),
   ReconciliationBreakResolved: z.object({
     ...scope,
-    reason: z.enum(['ACQUIRER_CORRECTED', 'HOST_CORRECTED', 'TIMING_DIFFERENCE', 'WRITTEN_OFF', 'CLEARED_ON_RERUN', 'OTHER']),
+    reason: breakResolution,
     note: z.string().min(1).max(2000),
   }),
   ReconciliationRunCompleted: z.object({
     runId: z.uuid(),
     businessDay,
-    fileIds: z.array(sha256),
+    fileIds: z.array(sha256Hex),
     hostTransactions: count,
     acquirerRecords: count,
-    matched: z.array(matched),
+    matched: z.array(matchedTotal),
     newBreaks: count,
     openBreaks: count,
     clearedBreaks: count,
     breakIds: z.array(breakId),
     tolerances: z.object({ amountMinor: minorUnits, feeMinor: minorUnits, timeSeconds: count }),
   }),
-  DayReconciled: z.object({ businessDay, runId: z.uuid(), fileIds: z.array(sha256), matched: z.array(matched), resolvedBreaks: count }),
+  DayReconciled: z.object({ businessDay, runId: z.uuid(), fileIds: z.array(sha256Hex), matched: z.array(matchedTotal), resolvedBreaks: count }),
 } as const;
 
 type S = typeof reconciliationSchemas;

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { batchNo, businessDay, count, currencyCode, type Decodes, merchantId, minorUnits, paymentMethod, terminalId } from '../wire';
 import type * as E from './settlement.events';
 
+export const ledgerAccount = z.enum(['SCHEME_RECEIVABLE', 'MERCHANT_PAYABLE', 'FEE_INCOME']);
+
 const posting = z.object({
-  account: z.enum(['SCHEME_RECEIVABLE', 'MERCHANT_PAYABLE', 'FEE_INCOME']),
+  account: ledgerAccount,
   side: z.enum(['DEBIT', 'CREDIT']),
   amount: minorUnits,
   currency: currencyCode,

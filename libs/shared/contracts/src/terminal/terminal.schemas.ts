@@ -7,8 +7,9 @@ import type * as E from './terminal.events';
 
 const scoped = { terminalId, merchantId, businessDay };
 const answered = { stan, fingerprint: z.string().min(16) };
-const reversalReason = z.enum(['98', '96', 'A0']);
-const settlementResult = z.enum(['BALANCED', 'UNBALANCED']);
+export const uploadOutcome = z.enum(['MATCHED', 'BOOKED', 'MISMATCHED']);
+export const reversalReason = z.enum(['98', '96', 'A0']);
+export const settlementResult = z.enum(['BALANCED', 'UNBALANCED']);
 
 export const pricingPlanSchema = z.object({
   planId: z.string().min(1).max(64),
@@ -27,7 +28,7 @@ export const batchTotalsSchema = z.object({
   creditAmount: minorUnits,
 });
 
-const difference = z.object({
+export const batchDifferenceSchema = z.object({
   kind: z.enum(['MISSING_AT_HOST', 'MISSING_AT_TERMINAL', 'AMOUNT_MISMATCH', 'STATUS_MISMATCH', 'TOTALS_MISMATCH']),
   currency: currencyCode,
   stan: stan.optional(),
@@ -99,7 +100,7 @@ export const terminalSchemas = {
     ...scoped,
     ...answered,
     batchNo,
-    items: z.array(z.object({ stan, outcome: z.enum(['MATCHED', 'BOOKED', 'MISMATCHED']), rrn: rrn.optional(), difference: difference.optional() })),
+    items: z.array(z.object({ stan, outcome: uploadOutcome, rrn: rrn.optional(), difference: batchDifferenceSchema.optional() })),
   }),
   BatchClosed: z.object({
     ...scoped,
@@ -108,7 +109,7 @@ export const terminalSchemas = {
     result: settlementResult,
     terminalTotals: z.array(batchTotalsSchema),
     hostTotals: z.array(batchTotalsSchema),
-    differences: z.array(difference),
+    differences: z.array(batchDifferenceSchema),
     transactionCount: count,
     nextBatchNo: batchNo,
     nextBusinessDay: businessDay,

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import { z } from 'zod';
-import { amountField, batchNo, currencyField, method, stan } from '../request-fields';
+import { amountField, batchNo, currencyField, method, panField, stan } from '../request-fields';
 import type { RequestOrigin, TerminalAnswer } from '../terminal-command.runner';
 
 /** POST /v1/terminals/{terminalId}/sales */
@@ -10,7 +10,7 @@ export const captureSaleRequest = z.object({
   amount: amountField,
   currency: currencyField,
   method,
-  card: z.object({ pan: z.string() }).optional(),
+  card: z.object({ pan: panField }).optional(),
   qr: z.object({ payerToken: z.string().min(8).max(128) }).optional(),
 });
 export type CaptureSaleRequest = z.infer<typeof captureSaleRequest>;

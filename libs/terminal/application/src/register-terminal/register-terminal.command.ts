@@ -1,13 +1,13 @@
 import { Command } from '@nestjs/cqrs';
 import { z } from 'zod';
-import { amountField, operatorId, password } from '../request-fields';
+import { amountField, currencyField, operatorId, password } from '../request-fields';
 import type { RequestOrigin } from '../terminal-command.runner';
 
 export const registerTerminalRequest = z.object({
   terminalId: z.string().regex(/^[A-Z0-9]{8}$/, '8 characters A-Z 0-9'),
   merchantId: z.string().regex(/^[A-Z0-9]{15}$/, '15 characters A-Z 0-9'),
   merchantName: z.string().min(1).max(80),
-  currencies: z.array(z.object({ currency: z.string(), maxAmount: amountField })).min(1).max(10),
+  currencies: z.array(z.object({ currency: currencyField, maxAmount: amountField })).min(1).max(10),
   operators: z.array(z.object({ operatorId, password })).min(1).max(50),
   pricing: z
     .object({

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import { z } from 'zod';
-import { amountField, batchNo, currencyField, method, rrn, stan } from '../request-fields';
+import { batchNo, currencyField, method, recordedAmountField, rrn, stan } from '../request-fields';
 import type { RequestOrigin, TerminalAnswer } from '../terminal-command.runner';
 
 /** POST /v1/terminals/{terminalId}/batch-upload */
@@ -8,7 +8,7 @@ export const uploadBatchRequest = z.object({
   stan,
   batchNo,
   transactions: z
-    .array(z.object({ stan, kind: z.enum(['SALE', 'VOID', 'REFUND']), method, amount: amountField, currency: currencyField, rrn: rrn.optional(), originalRrn: rrn.optional() }))
+    .array(z.object({ stan, kind: z.enum(['SALE', 'VOID', 'REFUND']), method, amount: recordedAmountField, currency: currencyField, rrn: rrn.optional(), originalRrn: rrn.optional() }))
     .min(1)
     .max(500),
 });

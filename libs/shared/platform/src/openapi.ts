@@ -1,0 +1,98 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { acceptedFormOf, apiErrorBody } from '@pos/contracts';
+import { DomainError } from '@pos/kernel';
+import { z } from 'zod';
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * A request or answer schema as JSON Schema 2020-12 (what OpenAPI 3.1 uses), the wire form:
+ * amounts as the strings they travel as; a field parsed apart is shown as the form it accepts.
+ */
+export const jsonSchemaOf = (schema: z.ZodType): JsonSchema => {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
+    io: 'input',
+    override: ({ zodSchema, jsonSchema }) => {
+      const accepts = acceptedFormOf(zodSchema);
+      if (!accepts) return;
+      for (const key of Object.keys(jsonSchema)) delete (jsonSchema as JsonSchema)[key];
+      Object.assign(jsonSchema, jsonSchemaOf(accepts));
+    },
+  }) as JsonSchema;
+  return json;
+};
+
+/** How a caller authenticates: a terminal's API key, or the back office's admin token (both bearer). */
+export type ApiAuth = 'terminal' | 'backOffice';
+export const SECURITY_SCHEMES = {
+  terminal: { type: 'http', scheme: 'bearer', description: "The terminal's API key, answered once at registration" },
+  backOffice: { type: 'http', scheme: 'bearer', description: 'The back office admin token (LEDGER_ADMIN_TOKEN)' },
+} as const;
+
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 500;
+
+export interface ApiContract {
+  readonly summary: string;
+  readonly description?: string;
+  readonly auth?: ApiAuth;
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  /** A JSON body; `bodyOptional` when it may be left out. */
+  readonly body?: z.ZodType;
+  readonly bodyOptional?: boolean;
+  /** A CSV body (a clearing file) instead of JSON. */
+  readonly csvBody?: string;
+  readonly status: 200 | 201;
+  readonly answer: z.ZodType;
+  /** The error codes the operation answers, by HTTP status, beyond those every operation can (see `errorsOf`). */
+  readonly errors: Partial<Record<ErrorStatus, readonly string[]>>;
+}
+
+/** Every operation may answer these: a body that is not JSON or too large, a path that matches nothing, a failure. */
+const errorsOf = (c: ApiContract): Record<number, string[]> => {
+  const out: Record<number, string[]> = {};
+  const add = (status: number, ...codes: string[]) => (out[status] = [...new Set([...(out[status] ?? []), ...codes])]);
+  for (const [status, codes] of Object.entries(c.errors)) add(Number(status), ...codes);
+  add(400, 'MALFORMED_JSON');
+  if (c.body) add(400, 'REQUEST_INVALID');
+  if (c.query || c.params) add(400, 'QUERY_INVALID');
+  if (c.params) add(404, 'ROUTE_NOT_FOUND');
+  add(413, 'REQUEST_TOO_LARGE');
+  add(415, 'MEDIA_TYPE_UNSUPPORTED');
+  add(500, 'INTERNAL_ERROR');
+  return out;
+};
+
+const parametersOf = (where: 'path' | 'query', schema: z.ZodObject | undefined) =>
+  Object.entries(schema?.shape ?? {}).map(([name, field]) => {
+    const f = field as z.ZodType;
+    const options = { name, required: where === 'path' || !f.safeParse(undefined).success, schema: jsonSchemaOf(f), description: f.description };
+    return where === 'path' ? ApiParam(options) : ApiQuery(options);
+  });
+
+/**
+ * Documents an operation from the zod schemas the server validates with: parameters, body,
+ * the success answer and the error body with every code the operation can answer.
+ */
+export const ApiContract = (c: ApiContract) =>
+  applyDecorators(
+    ApiOperation({ summary: c.summary, description: c.description }),
+    ...(c.auth ? [ApiSecurity(c.auth)] : []),
+    ...parametersOf('path', c.params),
+    ...parametersOf('query', c.query),
+    ...(c.body ? [ApiBody({ schema: jsonSchemaOf(c.body), required: !c.bodyOptional })] : []),
+    ...(c.csvBody ? [ApiConsumes('text/csv'), ApiBody({ schema: { type: 'string', description: c.csvBody }, required: true })] : []),
+    ApiResponse({ status: c.status, description: 'accepted', schema: jsonSchemaOf(c.answer) }),
+    ...Object.entries(errorsOf(c)).map(([status, codes]) =>
+      ApiResponse({ status: Number(status), description: codes.join(', '), schema: jsonSchemaOf(apiErrorBody(codes as [string, ...string[]])) }),
+    ),
+  );
+
+/** Parses path or query parameters against their schema: QUERY_INVALID names every problem, nothing is read. */
+export const parseQuery = <S extends z.ZodType>(schema: S, values: unknown): z.output<S> => {
+  const result = schema.safeParse(values);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`);
+  throw new DomainError('QUERY_INVALID', `invalid parameter ${problems.join('; ')}`, '30', 'validation', { problems });
+};
