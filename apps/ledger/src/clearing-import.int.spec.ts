@@ -12,7 +12,7 @@ import {
   allFiles, applyToReconciliation, ClearingFileRejected, HOST_LEDGER, importClearingFile, loadHostDay, reconcileDay, recordsOf,
 } from '@pos/reconciliation-application';
 import { type ClearingRecord, DEFAULT_TOLERANCES, type HostTransaction, formatClearingFile, settlementAmountOf, summariseBatches } from '@pos/reconciliation-domain';
-import { startPostgres, type StartedPostgres } from '@pos/testing/containers';
+import { sharedPostgres, type SpecDatabase } from '@pos/testing/containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalMorning } from './testing/terminal-morning';
 
@@ -185,10 +185,10 @@ clearingSuite('embedded SQLite', async () => {
   return { store, close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
 });
 
-let pg: StartedPostgres | undefined;
+let pg: SpecDatabase | undefined;
 afterAll(async () => pg?.stop());
 clearingSuite('PostgreSQL', async () => {
-  pg = await startPostgres();
+  pg = await sharedPostgres();
   const store = await PgServiceStore.open({ schema: `rc_${randomBytes(3).toString('hex')}`, pool: { connectionString: pg.connectionString } });
   return { store, close: () => store.close() };
 });

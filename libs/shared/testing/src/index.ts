@@ -1,2 +1,4 @@
 export * from './event-store.contract';
+export * from './namespaced-log';
 export * from './spawn-ledger';
+export * from './wait';
