@@ -20,7 +20,10 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: '.cache/vitest-report.json' }]],
     projects: [
       tier('unit', '**/*.unit.spec.ts'),
-      tier('int', '**/*.int.spec.ts', { testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false }),
+      // One PostgreSQL and one Kafka for the whole int tier; each spec takes its own database and topics.
+      tier('int', '**/*.int.spec.ts', {
+        testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false, globalSetup: ['libs/shared/testing/src/containers/global-setup.ts'],
+      }),
       tier('e2e', '**/*.e2e.spec.ts', { testTimeout: 600_000, hookTimeout: 300_000, fileParallelism: false }),
     ],
   },

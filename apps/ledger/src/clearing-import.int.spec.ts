@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import {
   allFiles, applyToReconciliation, ClearingFileRejected, HOST_LEDGER, importClearingFile, loadHostDay, reconcileDay, recordsOf,
 } from '@pos/reconciliation-application';
 import { type ClearingRecord, DEFAULT_TOLERANCES, type HostTransaction, formatClearingFile, settlementAmountOf, summariseBatches } from '@pos/reconciliation-domain';
-import { startPostgres, type StartedPostgres } from '@pos/testing/containers';
+import { storedEvent } from '@pos/testing';
+import { sharedPostgres, type SpecDatabase } from '@pos/testing/containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalMorning } from './testing/terminal-morning';
 
@@ -69,9 +70,18 @@ const clearingSuite = (name: string, open: () => Promise<{ store: ServiceStore; 
       expect(first).toMatchObject({ status: 'IMPORTED', businessDay: DAY, records: 6, batchLines: 2, lines: 11 });
       const stored = await recordsOf(store, (await allFiles(store))[0].importId);
       expect(stored.map((r) => [r.rrn, r.amount])).toEqual(records.map((r) => [r.rrn, r.amount]));
-      const events = await store.readStream(clearingFileStreamId(first.fileId));
-      expect(events.map((e) => e.type)).toEqual(['ClearingFileImported']);
-      expect(events[0].data).toMatchObject({ records: 6, controlTotal: 2n * (1_000n + 2_345n + 99_999n) });
+      // The file's id is the sha256 of its bytes.
+      expect(first.fileId).toBe(createHash('sha256').update(text).digest('hex'));
+      expect(await store.readStream(clearingFileStreamId(first.fileId))).toEqual([
+        storedEvent(
+          'ClearingFileImported',
+          {
+            fileId: first.fileId, importId: (await allFiles(store))[0].importId, acquirerId: 'ACQ001', fileReference: 'FILE-1', businessDay: DAY,
+            createdAt: `${addDays(DAY, 1)}T02:00:00Z`, records: 6, batchLines: 2, controlTotal: 2n * (1_000n + 2_345n + 99_999n), sizeBytes: Buffer.byteLength(text),
+          },
+          { streamId: clearingFileStreamId(first.fileId), version: 1, actor: ctx.actor, correlationId: ctx.correlationId },
+        ),
+      ]);
 
       const position = await store.lastPosition();
       const again = await importText(store, text);
@@ -185,10 +195,10 @@ clearingSuite('embedded SQLite', async () => {
   return { store, close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
 });
 
-let pg: StartedPostgres | undefined;
+let pg: SpecDatabase | undefined;
 afterAll(async () => pg?.stop());
 clearingSuite('PostgreSQL', async () => {
-  pg = await startPostgres();
+  pg = await sharedPostgres();
   const store = await PgServiceStore.open({ schema: `rc_${randomBytes(3).toString('hex')}`, pool: { connectionString: pg.connectionString } });
   return { store, close: () => store.close() };
 });

@@ -1,27 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { type TerminalEvent, TOPICS } from '@pos/contracts';
-import { dlqTopic, HEADERS, type LogMessage, OutboxRelay, startIdempotentConsumer, toLogMessage, type Consumer } from '@pos/eventing';
+import { dlqTopic, HEADERS, type LogMessage, type MessageLog, OutboxRelay, startIdempotentConsumer, toLogMessage, type Consumer } from '@pos/eventing';
 import { KafkaMessageLog } from '@pos/kafka';
 import type { RecordedEvent } from '@pos/kernel';
 import { PgServiceStore } from '@pos/postgres';
 import { applyToReconciliation, DOCS } from '@pos/reconciliation-application';
 import type { DailyTotalsRow } from '@pos/reconciliation-domain';
-import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
+import { namespacedLog, waitFor } from '@pos/testing';
+import { sharedKafka, sharedPostgres, type SpecDatabase } from '@pos/testing/containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalMorning } from './testing/terminal-morning';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const NOW = new Date('2026-11-24T10:00:00Z');
-
-const waitFor = async <T>(probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 const morning = (terminalId: string): TerminalEvent[] => terminalMorning(terminalId, [1_000n, 2_000n, 3_000n], NOW);
 
@@ -30,11 +21,10 @@ const morning = (terminalId: string): TerminalEvent[] => terminalMorning(termina
  * PostgreSQL server and a real Kafka broker (Testcontainers).
  */
 describe('the event pipeline on PostgreSQL and Kafka', () => {
-  let pgServer: StartedPostgres;
-  let kafka: StartedKafka;
+  let pgServer: SpecDatabase;
   let gateway: PgServiceStore;
   let reconciliation: PgServiceStore;
-  let log: KafkaMessageLog;
+  let log: MessageLog;
   let relay: OutboxRelay;
   let consumer: Consumer;
   const dead: string[] = [];
@@ -45,10 +35,11 @@ describe('the event pipeline on PostgreSQL and Kafka', () => {
     (await reconciliation.transaction((tx) => tx.documents.list<DailyTotalsRow>(DOCS.dailyTotals, '2026-11-24|M00000000000001|'))).find((r) => r.doc.terminalId === terminalId)?.doc;
 
   beforeAll(async () => {
-    [pgServer, kafka] = await Promise.all([startPostgres(), startKafka()]);
+    pgServer = await sharedPostgres();
     gateway = await PgServiceStore.open({ schema: `gw_${suffix}`, pool: { connectionString: pgServer.connectionString } });
     reconciliation = await PgServiceStore.open({ schema: `rc_${suffix}`, pool: { connectionString: pgServer.connectionString } });
-    log = new KafkaMessageLog({ brokers: kafka.brokers, clientId: 'pipeline-test', partitions: 3, replicationFactor: 1, log: silent });
+    // The services' own topic names, under a prefix of this spec's on the shared broker.
+    log = namespacedLog(new KafkaMessageLog({ brokers: sharedKafka().brokers, clientId: 'pipeline-test', partitions: 3, replicationFactor: 1, log: silent }), `pipeline-${suffix}`);
     relay = new OutboxRelay(gateway, log, silent);
     consumer = await startIdempotentConsumer({
       name: group, topics: [TOPICS.terminal], store: reconciliation, log, logger: silent, apply: applyToReconciliation, onDeadLetter: (code) => dead.push(code),
@@ -60,7 +51,7 @@ describe('the event pipeline on PostgreSQL and Kafka', () => {
     await log?.close();
     await gateway?.close();
     await reconciliation?.close();
-    await Promise.all([pgServer?.stop(), kafka?.stop()]);
+    await pgServer?.stop();
   });
 
   it('publishes what the store committed and projects each event once', async () => {
@@ -68,7 +59,7 @@ describe('the event pipeline on PostgreSQL and Kafka', () => {
     await gateway.transaction((tx) => tx.events.append('terminal-T0000001', 0, events.map((e) => ({ ...e, occurredAt: NOW, context: { correlationId: 'c', causationId: 'c', actor: { type: 'terminal' as const, id: 'T0000001' } } }))));
     expect(await gateway.outboxBacklog()).toBe(5);
     relay.start();
-    const row = await waitFor(async () => ((await rowOf('T0000001'))?.salesCount === 3 ? await rowOf('T0000001') : undefined));
+    const row = await waitFor(async () => { const r = await rowOf('T0000001'); return r?.salesCount === 3 && r; }, 'three sales of T0000001 projected');
     expect(row).toMatchObject({ salesCount: 3, salesAmount: 6_000n, gross: 6_000n });
     expect(await gateway.outboxBacklog()).toBe(0);
   });
@@ -76,7 +67,7 @@ describe('the event pipeline on PostgreSQL and Kafka', () => {
   it('changes nothing when the same events are delivered again', async () => {
     const stored = await gateway.readStream('terminal-T0000001');
     await log.publish(stored.map(toLogMessage));
-    await waitFor(async () => ((await consumer.lag()) === 0 ? true : undefined));
+    await waitFor(async () => (await consumer.lag()) === 0, 'the consumer to catch up');
     expect(await rowOf('T0000001')).toMatchObject({ salesCount: 3, salesAmount: 6_000n });
     const trail = await reconciliation.transaction((tx) => tx.documents.list('audit-trail', 'T0000001|2026-11-24|'));
     expect(trail).toHaveLength(stored.length);
@@ -94,13 +85,13 @@ describe('the event pipeline on PostgreSQL and Kafka', () => {
     const other = morning('T0000002');
     await gateway.transaction((tx) => tx.events.append('terminal-T0000002', 0, other.map((e) => ({ ...e, occurredAt: NOW, context: { correlationId: 'c', causationId: 'c', actor: { type: 'terminal' as const, id: 'T0000002' } } }))));
     await log.publish(poison);
-    await waitFor(async () => ((await rowOf('T0000002'))?.salesCount === 3 ? true : undefined));
-    await waitFor(async () => (dead.length >= 3 ? true : undefined));
+    await waitFor(async () => (await rowOf('T0000002'))?.salesCount === 3, 'three sales of T0000002 projected');
+    await waitFor(() => dead.length >= 3, 'three dead letters');
     expect(dead.slice(0, 3).sort()).toEqual(['EVENT_PAYLOAD_INVALID', 'EVENT_TYPE_UNKNOWN', 'MESSAGE_UNPARSEABLE']);
 
     const dlq: Array<Record<string, string>> = [];
     const reader = await log.consume({ groupId: `dlq-reader-${suffix}`, topics: [dlqTopic(TOPICS.terminal)], handleBatch: async (ms) => void dlq.push(...ms.map((m) => m.headers)) });
-    await waitFor(async () => (dlq.length >= 3 ? true : undefined));
+    await waitFor(() => dlq.length >= 3, 'three messages on the dead-letter topic');
     await reader.stop();
     expect(dlq.map((h) => h[HEADERS.dlqCode]).sort()).toEqual(['EVENT_PAYLOAD_INVALID', 'EVENT_TYPE_UNKNOWN', 'MESSAGE_UNPARSEABLE']);
     expect(dlq.every((h) => h[HEADERS.dlqReason] && h[HEADERS.dlqSource] === TOPICS.terminal)).toBe(true);

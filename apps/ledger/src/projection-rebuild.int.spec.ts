@@ -12,13 +12,13 @@ import { PgServiceStore } from '@pos/postgres';
 import { applyToReconciliation, AUDIT_TRAIL_PROJECTION, DAILY_TOTALS_PROJECTION, HOST_KEYS, HOST_LEDGER_PROJECTION, RECONCILIATION_TOPICS } from '@pos/reconciliation-application';
 import type { TerminalEvent } from '@pos/contracts';
 import { decide, evolve, initialTerminalState } from '@pos/terminal-domain';
-import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
+import { laterInstant, namespacedLog, waitFor } from '@pos/testing';
+import { sharedKafka, sharedPostgres, type SpecDatabase } from '@pos/testing/containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalMorning } from './testing/terminal-morning';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const NOW = new Date('2026-11-24T10:00:00Z');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const morning = (terminalId: string, sales: number) => terminalMorning(terminalId, Array.from({ length: sales }, (_, i) => BigInt(100 + i * 7)), NOW);
 
@@ -71,13 +71,9 @@ const heldBefore = (store: ServiceStore, n: number, before: () => Promise<void>)
   });
 };
 
-const settle = async (w: World, consumer: Consumer) => {
-  for (const deadline = Date.now() + 60_000; ; ) {
-    if ((await w.gateway.outboxBacklog()) === 0 && (await consumer.lag()) === 0) return;
-    if (Date.now() > deadline) throw new Error('pipeline did not settle in 60 s');
-    await sleep(100);
-  }
-};
+/** Until everything appended is published and projected. */
+const settle = (w: World, consumer: Consumer) =>
+  waitFor(async () => (await w.gateway.outboxBacklog()) === 0 && (await consumer.lag()) === 0, 'the pipeline to settle', 60_000, 50);
 
 const terminal = (n: number) => `T${String(n).padStart(7, '0')}`;
 
@@ -115,12 +111,13 @@ const rebuildSuite = (name: string, open: () => Promise<World>) =>
       for (let t = 1; t <= 6; t++) await trade(w, terminal(t), 8);
       await settle(w, consumer);
 
-      // Traffic keeps flowing while both projections are rebuilt (small batches, so the two interleave).
+      // Traffic keeps flowing while both projections are rebuilt (small batches, so the two
+      // interleave), a terminal's morning at a time, each once the live consumer has projected the last.
       let trading = true;
       const traffic = (async () => {
         for (let t = 100; trading || t <= 102; t++) {
           await trade(w, terminal(t), 4);
-          await sleep(20);
+          await settle(w, consumer);
         }
       })();
       const reports: RebuildReport[] = [];
@@ -189,10 +186,9 @@ const rebuildSuite = (name: string, open: () => Promise<World>) =>
     it('replays a projection as of an instant to exactly what the live projection held then', async () => {
       await trade(w, terminal(20), 5);
       await settle(w, consumer);
-      await sleep(20);
-      const instant = new Date();
+      // Later than every message so far: what the log holds up to it is what the live projection holds now.
+      const instant = await laterInstant();
       const snapshot = await liveDigest(DAILY, w.reconciliation);
-      await sleep(20);
       await trade(w, terminal(21), 5);
       await settle(w, consumer);
       const now = await liveDigest(DAILY, w.reconciliation);
@@ -250,17 +246,17 @@ rebuildSuite('embedded SQLite store and log', async () => {
   return world(gateway, reconciliation, log, () => rmSync(dir, { recursive: true, force: true }));
 });
 
-let pg: StartedPostgres | undefined;
-let kafka: StartedKafka | undefined;
+let pg: SpecDatabase | undefined;
 afterAll(async () => {
-  await Promise.all([pg?.stop(), kafka?.stop()]);
+  await pg?.stop();
 });
 
 rebuildSuite('PostgreSQL and Kafka', async () => {
-  [pg, kafka] = await Promise.all([startPostgres(), startKafka()]);
+  pg = await sharedPostgres();
   const suffix = randomBytes(3).toString('hex');
   const gateway = await PgServiceStore.open({ schema: `gw_${suffix}`, pool: { connectionString: pg.connectionString } });
   const reconciliation = await PgServiceStore.open({ schema: `rc_${suffix}`, pool: { connectionString: pg.connectionString } });
-  const log = new KafkaMessageLog({ brokers: kafka.brokers, clientId: `rebuild-${suffix}`, partitions: 3, replicationFactor: 1, log: silent });
+  // The services' own topic names, under a prefix of this spec's on the shared broker.
+  const log = namespacedLog(new KafkaMessageLog({ brokers: sharedKafka().brokers, clientId: `rebuild-${suffix}`, partitions: 3, replicationFactor: 1, log: silent }), `rebuild-${suffix}`);
   return world(gateway, reconciliation, log);
 });

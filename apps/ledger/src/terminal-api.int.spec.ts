@@ -7,6 +7,7 @@ import { toJsonSafe } from '@pos/kernel';
 import { readEnv } from '@pos/platform';
 import type { SqliteServiceStore } from '@pos/embedded';
 import { type RunningProcess, startProcess } from '@pos/runtime';
+import { storedEvent } from '@pos/testing';
 import { ledgerPlan } from './ledger';
 
 /** The terminal API on the real embedded ledger: every refusal has a stable code and writes nothing. */
@@ -331,7 +332,14 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
         expect(res.body.error).toMatchObject({ code, responseCode: rc });
         const events = await gateway().readAll('0', 1_000_000);
         expect(events.length).toBe(before + 1);
-        expect(events[events.length - 1]).toMatchObject({ type: 'OperatorAuthenticationFailed', data: { consecutiveFailures: n, lockedOut: n === 3 } });
+        const [registered] = await gateway().readStream(`terminal-${T2}`);
+        expect(events[events.length - 1]).toEqual(
+          storedEvent(
+            'OperatorAuthenticationFailed',
+            { terminalId: T2, merchantId: 'M00000000000001', businessDay: (registered.data as { businessDay: string }).businessDay, operatorId: '01', during: 'SIGN_ON', consecutiveFailures: n, lockedOut: n === 3 },
+            { streamId: `terminal-${T2}`, version: 1 + n, actor: { type: 'operator', id: `${T2}/01` } },
+          ),
+        );
       }
       await refused(signOn('1234'), 403, 'OPERATOR_LOCKED', '75');
       const unlock = () => call(`/v1/admin/terminals/${T2}/operators/01/unlock`, {}, 'dev-admin-token');

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConsumedMessage, type LogMessage, type LogPositions, positionKey } from '@pos/eventing';
+import { laterInstant, waitFor } from '@pos/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { partitionFor, SqliteMessageLog } from './sqlite-message-log';
 
 const PARTITIONS = 4;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const keys = Array.from({ length: 12 }, (_, i) => `T${String(i + 1).padStart(7, '0')}`);
 /** `n` messages per key, values `<key>:<seq>` so order and origin can be checked. */
 const wave = (topic: string, n: number, first = 0): LogMessage[] =>
@@ -109,16 +109,13 @@ describe('the embedded message log: positions and bounded range reads', () => {
 
   it('finds offsets by time: before, between and after the publishes', async () => {
     const before = new Date();
-    await sleep(5);
     await log.publish(wave(topic, 10));
     const afterFirst = await log.endOffsets([topic]);
-    await sleep(5);
-    const between = new Date();
-    await sleep(5);
+    // Later than every first-wave append time, earlier than every second-wave one.
+    const between = await laterInstant();
     await log.publish(wave(topic, 10, 10));
     const end = await log.endOffsets([topic]);
-    await sleep(5);
-    const after = new Date();
+    const after = await laterInstant();
 
     expect(await log.offsetsForTime([topic], before)).toEqual(await log.startOffsets([topic]));
     expect(await log.offsetsForTime([topic], between)).toEqual(afterFirst);
@@ -140,7 +137,7 @@ describe('the embedded message log: positions and bounded range reads', () => {
     await log.publish(wave(topic, 1));
     const got: ConsumedMessage[] = [];
     const consumer = await log.consume({ groupId: 'g', topics: [topic], handleBatch: async (ms) => void got.push(...ms) });
-    for (const deadline = Date.now() + 5_000; got.length < keys.length && Date.now() < deadline; ) await sleep(10);
+    await waitFor(() => got.length >= keys.length, 'a message per key', 5_000);
     await consumer.stop();
     expect(got).toHaveLength(keys.length);
     for (const m of got) {

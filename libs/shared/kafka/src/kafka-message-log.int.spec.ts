@@ -1,20 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ConsumedMessage } from '@pos/eventing';
-import { startKafka, type StartedKafka } from '@pos/testing/containers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@pos/testing';
+import { sharedKafka } from '@pos/testing/containers';
+import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaMessageLog } from './kafka-message-log';
-
-const waitFor = async (probe: () => boolean, ms = 30_000) => {
-  const deadline = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /** The Kafka MessageLog against a real broker (Testcontainers). */
 describe('Kafka message log', () => {
-  let kafka: StartedKafka;
+  const kafka = sharedKafka();
   const logs: KafkaMessageLog[] = [];
   const open = () => {
     const log = new KafkaMessageLog({ brokers: kafka.brokers, clientId: 'int-test', partitions: 3, replicationFactor: 1 });
@@ -23,12 +16,8 @@ describe('Kafka message log', () => {
   };
   const topic = () => `t.${randomBytes(4).toString('hex')}`;
 
-  beforeAll(async () => {
-    kafka = await startKafka();
-  });
   afterAll(async () => {
     for (const l of logs) await l.close().catch(() => undefined);
-    await kafka?.stop();
   });
 
   it('keeps each key in order across partitions and carries headers', async () => {
@@ -38,7 +27,7 @@ describe('Kafka message log', () => {
     await log.publish(keys.flatMap((key) => Array.from({ length: 25 }, (_, i) => ({ topic: t, key, value: String(i), headers: { 'event-type': 'X', n: String(i) } }))));
     const got: ConsumedMessage[] = [];
     const consumer = await log.consume({ groupId: `g-${t}`, topics: [t], handleBatch: async (ms) => void got.push(...ms) });
-    await waitFor(() => got.length === 100);
+    await waitFor(() => got.length === 100, 'all 100 messages');
     await consumer.stop();
     for (const key of keys) expect(got.filter((m) => m.key === key).map((m) => Number(m.value))).toEqual(Array.from({ length: 25 }, (_, i) => i));
     expect(new Set(got.map((m) => m.partition)).size).toBeGreaterThan(1);
@@ -64,7 +53,7 @@ describe('Kafka message log', () => {
         seen.push(...ms.map((m) => m.value));
       },
     });
-    await waitFor(() => seen.length === 3);
+    await waitFor(() => seen.length === 3, 'the three messages, one of them twice tried');
     await first.stop();
     expect(seen).toEqual(['1', '2', '3']);
     expect(await log.lag(`g-${t}`, [t])).toBe(0);
@@ -73,7 +62,7 @@ describe('Kafka message log', () => {
     await log.publish([{ topic: t, key: 'K', value: '4', headers: {} }]);
     const again: string[] = [];
     const second = await log.consume({ groupId: `g-${t}`, topics: [t], handleBatch: async (ms) => void again.push(...ms.map((m) => m.value)) });
-    await waitFor(() => again.length === 1);
+    await waitFor(() => again.length === 1, 'the message published after the restart');
     await second.stop();
     expect(again).toEqual(['4']);
   });
@@ -98,17 +87,18 @@ describe('Kafka message log', () => {
         applied.push(m.value);
       },
     });
-    await waitFor(() => inSecond);
-    const stopping = consumer.stop();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => inSecond, 'the second message in hand');
+    // From its first line stop() takes no new batch; the one in hand still finishes and commits
+    // (the restart below would be handed '2' again otherwise), and stop() waits for it.
+    const stopping = consumer.stop().then(() => applied.push('stopped'));
     release();
     await stopping;
-    expect(applied).toEqual(['1', '2']);
+    expect(applied).toEqual(['1', '2', 'stopped']);
 
     const rest: string[] = [];
     const next = await log.consume({ groupId: `g-${t}`, topics: [t], handleBatch: async (ms) => void rest.push(...ms.map((m) => m.value)) });
-    await waitFor(() => rest.length >= 3);
-    await new Promise((r) => setTimeout(r, 500));
+    // One key, one partition, in order: a '2' handed again would come first, before '5'.
+    await waitFor(() => rest.includes('5'), 'the last message');
     await next.stop();
     expect(rest).toEqual(['3', '4', '5']);
   });
@@ -119,12 +109,12 @@ describe('Kafka message log', () => {
     await log.publish([1, 2].map((i) => ({ topic: t, key: `K${i}`, value: String(i), headers: {} })));
     const seen: string[] = [];
     const c1 = await log.consume({ groupId: `g-${t}`, topics: [t], handleBatch: async (ms) => void seen.push(...ms.map((m) => m.value)) });
-    await waitFor(() => seen.length === 2);
+    await waitFor(() => seen.length === 2, 'both messages');
     await c1.stop();
     await log.resetGroup(`g-${t}`, [t]);
     expect(await log.lag(`g-${t}`, [t])).toBe(2);
     const c2 = await log.consume({ groupId: `g-${t}`, topics: [t], handleBatch: async (ms) => void seen.push(...ms.map((m) => m.value)) });
-    await waitFor(() => seen.length === 4);
+    await waitFor(() => seen.length === 4, 'both messages again');
     await c2.stop();
     expect(seen.sort()).toEqual(['1', '1', '2', '2']);
   });

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { type ConsumedMessage, dlqTopic, type LogMessage, type LogPositions, positionKey } from '@pos/eventing';
-import { startKafka, type StartedKafka } from '@pos/testing/containers';
+import { laterInstant, waitFor } from '@pos/testing';
+import { sharedKafka } from '@pos/testing/containers';
 import { type Admin, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_READ_GROUP_PREFIX, KafkaMessageLog } from './kafka-message-log';
 
 const PARTITIONS = 3;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const keyOf = (i: number) => `T${String(i + 1).padStart(7, '0')}`;
 /** `perKey` messages for each of `keys` keys, interleaved; values `<key>:<seq>:<padding>`. */
 const messages = (topic: string, keys: number, perKey: number, firstSeq = 0, padding = 0): LogMessage[] =>
@@ -23,7 +23,7 @@ const total = (positions: LogPositions) => Object.values(positions).reduce((n, v
 
 /** Bounded range reads of the Kafka MessageLog against a real broker (Testcontainers). */
 describe('Kafka message log: positions and bounded range reads', () => {
-  let kafka: StartedKafka;
+  const kafka = sharedKafka();
   let log: KafkaMessageLog;
   let admin: Admin;
   const warnings: string[] = [];
@@ -45,7 +45,10 @@ describe('Kafka message log: positions and bounded range reads', () => {
     });
     return { got, batches };
   };
-  const readGroups = async () => (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(AUDIT_READ_GROUP_PREFIX));
+  // Read groups on the shared broker from before this spec (another spec's, left behind) are not this spec's to count.
+  let foreign = new Set<string>();
+  const readGroups = async () =>
+    (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(AUDIT_READ_GROUP_PREFIX) && !foreign.has(g));
   /** Per partition, the offsets read must be exactly [from, until). */
   const expectExactRange = (got: readonly ConsumedMessage[], t: string, from: LogPositions, until: LogPositions) => {
     for (let p = 0; p < PARTITIONS; p++) {
@@ -55,7 +58,6 @@ describe('Kafka message log: positions and bounded range reads', () => {
   };
 
   beforeAll(async () => {
-    kafka = await startKafka();
     log = new KafkaMessageLog({
       brokers: kafka.brokers,
       clientId: 'read-range-test',
@@ -65,11 +67,11 @@ describe('Kafka message log: positions and bounded range reads', () => {
     });
     admin = new Kafka({ brokers: kafka.brokers, clientId: 'read-range-test-admin', logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
+    foreign = new Set(await readGroups());
   });
   afterAll(async () => {
     await admin?.disconnect().catch(() => undefined);
     await log?.close().catch(() => undefined);
-    await kafka?.stop();
   });
 
   // ~7 MB: several fetches per partition, so cursors carry across batches and partitions finish apart.
@@ -161,8 +163,8 @@ describe('Kafka message log: positions and bounded range reads', () => {
         until: end,
         onBatch: async () => {
           batches++;
+          // close() fails the read before it returns to us: no second batch is taken.
           closing ??= other.close();
-          await sleep(200);
         },
       });
       await expect(reading).rejects.toThrow('closed during readRange');
@@ -191,22 +193,20 @@ describe('Kafka message log: positions and bounded range reads', () => {
   it('finds, for an instant between two publish waves, exactly the first offsets of the second wave', async () => {
     const t = topic();
     const before = new Date();
-    await sleep(20);
     await publish(messages(t, 30, 50));
     const afterFirst = await log.endOffsets([t]);
-    await sleep(50);
-    const between = new Date();
-    await sleep(50);
+    // Later than every first-wave timestamp, earlier than every second-wave one.
+    const between = await laterInstant();
     await publish(messages(t, 30, 50, 50));
     const end = await log.endOffsets([t]);
-    await sleep(20);
+    const after = await laterInstant();
 
     const found = await log.offsetsForTime([t], between);
     expect(found).toEqual(afterFirst);
     expect(Object.keys(found).filter((k) => found[k] !== end[k]).length).toBe(PARTITIONS); // the second wave reached every partition
     expect(await log.offsetsForTime([t], before)).toEqual(await log.startOffsets([t]));
     // After the last message: no record at or after it, Kafka answers -1 per partition: the end offsets.
-    expect(await log.offsetsForTime([t], new Date())).toEqual(end);
+    expect(await log.offsetsForTime([t], after)).toEqual(end);
 
     const { got } = await read({ topics: [t], from: found, until: end });
     expect(got).toHaveLength(30 * 50);
@@ -220,10 +220,7 @@ describe('Kafka message log: positions and bounded range reads', () => {
     await publish(messages(t, 10, 20));
     const consumed: ConsumedMessage[] = [];
     const consumer = await log.consume({ groupId: group, topics: [t], handleBatch: async (ms) => void consumed.push(...ms) });
-    for (const deadline = Date.now() + 30_000; (await log.lag(group, [t])) > 0; ) {
-      if (Date.now() > deadline) throw new Error('consumer did not catch up');
-      await sleep(100);
-    }
+    await waitFor(async () => (await log.lag(group, [t])) === 0, 'the group to catch up', 30_000, 100);
     await consumer.stop();
     expect(consumed).toHaveLength(200);
     expect(consumed.every((m) => m.timestamp !== undefined && Date.parse(m.timestamp) > 0)).toBe(true);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { draftStream, GENESIS_HASH, type NewEvent, STORE_START } from '@pos/eventing';
 import { eventStoreContract } from '@pos/testing';
-import { startPostgres, type StartedPostgres } from '@pos/testing/containers';
+import { sharedPostgres, type SpecDatabase } from '@pos/testing/containers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS, quoteIdent } from './migrations';
@@ -9,9 +9,9 @@ import { PgServiceStore } from './pg-service-store';
 
 /** The PostgreSQL store against a real server (Testcontainers): the same contract as the embedded store. */
 describe('PostgreSQL service store', () => {
-  let server: StartedPostgres;
+  let server: SpecDatabase;
   beforeAll(async () => {
-    server = await startPostgres();
+    server = await sharedPostgres();
   });
   afterAll(async () => {
     await server?.stop();
@@ -30,6 +30,8 @@ describe('PostgreSQL service store', () => {
         await store.pool.query(`DROP SCHEMA ${schema} CASCADE`);
         await store.close();
       },
+      lockWaiters: async () =>
+        Number((await store.pool.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).rows[0].n),
     };
   });
 

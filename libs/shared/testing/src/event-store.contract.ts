@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from './wait';
 import { ConcurrencyError, type EventContext } from '@pos/kernel';
 import { fromLogMessage, GENESIS_HASH, type NewEvent, type ServiceStore, STORE_START, StoreSubscription } from '@pos/eventing';
 
@@ -13,6 +14,8 @@ export interface StoreHarness {
   /** Swaps two stored events' versions behind the store's back; hashes and head stay as they were. */
   swapVersions(streamId: string, a: number, b: number): Promise<void>;
   dispose(): Promise<void>;
+  /** Transactions now waiting for a named lock; none for a store that runs one transaction at a time. */
+  lockWaiters?(): Promise<number>;
 }
 
 const ctx: EventContext = { correlationId: 'corr-1', causationId: 'cause-1', actor: { type: 'system', id: 'test' } };
@@ -282,19 +285,24 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
     it('serialises an exclusive lock holder with shared holders of the same name', async () => {
       const order: string[] = [];
       let release!: () => void;
+      let locked!: () => void;
       const held = new Promise<void>((r) => (release = r));
+      const exclusiveIn = new Promise<void>((r) => (locked = r));
       const exclusive = h.store.transaction(async (tx) => {
         await tx.lock('projection:x', 'exclusive');
         order.push('exclusive:in');
+        locked();
         await held;
         order.push('exclusive:out');
       });
-      await new Promise((r) => setTimeout(r, 50));
+      await exclusiveIn;
       const shared = h.store.transaction(async (tx) => {
         await tx.lock('projection:x', 'shared');
         order.push('shared:in');
       });
-      await new Promise((r) => setTimeout(r, 100));
+      // Released once the shared holder is queued on the lock (a store that runs one transaction
+      // at a time has not even begun it), so a lock that let it through would show in the order.
+      if (h.lockWaiters) await waitFor(async () => (await h.lockWaiters!()) > 0 || order.includes('shared:in'), 'the shared holder to wait for the lock', 10_000);
       release();
       await Promise.all([exclusive, shared]);
       expect(order).toEqual(['exclusive:in', 'exclusive:out', 'shared:in']);

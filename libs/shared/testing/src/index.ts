@@ -1,2 +1,5 @@
 export * from './event-store.contract';
+export * from './namespaced-log';
 export * from './spawn-ledger';
+export * from './stored-event';
+export * from './wait';

@@ -2,51 +2,57 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from './index';
+import { sharedKafka, sharedPostgres, type SpecDatabase } from './index';
 
-// The container helpers themselves, against real servers: LEDGER_LOCAL_IMAGES=1 on the CI
-// machine (images from tools/infra/build-images.sh), official images on a laptop.
-const timed = async <T>(label: string, start: () => Promise<T>): Promise<T> => {
-  const t0 = performance.now();
-  const started = await start();
-  console.info(`${label} started in ${Math.round((performance.now() - t0) / 100) / 10} s`);
-  return started;
-};
-
+// The int tier's shared servers, started by its globalSetup through startPostgres/startKafka:
+// LEDGER_LOCAL_IMAGES=1 on the CI machine (images from tools/infra/build-images.sh), official
+// images on a laptop. Each spec takes a database of its own on the one PostgreSQL.
 describe('PostgreSQL container', () => {
-  let server: StartedPostgres;
+  let db: SpecDatabase;
   beforeAll(async () => {
-    server = await timed('postgres', () => startPostgres());
+    db = await sharedPostgres();
   });
-  afterAll(() => server?.stop());
+  afterAll(() => db?.stop());
 
-  it('answers pg with the configured role and database', async () => {
-    const client = new pg.Client({ connectionString: server.connectionString });
+  const query = async (connectionString: string, sql: string) => {
+    const client = new pg.Client({ connectionString });
     await client.connect();
     try {
-      const { rows } = await client.query('SELECT 1 AS one, current_user AS usr, current_database() AS db');
-      expect(rows).toEqual([{ one: 1, usr: 'ledger', db: 'ledger' }]);
-      const { rows: v } = await client.query<{ server_version: string }>('SHOW server_version');
-      expect(v[0].server_version).toMatch(/^15\./);
+      return (await client.query(sql)).rows;
     } finally {
       await client.end();
     }
+  };
+
+  it('answers pg with the configured role, in a database of the spec\'s own', async () => {
+    expect(db.database).toMatch(/^spec_[0-9a-f]{12}$/);
+    expect(await query(db.connectionString, 'SELECT 1 AS one, current_user AS usr, current_database() AS db')).toEqual([{ one: 1, usr: 'ledger', db: db.database }]);
+    const [v] = await query(db.connectionString, 'SHOW server_version');
+    expect(v.server_version).toMatch(/^15\./);
   });
 
   it('refuses a wrong password', async () => {
-    const url = new URL(server.connectionString);
+    const url = new URL(db.connectionString);
     url.password = 'wrong';
     const client = new pg.Client({ connectionString: url.toString() });
     await expect(client.connect()).rejects.toThrow(/password authentication failed/);
   });
+
+  it('drops a spec database on stop, connections still open or not, and leaves the others', async () => {
+    const other = await sharedPostgres();
+    const open = new pg.Client({ connectionString: other.connectionString });
+    open.on('error', () => undefined); // the drop ends this session
+    await open.connect();
+    await query(other.connectionString, 'CREATE TABLE mine (n int)');
+    await other.stop();
+    await expect(query(other.connectionString, 'SELECT 1')).rejects.toThrow(/does not exist/);
+    await open.end().catch(() => undefined);
+    expect(await query(db.connectionString, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'mine'")).toEqual([{ n: 0 }]);
+  });
 });
 
 describe('Kafka container', () => {
-  let broker: StartedKafka;
-  beforeAll(async () => {
-    broker = await timed('kafka', () => startKafka());
-  });
-  afterAll(() => broker?.stop());
+  const broker = sharedKafka();
 
   it('takes idempotent acks=all writes and gives them back to a consumer group', async () => {
     const kafka = new Kafka({ clientId: 'containers-spec', brokers: broker.brokers, logLevel: logLevel.NOTHING });

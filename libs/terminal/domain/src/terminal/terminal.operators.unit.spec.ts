@@ -3,27 +3,33 @@ import { MAX_MINOR_DIGITS, parseMinorUnits } from '@pos/money';
 import { MAX_PASSWORD_FAILURES, MAX_TRANSACTION_AMOUNT, MAX_TRANSACTIONS_PER_BATCH } from './terminal.decider';
 import {
   answerTo,
-  at, DAY, eventOf, fp, given, History, MID, NOW, OP, OP2, register, sale, settle, signedOn, signOff, signOn, TID, thenRefused, thenTypes,
-  totals, unlock, when,
+  at, authenticationFailed, DAY, fp, given, History, MID, NOW, OP, OP2, register, registered, sale, settle, signedOffEvent, signedOn, signedOnEvent, signOff, signOn, TID,
+  thenEvents, thenRefused, thenRefusedRecording, thenTypes, totals, unlock, unlocked, when,
 } from './terminal.test-kit';
 import { responseOf } from './terminal.state';
 
 describe('registering a terminal', () => {
   it('opens batch 000001 on the business day of registration, with the pricing plan effective that day', () => {
     const o = when(given(), register(), at('2026-11-24T23:59:59.999Z'));
-    thenTypes(o, 'TerminalRegistered');
-    const { data } = eventOf(o, 'TerminalRegistered');
-    expect(data).toMatchObject({ terminalId: TID, merchantId: MID, batchNo: '000001', businessDay: '2026-11-24', operatorIds: [OP, OP2] });
-    expect(data.pricing.effectiveFrom).toBe('2026-11-24');
-    expect(data.currencies).toEqual([
-      { currency: 'CNY', maxAmount: 5_000_000n },
-      { currency: 'USD', maxAmount: 100_000n },
-    ]);
+    thenEvents(o, {
+      type: 'TerminalRegistered',
+      data: {
+        terminalId: TID, merchantId: MID, merchantName: 'Shop', batchNo: '000001', businessDay: '2026-11-24', operatorIds: [OP, OP2],
+        currencies: [
+          { currency: 'CNY', maxAmount: 5_000_000n },
+          { currency: 'USD', maxAmount: 100_000n },
+        ],
+        pricing: {
+          planId: 'default', effectiveFrom: '2026-11-24', mdrBps: { BANK_CARD: 60, QR: 38 }, refundReturnsFee: false, payoutSchedule: 'T1',
+          rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' },
+        },
+      },
+    });
   });
 
   it('keeps an explicit pricing effective date', () => {
     const o = when(given(), register({ pricing: { ...register().pricing, effectiveFrom: '2026-12-01' } }));
-    expect(eventOf(o, 'TerminalRegistered').data.pricing.effectiveFrom).toBe('2026-12-01');
+    thenEvents(o, registered({ pricing: { ...registered().data.pricing, effectiveFrom: '2026-12-01' } }));
   });
 
   it.each([
@@ -73,9 +79,9 @@ describe('signing on', () => {
     const h = new History();
     h.run(register());
     const o = h.when(signOn('000001'));
-    thenTypes(o, 'TerminalSignedOn');
-    expect(eventOf(o, 'TerminalSignedOn').data).toMatchObject({
-      terminalId: TID, operatorId: OP, batchNo: '000001', businessDay: DAY, stan: '000001', fingerprint: fp('000001'),
+    thenEvents(o, {
+      type: 'TerminalSignedOn',
+      data: { terminalId: TID, merchantId: MID, operatorId: OP, batchNo: '000001', businessDay: DAY, stan: '000001', fingerprint: fp('000001') },
     });
     const after = given(...h.events, ...o.events);
     expect(after.signedOnOperator).toBe(OP);
@@ -92,11 +98,9 @@ describe('signing on', () => {
     const h = new History();
     h.run(register());
     const o = h.when(signOn('000001', { passwordValid: false }));
-    expect(o.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
-    expect(o.error?.responseCode).toBe('55');
-    expect(o.events.map((e) => e.type)).toEqual(['OperatorAuthenticationFailed']);
-    expect(eventOf(o, 'OperatorAuthenticationFailed').data).toMatchObject({
-      terminalId: TID, operatorId: OP, during: 'SIGN_ON', consecutiveFailures: 1, lockedOut: false,
+    thenRefusedRecording(o, 'OPERATOR_PASSWORD_INVALID', '55', {
+      type: 'OperatorAuthenticationFailed',
+      data: { terminalId: TID, merchantId: MID, businessDay: DAY, operatorId: OP, during: 'SIGN_ON', consecutiveFailures: 1, lockedOut: false },
     });
     const after = given(...h.events, ...o.events);
     expect(after.signedOnOperator).toBeNull();
@@ -109,14 +113,11 @@ describe('signing on', () => {
     h.run(register());
     h.runRefused(signOn('000001', { passwordValid: false }));
     const second = h.when(signOn('000002', { passwordValid: false }));
-    expect(second.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
-    expect(eventOf(second, 'OperatorAuthenticationFailed').data).toMatchObject({ consecutiveFailures: 2, lockedOut: false });
+    thenRefusedRecording(second, 'OPERATOR_PASSWORD_INVALID', '55', authenticationFailed({ consecutiveFailures: 2 }));
     second.events.forEach((e) => h.apply(e));
 
     const third = h.when(signOn('000003', { passwordValid: false }));
-    expect(third.error?.code).toBe('OPERATOR_LOCKED');
-    expect(third.error?.responseCode).toBe('75');
-    expect(eventOf(third, 'OperatorAuthenticationFailed').data).toMatchObject({ consecutiveFailures: 3, lockedOut: true });
+    thenRefusedRecording(third, 'OPERATOR_LOCKED', '75', authenticationFailed({ consecutiveFailures: 3, lockedOut: true }));
     third.events.forEach((e) => h.apply(e));
     expect(h.state.operators[OP]).toEqual({ failures: 3, locked: true });
   });
@@ -133,9 +134,7 @@ describe('signing on', () => {
     const h = new History();
     h.run(register());
     for (const stan of ['000001', '000002', '000003']) h.runRefused(signOn(stan, { passwordValid: false }));
-    const o = h.when(signOn('000004', { operatorId: OP2 }));
-    thenTypes(o, 'TerminalSignedOn');
-    expect(eventOf(o, 'TerminalSignedOn').data.operatorId).toBe(OP2);
+    thenEvents(h.when(signOn('000004', { operatorId: OP2 })), signedOnEvent('000004', { operatorId: OP2 }));
   });
 
   it('unlocking resets the operator: it may sign on, and its next wrong password counts from one', () => {
@@ -143,29 +142,26 @@ describe('signing on', () => {
     h.run(register());
     for (const stan of ['000001', '000002', '000003']) h.runRefused(signOn(stan, { passwordValid: false }));
     const o = h.when(unlock(OP));
-    thenTypes(o, 'OperatorUnlocked');
-    expect(eventOf(o, 'OperatorUnlocked').data).toMatchObject({ terminalId: TID, operatorId: OP });
+    thenEvents(o, { type: 'OperatorUnlocked', data: { terminalId: TID, merchantId: MID, businessDay: DAY, operatorId: OP } });
     o.events.forEach((e) => h.apply(e));
     expect(h.state.operators[OP]).toEqual({ failures: 0, locked: false });
 
-    const wrong = h.when(signOn('000004', { passwordValid: false }));
-    expect(wrong.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
-    expect(eventOf(wrong, 'OperatorAuthenticationFailed').data.consecutiveFailures).toBe(1);
-    thenTypes(h.when(signOn('000005')), 'TerminalSignedOn');
+    thenRefusedRecording(h.when(signOn('000004', { passwordValid: false })), 'OPERATOR_PASSWORD_INVALID', '55', authenticationFailed());
+    thenEvents(h.when(signOn('000005')), signedOnEvent('000005'));
   });
 
   it('unlocking an operator who is not locked changes nothing: no event, however often', () => {
     const h = new History();
     h.run(register());
-    thenTypes(h.when(unlock(OP)));
+    thenEvents(h.when(unlock(OP)));
     // Two wrong passwords do not lock; they count on until a right password, not until an unlock.
     h.runRefused(signOn('000001', { passwordValid: false }));
     h.runRefused(signOn('000002', { passwordValid: false }));
-    thenTypes(h.when(unlock(OP)));
+    thenEvents(h.when(unlock(OP)));
     h.runRefused(signOn('000003', { passwordValid: false }));
-    h.run(unlock(OP));
+    expect(h.run(unlock(OP))).toEqual([unlocked(OP)]);
     expect(h.state.operators[OP]).toEqual({ failures: 0, locked: false });
-    thenTypes(h.when(unlock(OP)));
+    thenEvents(h.when(unlock(OP)));
   });
 
   it('answers an unlock with whether it unlocked the operator', () => {
@@ -185,9 +181,7 @@ describe('signing on', () => {
     h.runRefused(signOn('000002', { passwordValid: false }));
     h.run(signOn('000003'));
     expect(h.state.operators[OP].failures).toBe(0);
-    const o = h.when(signOn('000004', { passwordValid: false }));
-    expect(o.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
-    expect(eventOf(o, 'OperatorAuthenticationFailed').data).toMatchObject({ consecutiveFailures: 1, lockedOut: false });
+    thenRefusedRecording(h.when(signOn('000004', { passwordValid: false })), 'OPERATOR_PASSWORD_INVALID', '55', authenticationFailed());
   });
 
   it('a right password at settlement also ends the run of consecutive failures', () => {
@@ -197,8 +191,7 @@ describe('signing on', () => {
     h.run(settle('000004', []));
     expect(h.state.operators[OP].failures).toBe(0);
     const o = h.when(settle('000005', [], { batchNo: '000002', passwordValid: false }));
-    expect(o.error?.code).toBe('OPERATOR_PASSWORD_INVALID');
-    expect(eventOf(o, 'OperatorAuthenticationFailed').data).toMatchObject({ during: 'SETTLEMENT', consecutiveFailures: 1, lockedOut: false });
+    thenRefusedRecording(o, 'OPERATOR_PASSWORD_INVALID', '55', authenticationFailed({ during: 'SETTLEMENT', businessDay: '2026-11-25' }));
   });
 
   it('refuses a sign-on whose trace number was already used in the batch', () => {
@@ -221,8 +214,7 @@ describe('signing off', () => {
     h.run(sale('000002', 1_000n));
     h.run(settle('000003', [totals('CNY', 1, 1_000n)]));
     const o = h.when(signOff('000004'));
-    thenTypes(o, 'TerminalSignedOff');
-    expect(eventOf(o, 'TerminalSignedOff').data).toMatchObject({ operatorId: OP, batchNo: '000002', stan: '000004', businessDay: '2026-11-25' });
+    thenEvents(o, signedOffEvent('000004', { batchNo: '000002', businessDay: '2026-11-25' }));
     const after = given(...h.events, ...o.events);
     expect(after.signedOnOperator).toBeNull();
     expect(answerTo([...h.events, ...o.events], '000004', fp('000004'))).toEqual({ responseCode: '00', batchNo: '000002' });
@@ -230,11 +222,11 @@ describe('signing off', () => {
   });
 
   it('is allowed with an empty batch, or when every transaction of the batch was reversed', () => {
-    thenTypes(signedOn().when(signOff('000002')), 'TerminalSignedOff');
+    thenEvents(signedOn().when(signOff('000002')), signedOffEvent('000002'));
     const h = signedOn();
     h.run(sale('000002', 1_000n));
     h.run({ type: 'Reverse', stan: '000003', fingerprint: fp('000003'), batchNo: '000001', originalStan: '000002', reason: '98' });
-    thenTypes(h.when(signOff('000004')), 'TerminalSignedOff');
+    thenEvents(h.when(signOff('000004')), signedOffEvent('000004'));
   });
 
   it('is refused during a batch upload even when the host holds no transaction', () => {
@@ -254,7 +246,6 @@ describe('signing off', () => {
   it('a terminal signed off may sign on again (another operator) and keeps its batch', () => {
     const h = signedOn();
     h.run(signOff('000002'));
-    const o = h.when(signOn('000003', { operatorId: OP2 }), NOW);
-    expect(eventOf(o, 'TerminalSignedOn').data).toMatchObject({ operatorId: OP2, batchNo: '000001' });
+    thenEvents(h.when(signOn('000003', { operatorId: OP2 }), NOW), signedOnEvent('000003', { operatorId: OP2 }));
   });
 });

@@ -2,8 +2,8 @@ import type { BatchTotals, TerminalRegistered } from '@pos/contracts';
 import { describe, expect, it } from 'vitest';
 import { hostTotals, REFUND_WINDOW_DAYS } from './terminal.state';
 import {
-  at, DAY, endUpload, eventOf, fp, given, History, MID, NOW, OP, refund, register, reverse, sale, settle, signedOn, signOn, TID, thenRefused,
-  thenTypes, totals, upload, uploaded, voidOf, when,
+  at, authenticationFailed, batchClosed, completed, DAY, endUpload, eventOf, fp, given, History, MID, NOW, OP, refund, register, reverse, sale, settle,
+  settlementRequested, signedOn, signOn, TID, thenEvents, thenRefused, thenRefusedRecording, thenTypes, totals, upload, uploaded, voidOf, when,
 } from './terminal.test-kit';
 
 /**
@@ -34,14 +34,15 @@ describe('a balanced settlement', () => {
   it('records SettlementRequested(BALANCED) and BatchClosed with the next batch and business day', () => {
     const h = busyBatch();
     const o = h.when(settle('000011', busyTotals), at('2026-11-24T22:00:00Z'));
-    thenTypes(o, 'SettlementRequested', 'BatchClosed');
-    expect(eventOf(o, 'SettlementRequested').data).toMatchObject({
-      result: 'BALANCED', batchNo: '000001', businessDay: DAY, operatorId: OP, stan: '000011', terminalTotals: busyTotals, hostTotals: busyTotals,
-    });
-    expect(eventOf(o, 'BatchClosed').data).toMatchObject({
-      terminalId: TID, merchantId: MID, result: 'BALANCED', batchNo: '000001', businessDay: DAY, stan: '000011',
-      terminalTotals: busyTotals, hostTotals: busyTotals, differences: [], transactionCount: 5, nextBatchNo: '000002', nextBusinessDay: '2026-11-25',
-    });
+    const answered = { terminalId: TID, merchantId: MID, businessDay: DAY, stan: '000011', fingerprint: fp('000011'), batchNo: '000001' };
+    thenEvents(
+      o,
+      { type: 'SettlementRequested', data: { ...answered, operatorId: OP, result: 'BALANCED', terminalTotals: busyTotals, hostTotals: busyTotals } },
+      {
+        type: 'BatchClosed',
+        data: { ...answered, result: 'BALANCED', terminalTotals: busyTotals, hostTotals: busyTotals, differences: [], transactionCount: 5, nextBatchNo: '000002', nextBusinessDay: '2026-11-25' },
+      },
+    );
   });
 
   it('accepts terminal totals in any order, and zero rows for currencies without transactions', () => {
@@ -51,12 +52,12 @@ describe('a balanced settlement', () => {
   });
 
   it('of an empty batch is balanced with no totals at all', () => {
-    thenTypes(signedOn().when(settle('000002', [])), 'SettlementRequested', 'BatchClosed');
+    thenEvents(signedOn().when(settle('000002', [])), settlementRequested('000002', [], []), batchClosed('000002', [], [], 0));
   });
 
   it('starts the next business day on today when the batch is older than yesterday', () => {
     const o = signedOn().when(settle('000002', []), at('2026-11-29T09:00:00Z'));
-    expect(eventOf(o, 'BatchClosed').data.nextBusinessDay).toBe('2026-11-29');
+    thenEvents(o, settlementRequested('000002', [], []), batchClosed('000002', [], [], 0, { nextBusinessDay: '2026-11-29' }));
   });
 
   it('opens the next batch: the old batch number is refused, the new one accepted, and the STAN keeps counting', () => {
@@ -99,9 +100,7 @@ describe('a settlement refused', () => {
   it('for a wrong password records the failure and leaves the batch open and retryable', () => {
     const h = busyBatch();
     const o = h.when(settle('000011', busyTotals, { passwordValid: false }));
-    expect(o.error).toMatchObject({ code: 'OPERATOR_PASSWORD_INVALID', responseCode: '55' });
-    expect(o.events.map((e) => e.type)).toEqual(['OperatorAuthenticationFailed']);
-    expect(eventOf(o, 'OperatorAuthenticationFailed').data).toMatchObject({ during: 'SETTLEMENT', operatorId: OP, consecutiveFailures: 1 });
+    thenRefusedRecording(o, 'OPERATOR_PASSWORD_INVALID', '55', authenticationFailed({ during: 'SETTLEMENT' }));
     o.events.forEach((e) => h.apply(e));
     expect(h.state).toMatchObject({ batchNo: '000001', phase: 'OPEN' });
     expect(hostTotals(h.state)).toEqual(busyTotals);
@@ -158,10 +157,7 @@ describe('an unbalanced settlement', () => {
   it('records SettlementRequested(UNBALANCED) only, answers 95 and expects a batch upload', () => {
     const { h, terminalTotals } = unbalancedBatch();
     const o = h.when(settle('000007', terminalTotals));
-    thenTypes(o, 'SettlementRequested');
-    expect(eventOf(o, 'SettlementRequested').data).toMatchObject({
-      result: 'UNBALANCED', terminalTotals, hostTotals: [totals('CNY', 3, 6_000n, 1, 500n)],
-    });
+    thenEvents(o, settlementRequested('000007', terminalTotals, [totals('CNY', 3, 6_000n, 1, 500n)], { result: 'UNBALANCED' }));
     o.events.forEach((e) => h.apply(e));
     expect(h.state.phase).toBe('UPLOADING');
     expect(h.state.batchNo).toBe('000001');
@@ -195,8 +191,11 @@ describe('an unbalanced settlement', () => {
     expect(items[0].difference?.note).toMatch(/refund exceeds/);
     expect(items[1].difference?.note).toMatch(/whole sale/);
     expect(items[2].difference?.note).toMatch(/unknown to the host/);
-    thenTypes(o, 'TransactionCompleted', 'BatchTransactionsUploaded');
-    expect(eventOf(o, 'TransactionCompleted').data).toMatchObject({ kind: 'VOID', originalRrn: rrns.c, capture: 'BATCH_UPLOAD' });
+    const voided = eventOf(o, 'TransactionCompleted').data.rrn;
+    thenEvents(o, completed('000023', 3_000n, voided, { kind: 'VOID', originalRrn: rrns.c, capture: 'BATCH_UPLOAD', maskedPan: undefined, fingerprint: fp('000008') }), {
+      type: 'BatchTransactionsUploaded',
+      data: { terminalId: TID, merchantId: MID, businessDay: DAY, stan: '000008', fingerprint: fp('000008'), batchNo: '000001', items },
+    });
   });
 
   it('an upload or end of upload is refused when no upload is expected', () => {
@@ -214,9 +213,12 @@ describe('an unbalanced settlement', () => {
       uploaded('000006', 4_000n),
       uploaded('000005', 500n, { kind: 'REFUND', originalRrn: rrns.a, rrn: rrns.r }),
     ]));
-    thenTypes(o, 'TransactionCompleted', 'BatchTransactionsUploaded');
+    // Booked from the upload: the upload request's fingerprint, no card data.
     const booked = eventOf(o, 'TransactionCompleted').data;
-    expect(booked).toMatchObject({ stan: '000006', kind: 'SALE', amount: 4_000n, currency: 'CNY', capture: 'BATCH_UPLOAD', batchNo: '000001' });
+    thenEvents(o, completed('000006', 4_000n, booked.rrn, { capture: 'BATCH_UPLOAD', maskedPan: undefined, fingerprint: fp('000008') }), {
+      type: 'BatchTransactionsUploaded',
+      data: { terminalId: TID, merchantId: MID, businessDay: DAY, stan: '000008', fingerprint: fp('000008'), batchNo: '000001', items: eventOf(o, 'BatchTransactionsUploaded').data.items },
+    });
     expect(booked.rrn).toMatch(/^\d{12}$/);
     expect(Object.values(rrns)).not.toContain(booked.rrn);
     expect(booked.transactionId).toBe(`${TID}-${booked.rrn}`);

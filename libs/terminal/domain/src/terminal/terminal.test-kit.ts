@@ -143,6 +143,62 @@ export const thenRefused = (o: Outcome, code: string, responseCode?: string): vo
   expect(o.events).toEqual([]);
 };
 
+/** then: accepted with exactly these events, whole (type and every field of data), in this order. */
+export const thenEvents = (o: Outcome, ...events: readonly TerminalEvent[]): void => {
+  expect(o.error, o.error ? `${o.error.code}: ${o.error.message}` : undefined).toBeUndefined();
+  expect(o.events).toEqual(events);
+};
+
+/** then: refused with this code and ISO response code, and yet these events recorded (a wrong password). */
+export const thenRefusedRecording = (o: Outcome, code: string, responseCode: string, ...events: readonly TerminalEvent[]): void => {
+  expect(o.error?.code, o.error ? o.error.message : 'expected a refusal, got none').toBe(code);
+  expect(o.error?.responseCode).toBe(responseCode);
+  expect(o.events).toEqual(events);
+};
+
+// ---- expected events --------------------------------------------------------
+// Whole events as the decider records them for the terminal of `register()`, batch 000001,
+// business day DAY, operator OP; `over` changes or adds data fields.
+
+type Ev<T extends TerminalEvent['type']> = Extract<TerminalEvent, { type: T }>;
+const scope = { terminalId: TID, merchantId: MID, businessDay: DAY };
+const event = <T extends TerminalEvent['type']>(type: T, data: object, over: object): Ev<T> => ({ type, data: { ...data, ...over } }) as Ev<T>;
+/** An auth code: six digits derived from terminal and RRN (its derivation has tests of its own). */
+const AUTH_CODE = expect.stringMatching(/^\d{6}$/) as unknown as string;
+
+export const registered = (over: Partial<Ev<'TerminalRegistered'>['data']> = {}): Ev<'TerminalRegistered'> => {
+  const { type: _, pricing, ...command } = register();
+  return event('TerminalRegistered', { ...command, businessDay: DAY, batchNo: '000001', pricing: { ...pricing, effectiveFrom: DAY } }, over);
+};
+export const signedOnEvent = (stan: string, over: Partial<Ev<'TerminalSignedOn'>['data']> = {}): Ev<'TerminalSignedOn'> =>
+  event('TerminalSignedOn', { ...scope, stan, fingerprint: fp(stan), operatorId: OP, batchNo: '000001' }, over);
+export const signedOffEvent = (stan: string, over: Partial<Ev<'TerminalSignedOff'>['data']> = {}): Ev<'TerminalSignedOff'> =>
+  event('TerminalSignedOff', { ...scope, stan, fingerprint: fp(stan), operatorId: OP, batchNo: '000001' }, over);
+export const authenticationFailed = (over: Partial<Ev<'OperatorAuthenticationFailed'>['data']> = {}): Ev<'OperatorAuthenticationFailed'> =>
+  event('OperatorAuthenticationFailed', { ...scope, operatorId: OP, during: 'SIGN_ON', consecutiveFailures: 1, lockedOut: false }, over);
+export const unlocked = (operatorId = OP, over: Partial<Ev<'OperatorUnlocked'>['data']> = {}): Ev<'OperatorUnlocked'> =>
+  event('OperatorUnlocked', { ...scope, operatorId }, over);
+/** A bank-card sale of `amount` CNY answered online with `rrn`; VOID/REFUND/QR etc. through `over`. */
+export const completed = (stan: string, amount: bigint, rrn: string, over: Partial<Ev<'TransactionCompleted'>['data']> = {}): Ev<'TransactionCompleted'> =>
+  event('TransactionCompleted', {
+    ...scope, stan, fingerprint: fp(stan), transactionId: `${TID}-${rrn}`, kind: 'SALE', method: 'BANK_CARD', amount, currency: 'CNY', rrn, authCode: AUTH_CODE,
+    batchNo: '000001', operatorId: OP, maskedPan: '622202******1234', capture: 'ONLINE',
+  }, over);
+export const reversedEvent = (stan: string, originalStan: string, rrn: string, amount: bigint, over: Partial<Ev<'TransactionReversed'>['data']> = {}): Ev<'TransactionReversed'> =>
+  event('TransactionReversed', {
+    ...scope, stan, fingerprint: fp(stan), transactionId: `${TID}-${rrn}`, rrn, kind: 'SALE', method: 'BANK_CARD', amount, currency: 'CNY', originalStan, reason: '98', batchNo: '000001',
+  }, over);
+export const unmatchedReversal = (stan: string, originalStan: string, over: Partial<Ev<'UnmatchedReversalRecorded'>['data']> = {}): Ev<'UnmatchedReversalRecorded'> =>
+  event('UnmatchedReversalRecorded', { ...scope, stan, fingerprint: fp(stan), originalStan, reason: '98', batchNo: '000001' }, over);
+/** SettlementRequested with these terminal and host totals (BALANCED unless `over` says otherwise). */
+export const settlementRequested = (stan: string, terminalTotals: readonly BatchTotals[], hostTotals: readonly BatchTotals[], over: Partial<Ev<'SettlementRequested'>['data']> = {}): Ev<'SettlementRequested'> =>
+  event('SettlementRequested', { ...scope, stan, fingerprint: fp(stan), operatorId: OP, batchNo: '000001', terminalTotals, hostTotals, result: 'BALANCED' }, over);
+/** BatchClosed balanced, opening batch 000002 on the next day; the rest through `over`. */
+export const batchClosed = (stan: string, terminalTotals: readonly BatchTotals[], hostTotals: readonly BatchTotals[], transactionCount: number, over: Partial<Ev<'BatchClosed'>['data']> = {}): Ev<'BatchClosed'> =>
+  event('BatchClosed', {
+    ...scope, stan, fingerprint: fp(stan), batchNo: '000001', result: 'BALANCED', terminalTotals, hostTotals, differences: [], transactionCount, nextBatchNo: '000002', nextBusinessDay: '2026-11-25',
+  }, over);
+
 /** then: accepted with exactly these event types, in this order. */
 export const thenTypes = (o: Outcome, ...types: TerminalEvent['type'][]): void => {
   expect(o.error, o.error ? `${o.error.code}: ${o.error.message}` : undefined).toBeUndefined();
