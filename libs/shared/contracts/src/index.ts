@@ -5,4 +5,6 @@ export * from './settlement/settlement.schemas';
 export * from './reconciliation/reconciliation.events';
 export * from './reconciliation/reconciliation.schemas';
 export * from './registry';
+export * from './event-types';
+export * from './streams';
 export * as wire from './wire';

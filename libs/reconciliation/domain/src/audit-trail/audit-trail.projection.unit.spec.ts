@@ -12,7 +12,7 @@ const recorded = <E extends Event>(
   type: E['type'],
   data: E['data'],
   meta: { streamId?: string; version: number; occurredAt: string; actor?: Actor },
-): RecordedEvent<E> => ({
+): RecordedEvent<Event<E['type'], E['data']>> => ({
   type,
   data,
   metadata: {

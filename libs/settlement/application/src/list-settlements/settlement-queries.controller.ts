@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { SETTLEMENT_EVENTS } from '@pos/contracts';
 import { activeCollection, type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { DomainError } from '@pos/kernel';
 import { SERVICE_STORE } from '@pos/platform';
@@ -25,7 +26,7 @@ export class SettlementQueriesController {
     const d = need('businessDay', businessDay, /^\d{4}-\d{2}-\d{2}$/);
     const streams = await this.store.listStreams(`settlement-${t}-${d}-`);
     const settled = [];
-    for (const s of streams) for (const e of await this.store.readStream(s)) if (e.type === 'BatchSettled') settled.push(toJsonSafe(e.data));
+    for (const s of streams) for (const e of await this.store.readStream(s, SETTLEMENT_EVENTS)) if (e.type === 'BatchSettled') settled.push(toJsonSafe(e.data));
     return { settlements: settled };
   }
 
