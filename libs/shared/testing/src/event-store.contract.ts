@@ -3,6 +3,7 @@ import { LEDGER_EVENTS, TERMINAL_EVENTS } from '@pos/contracts';
 import { ConcurrencyError, type EventContext } from '@pos/kernel';
 import { fromLogMessage, GENESIS_HASH, type NewEvent, type ServiceStore, STORE_START, StoreSubscription } from '@pos/eventing';
 import type { RawStore } from './raw-store';
+import { upcastingContract } from './upcasting.contract';
 
 export interface StoreHarness {
   store: ServiceStore;
@@ -412,6 +413,8 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       expect(counts.reduce((x, y) => x + y, 0)).toBe(4);
       expect((await h.store.listDocuments<number>('applied', '')).map((d) => d.doc)).toEqual([1, 1, 1, 1]);
     });
+
+    upcastingContract(() => h);
 
     it('refuses an event whose payload breaks its contract', async () => {
       const bad = { ...unlocked('T0000001'), data: { terminalId: 'nope' } };
