@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { breakStreamId, clearingFileStreamId, reconciliationDayStreamId } from '@pos/contracts';
+import { breakStreamId, clearingFileStreamId, LEDGER_EVENTS, reconciliationDayStreamId } from '@pos/contracts';
 import { SqliteServiceStore } from '@pos/embedded';
 import { addDays } from '@pos/kernel';
 import { activeCollection, committedDocuments, type ServiceStore } from '@pos/eventing';
@@ -31,7 +31,8 @@ const feed = async (store: ServiceStore, terminals: readonly string[], now = NOW
   for (const t of terminals) {
     const context = { correlationId: 'c', causationId: 'c', actor: { type: 'terminal' as const, id: t } };
     const events = terminalMorning(t, [1_000n, 2_345n, 99_999n], now);
-    const recorded = await writer.transaction((tx) => tx.events.append(`terminal-${t}`, 0, events.map((e) => ({ type: e.type, data: e.data, context, occurredAt: now }))));
+    await writer.transaction((tx) => tx.events.append(`terminal-${t}`, 0, events.map((e) => ({ type: e.type, data: e.data, context, occurredAt: now }))));
+    const recorded = await writer.readStream(`terminal-${t}`, LEDGER_EVENTS);
     await store.transaction((tx) => applyToReconciliation(recorded.map((event) => ({ event, at: { key: 'pos.terminal.events.v1/0', offset: String(offset++) } })), tx));
   }
   await writer.close();
@@ -72,7 +73,7 @@ const clearingSuite = (name: string, open: () => Promise<{ store: ServiceStore; 
       expect(stored.map((r) => [r.rrn, r.amount])).toEqual(records.map((r) => [r.rrn, r.amount]));
       // The file's id is the sha256 of its bytes.
       expect(first.fileId).toBe(createHash('sha256').update(text).digest('hex'));
-      expect(await store.readStream(clearingFileStreamId(first.fileId))).toEqual([
+      expect(await store.readStream(clearingFileStreamId(first.fileId), LEDGER_EVENTS)).toEqual([
         storedEvent(
           'ClearingFileImported',
           {
@@ -94,7 +95,7 @@ const clearingSuite = (name: string, open: () => Promise<{ store: ServiceStore; 
       const run = await reconcileDay(store, DAY, DEFAULT_TOLERANCES, ctx);
       expect(run.breaks).toEqual([]);
       expect(run).toMatchObject({ reconciled: true, openBreaks: 0, hostTransactions: 6, acquirerRecords: 6 });
-      const day = await store.readStream(`reconciliation-day-${DAY}`);
+      const day = await store.readStream(`reconciliation-day-${DAY}`, LEDGER_EVENTS);
       expect(day.map((e) => e.type)).toEqual(['ReconciliationRunCompleted', 'DayReconciled']);
     });
 
@@ -155,7 +156,7 @@ const clearingSuite = (name: string, open: () => Promise<{ store: ServiceStore; 
       const run = await reconcileDay(store, DAY3, DEFAULT_TOLERANCES, ctx);
       expect(run.breaks.map((b) => [b.type, b.businessDay, b.terminalId, b.rrn])).toEqual([['LATE_PRESENTMENT', DAY2, 'T0000003', late.rrn]]);
       expect(run).toMatchObject({ reconciled: true, openBreaks: 0 });
-      expect((await store.readStream(breakStreamId(run.breaks[0].breakId)))[0].data).toMatchObject({ businessDay: DAY2 });
+      expect((await store.readStream(breakStreamId(run.breaks[0].breakId), LEDGER_EVENTS))[0].data).toMatchObject({ businessDay: DAY2 });
       // The day of the transaction finds the same break, and it holds that day open.
       const own = await reconcileDay(store, DAY2, DEFAULT_TOLERANCES, ctx);
       expect(own.breaks.map((b) => [b.breakId, b.businessDay])).toEqual([[run.breaks[0].breakId, DAY2]]);
@@ -163,7 +164,7 @@ const clearingSuite = (name: string, open: () => Promise<{ store: ServiceStore; 
     });
 
     it('reconciles a day once: a re-run records nothing, until something new for the day reopens it', async () => {
-      const dayStream = async () => (await store.readStream(reconciliationDayStreamId(DAY3))).map((e) => e.type);
+      const dayStream = async () => (await store.readStream(reconciliationDayStreamId(DAY3), LEDGER_EVENTS)).map((e) => e.type);
       const rerunChangesNothing = async () => {
         const position = await store.lastPosition();
         expect(await reconcileDay(store, DAY3, DEFAULT_TOLERANCES, ctx)).toMatchObject({ reconciled: true, openBreaks: 0, recorded: false });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type TerminalEvent, TOPICS } from '@pos/contracts';
+import { LEDGER_EVENTS, type TerminalEvent, TOPICS } from '@pos/contracts';
 import { dlqTopic, HEADERS, type LogMessage, type MessageLog, OutboxRelay, startIdempotentConsumer, toLogMessage, type Consumer } from '@pos/eventing';
 import { KafkaMessageLog } from '@pos/kafka';
 import type { RecordedEvent } from '@pos/kernel';
@@ -65,7 +65,7 @@ describe('the event pipeline on PostgreSQL and Kafka', () => {
   });
 
   it('changes nothing when the same events are delivered again', async () => {
-    const stored = await gateway.readStream('terminal-T0000001');
+    const stored = await gateway.readStream('terminal-T0000001', LEDGER_EVENTS);
     await log.publish(stored.map(toLogMessage));
     await waitFor(async () => (await consumer.lag()) === 0, 'the consumer to catch up');
     expect(await rowOf('T0000001')).toMatchObject({ salesCount: 3, salesAmount: 6_000n });
@@ -74,7 +74,7 @@ describe('the event pipeline on PostgreSQL and Kafka', () => {
   });
 
   it('dead-letters poison messages with their reason and goes on with the next one', async () => {
-    const [sale] = (await gateway.readStream('terminal-T0000001')).slice(-1) as RecordedEvent[];
+    const [sale] = (await gateway.readStream('terminal-T0000001', LEDGER_EVENTS)).slice(-1) as RecordedEvent[];
     const good = toLogMessage(sale);
     const poison: LogMessage[] = [
       { ...good, value: '{not json', headers: { ...good.headers, 'event-id': 'p1' } },

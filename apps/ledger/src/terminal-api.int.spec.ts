@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LEDGER_EVENTS, TERMINAL_EVENTS } from '@pos/contracts';
 import { toJsonSafe } from '@pos/kernel';
 import { readEnv } from '@pos/platform';
 import type { SqliteServiceStore } from '@pos/embedded';
 import { type RunningProcess, startProcess } from '@pos/runtime';
-import { storedEvent } from '@pos/testing';
+import { rawSqliteStore, storedEvent } from '@pos/testing';
 import { ledgerPlan } from './ledger';
 
 /** The terminal API on the real embedded ledger: every refusal has a stable code and writes nothing. */
@@ -265,8 +266,10 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
       const ok = await verify();
       expect(ok).toMatchObject({ streamId: `terminal-${T}`, ok: true });
       expect(ok.events).toBeGreaterThan(3);
-      const [, third] = await gateway().readStream(`terminal-${T}`, 2);
-      gateway().tamperForTest(`terminal-${T}`, 3, { ...(toJsonSafe(third.data) as object), businessDay: '2000-01-01' });
+      const [, third] = await gateway().readStream(`terminal-${T}`, LEDGER_EVENTS, 2);
+      const raw = rawSqliteStore(gateway().file);
+      await raw.tamper(`terminal-${T}`, 3, { ...(toJsonSafe(third.data) as object), businessDay: '2000-01-01' });
+      await raw.close();
       expect(await verify()).toMatchObject({ ok: false, brokenAtVersion: 3 });
     });
   });
@@ -332,11 +335,11 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
         expect(res.body.error).toMatchObject({ code, responseCode: rc });
         const events = await gateway().readAll('0', 1_000_000);
         expect(events.length).toBe(before + 1);
-        const [registered] = await gateway().readStream(`terminal-${T2}`);
+        const [registered] = await gateway().readStream(`terminal-${T2}`, TERMINAL_EVENTS);
         expect(events[events.length - 1]).toEqual(
           storedEvent(
             'OperatorAuthenticationFailed',
-            { terminalId: T2, merchantId: 'M00000000000001', businessDay: (registered.data as { businessDay: string }).businessDay, operatorId: '01', during: 'SIGN_ON', consecutiveFailures: n, lockedOut: n === 3 },
+            { terminalId: T2, merchantId: 'M00000000000001', businessDay: (registered.data as { businessDay: string }).businessDay, operatorId: '01', during: 'SIGN_ON', consecutiveFailures: n, maxFailures: 3, lockedOut: n === 3 },
             { streamId: `terminal-${T2}`, version: 1 + n, actor: { type: 'operator', id: `${T2}/01` } },
           ),
         );

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { terminalStreamId } from '@pos/contracts';
+import { LEDGER_EVENTS, TERMINAL_EVENTS, terminalStreamId } from '@pos/contracts';
 import { SqliteServiceStore } from '@pos/embedded';
 import { LedgerMetrics } from '@pos/platform';
 import { snapshotOf, type TerminalCommand, type TerminalSnapshot } from '@pos/terminal-domain';
@@ -63,7 +63,7 @@ describe('the terminal command runner on a real store', () => {
     expect(snapshot?.version).toBe(34);
     const reads = vi.spyOn(store, 'readStream');
     const cold = await runner().load(T);
-    expect(reads).toHaveBeenCalledWith(terminalStreamId(T), 34);
+    expect(reads).toHaveBeenCalledWith(terminalStreamId(T), TERMINAL_EVENTS, 34);
     expect(snapshotOf(cold.state)).toEqual(expected);
     reads.mockRestore();
 
@@ -92,11 +92,11 @@ describe('the terminal command runner on a real store', () => {
     await open(a);
     const s = stanOf(++stan);
     const first = await a.run(T, origin(s, fp(s)), () => sale(1_234n)(s));
-    const before = (await store.readStream(terminalStreamId(T))).length;
+    const before = (await store.readStream(terminalStreamId(T), LEDGER_EVENTS)).length;
     const again = await runner().run(T, origin(s, fp(s)), () => sale(1_234n)(s));
     expect(again).toEqual(first);
     await expect(runner().run(T, origin(s, fp(s, 'other')), () => sale(99n)(s))).rejects.toMatchObject({ code: 'DUPLICATE_TRANSMISSION', responseCode: '94' });
-    expect(await store.readStream(terminalStreamId(T))).toHaveLength(before);
+    expect(await store.readStream(terminalStreamId(T), LEDGER_EVENTS)).toHaveLength(before);
   });
 
   it("decides again, on the other replica's events, when its cached state is stale", async () => {
@@ -106,7 +106,7 @@ describe('the terminal command runner on a real store', () => {
     await run(a, sale(500n));
     // b's cache does not know the sale a just made: its append conflicts, it reloads and decides again.
     const { rrn } = (await run(b, sale(600n))) as { rrn: string };
-    const sales = (await store.readStream(terminalStreamId(T))).filter((e) => e.type === 'TransactionCompleted');
+    const sales = (await store.readStream(terminalStreamId(T), LEDGER_EVENTS)).filter((e) => e.type === 'TransactionCompleted');
     expect(sales.map((e) => (e.data as { rrn: string }).rrn)).toEqual([expect.any(String), rrn]);
     // A refusal decided on a stale cache is checked against the store first: here the sale exists, so the STAN is taken.
     const taken = stanOf(stan);
@@ -123,7 +123,7 @@ describe('the terminal command runner on a real store', () => {
     expect(answers.every((a) => a.responseCode === '00')).toBe(true);
     expect(appends.mock.calls.length).toBeLessThan(answers.length / 5);
     for (const id of ids) {
-      const sales = (await store.readStream(terminalStreamId(id))).filter((e) => e.type === 'TransactionCompleted');
+      const sales = (await store.readStream(terminalStreamId(id), LEDGER_EVENTS)).filter((e) => e.type === 'TransactionCompleted');
       expect(sales).toHaveLength(3);
     }
     appends.mockRestore();

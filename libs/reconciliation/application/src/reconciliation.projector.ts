@@ -1,3 +1,4 @@
+import { LEDGER_EVENTS } from '@pos/contracts';
 import { applyLiveBatch, type LiveItem, type ProjectionDefinition, type StoreTx } from '@pos/eventing';
 import { auditDayIndexOf, auditEntryOf, dailyTotalsChanges, type DailyTotalsRow } from '@pos/reconciliation-domain';
 
@@ -11,6 +12,7 @@ export const DAILY_TOTALS_PROJECTION: ProjectionDefinition = {
   service: 'reconciliation',
   description: 'daily totals per business day, merchant, terminal, payment method and currency',
   source: { kind: 'log', topics: RECONCILIATION_TOPICS, consumerGroup: RECONCILIATION_CONSUMER },
+  handles: LEDGER_EVENTS,
   reads: (event) => dailyTotalsChanges(event).map((c) => c.key),
   apply: async (event, docs, collection) => {
     for (const change of dailyTotalsChanges(event)) {
@@ -25,6 +27,7 @@ export const AUDIT_TRAIL_PROJECTION: ProjectionDefinition = {
   service: 'reconciliation',
   description: "every event of a terminal's business day in order, with actor, time and hash; indexed by merchant and day",
   source: { kind: 'log', topics: RECONCILIATION_TOPICS, consumerGroup: RECONCILIATION_CONSUMER },
+  handles: LEDGER_EVENTS,
   apply: async (event, docs, collection) => {
     const audit = auditEntryOf(event);
     if (!audit) return;

@@ -9,4 +9,6 @@ export * from './api';
 export * from './terminal/terminal.api';
 export * from './settlement/settlement.api';
 export * from './reconciliation/reconciliation.api';
+export * from './event-types';
+export * from './streams';
 export * as wire from './wire';

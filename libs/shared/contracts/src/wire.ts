@@ -28,3 +28,17 @@ export type Decodes<S extends z.ZodType, D> = [z.output<S>] extends [D]
       : false
     : false
   : false;
+
+/** Reads a payload written at an older schema version and upcasts it to the current data. */
+export type OlderVersion<D> = (payload: unknown) => { success: true; data: D } | { success: false; error: z.ZodError };
+
+/**
+ * An older version: its payloads are validated by the schema they were written with, then
+ * `up` (a pure function of that data) gives the current version's data.
+ */
+export const upcastFrom =
+  <Old extends z.ZodType, D>(schema: Old, up: (old: z.output<Old>) => D): OlderVersion<D> =>
+  (payload) => {
+    const result = schema.safeParse(payload);
+    return result.success ? { success: true, data: up(result.data) } : { success: false, error: result.error };
+  };

@@ -4,7 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import {
   type ConsumedMessage, type Consumer, type ConsumerOptions, DEFAULT_MAX_BATCH, type LogMessage, type LogPositions, type MessageLog, positionKey, type ReadRangeOptions,
 } from '@pos/eventing';
-import { FileWakeup, Mutex, openSqlite, relaxedWriteTransaction, Statements, writeTransaction } from './sqlite';
+import { FileWakeup, intColumn, Mutex, openSqlite, relaxedWriteTransaction, type SqlRow, Statements, textColumn, writeTransaction } from './sqlite';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
@@ -31,6 +31,16 @@ interface RecordRow {
   headers: string;
   appended_at: string;
 }
+
+const recordRow = (r: SqlRow): RecordRow => ({
+  topic: textColumn(r, 'topic'),
+  partition: intColumn(r, 'partition'),
+  offset: intColumn(r, 'offset'),
+  key: textColumn(r, 'key'),
+  value: textColumn(r, 'value'),
+  headers: textColumn(r, 'headers'),
+  appended_at: textColumn(r, 'appended_at'),
+});
 
 const toConsumed = (row: RecordRow): ConsumedMessage => ({
   topic: row.topic,
@@ -137,7 +147,7 @@ export class SqliteMessageLog implements MessageLog {
         const offsets = this.committedAll(options.groupId, options.topics);
         let backlog = false;
         const rows = lanes.flatMap(({ topic, partition }) => {
-          const got = fetch.all(topic, partition, offsets.get(`${topic}/${partition}`) ?? 0, max) as unknown as RecordRow[];
+          const got = fetch.all(topic, partition, offsets.get(`${topic}/${partition}`) ?? 0, max).map(recordRow);
           backlog ||= got.length === max;
           return got;
         });
@@ -290,7 +300,7 @@ export class SqliteMessageLog implements MessageLog {
         const until = Math.min(Number(requested), Number(ends[key]));
         let next = Math.max(Number(options.from?.[key] ?? '0'), 0);
         while (next < until) {
-          const rows = page.all(topic, partition, next, until, READ_BATCH) as unknown as RecordRow[];
+          const rows = page.all(topic, partition, next, until, READ_BATCH).map(recordRow);
           if (rows.length === 0) break;
           await options.onBatch(rows.map(toConsumed));
           next = rows[rows.length - 1].offset + 1;

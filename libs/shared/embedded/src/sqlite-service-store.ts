@@ -1,12 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { decodeEvent, topicOf } from '@pos/contracts';
+import { type EventTypes, type LedgerEvent, topicOf } from '@pos/contracts';
 import { ConcurrencyError, type RecordedEvent } from '@pos/kernel';
 import {
-  AppendSignal, draftStream, GENESIS_HASH, parseWithBigInt, partitionKeyOf, recordedFromDraft, storedEventHash, storedLogMessage, stringifyWithBigInt, verifyChain,
+  AppendSignal, contextOf, decodeStoredEvent, draftStream, GENESIS_HASH, parseWithBigInt, partitionKeyOf, ofTypes, recordedFromDraft, storedEventHash, storedLogMessage, stringifyWithBigInt, verifyChain,
   type AppendOutcome, type DocumentReader, type DocumentWrite, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord,
   type ServiceStore, type StoredEventDraft, type StorePosition, type StoreTx, type StreamAppend,
 } from '@pos/eventing';
-import { FileWakeup, Mutex, openSqlite, relaxedWriteTransaction, Statements, writeTransaction } from './sqlite';
+import { FileWakeup, intColumn, Mutex, openSqlite, optionalTextColumn, relaxedWriteTransaction, type SqlRow, Statements, textColumn, writeTransaction } from './sqlite';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -79,25 +79,42 @@ const SQL = {
 
 const EVENT_COLUMNS = 'position, event_id, stream_id, version, type, schema_version, payload, context, occurred_at, prev_hash, hash';
 
+/** An events row, column by column. */
+const eventRow = (r: SqlRow): EventRow => ({
+  position: intColumn(r, 'position'),
+  event_id: textColumn(r, 'event_id'),
+  stream_id: textColumn(r, 'stream_id'),
+  version: intColumn(r, 'version'),
+  type: textColumn(r, 'type'),
+  schema_version: intColumn(r, 'schema_version'),
+  payload: textColumn(r, 'payload'),
+  context: textColumn(r, 'context'),
+  occurred_at: textColumn(r, 'occurred_at'),
+  prev_hash: textColumn(r, 'prev_hash'),
+  hash: textColumn(r, 'hash'),
+});
+
+/** An outbox row joined to its event. */
+interface OutboxRow extends EventRow {
+  outbox_id: number;
+  topic: string | null;
+  key: string | null;
+}
+const outboxRow = (r: SqlRow): OutboxRow => ({ ...eventRow(r), outbox_id: intColumn(r, 'outbox_id'), topic: optionalTextColumn(r, 'topic'), key: optionalTextColumn(r, 'key') });
+
 /** Rows are decoded through the contracts, so old shapes are upcast on read. */
-const toRecorded = (row: EventRow): RecordedEvent => {
-  const context = JSON.parse(row.context);
-  return {
-    type: row.type,
-    data: decodeEvent(row.type, row.schema_version, JSON.parse(row.payload)),
-    metadata: {
-      ...context,
-      eventId: row.event_id,
-      streamId: row.stream_id,
-      version: row.version,
-      occurredAt: row.occurred_at,
-      schemaVersion: row.schema_version,
-      position: String(row.position),
-      prevHash: row.prev_hash,
-      hash: row.hash,
-    },
-  };
-};
+const toRecorded = (row: EventRow): RecordedEvent<LedgerEvent> =>
+  decodeStoredEvent(row.type, JSON.parse(row.payload), {
+    ...contextOf(JSON.parse(row.context)),
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    version: row.version,
+    occurredAt: row.occurred_at,
+    schemaVersion: row.schema_version,
+    position: String(row.position),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  });
 
 const hashOf = (row: EventRow): string =>
   storedEventHash({
@@ -154,7 +171,7 @@ export class SqliteServiceStore implements ServiceStore {
             appended ||= out.length > 0;
             return out;
           },
-          readStream: async (streamId, fromVersion) => this.readStreamFrom(w, streamId, fromVersion),
+          readStream: async (streamId, types, fromVersion) => ofTypes(this.readStreamFrom(w, streamId, fromVersion), types),
         },
         documents: {
           get: async (collection, key) => this.getDoc(w, collection, key),
@@ -261,9 +278,8 @@ export class SqliteServiceStore implements ServiceStore {
     return drafts.map((d, i) => recordedFromDraft(d, events[i].data, positions[i]));
   }
 
-  private readStreamFrom(s: Statements, streamId: string, fromVersion = 1, toVersion = 2 ** 31): RecordedEvent[] {
-    const rows = s.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version`).all(streamId, fromVersion, toVersion) as unknown as EventRow[];
-    return rows.map(toRecorded);
+  private readStreamFrom(s: Statements, streamId: string, fromVersion = 1, toVersion = 2 ** 31): RecordedEvent<LedgerEvent>[] {
+    return s.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version`).all(streamId, fromVersion, toVersion).map((r) => toRecorded(eventRow(r)));
   }
 
   private getDoc<T>(s: Statements, collection: string, key: string): T | undefined {
@@ -320,13 +336,12 @@ export class SqliteServiceStore implements ServiceStore {
     return rows.map((r) => ({ key: r.key, doc: parseWithBigInt<T>(r.doc) }));
   }
 
-  async readStream(streamId: string, fromVersion?: number, toVersion?: number): Promise<RecordedEvent[]> {
-    return this.readStreamFrom(this.r, streamId, fromVersion, toVersion);
+  async readStream<E extends LedgerEvent>(streamId: string, types: EventTypes<E>, fromVersion?: number, toVersion?: number): Promise<RecordedEvent<E>[]> {
+    return ofTypes(this.readStreamFrom(this.r, streamId, fromVersion, toVersion), types);
   }
 
-  async readAll(afterPosition: StorePosition, limit: number): Promise<RecordedEvent[]> {
-    const rows = this.r.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).all(positionNumber(afterPosition), limit) as unknown as EventRow[];
-    return rows.map(toRecorded);
+  async readAll(afterPosition: StorePosition, limit: number): Promise<RecordedEvent<LedgerEvent>[]> {
+    return this.r.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).all(positionNumber(afterPosition), limit).map((r) => toRecorded(eventRow(r)));
   }
 
   async countBetween(after: StorePosition, until: StorePosition): Promise<number> {
@@ -340,7 +355,7 @@ export class SqliteServiceStore implements ServiceStore {
     const own = !db.isTransaction;
     if (own) db.exec('BEGIN');
     try {
-      const rows = this.r.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY version`).all(streamId) as unknown as EventRow[];
+      const rows = this.r.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY version`).all(streamId).map(eventRow);
       const head = this.r.get(SQL.head).get(streamId) as { version: number; last_hash: string } | undefined;
       return verifyChain(
         streamId,
@@ -364,7 +379,8 @@ export class SqliteServiceStore implements ServiceStore {
     const drain = async () => {
       const rows = this.r
         .get(`SELECT o.outbox_id, o.topic, o.key, ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM outbox o JOIN events e ON e.position = o.position ORDER BY o.outbox_id LIMIT ?`)
-        .all(limit) as unknown as Array<EventRow & { outbox_id: number; topic: string | null; key: string | null }>;
+        .all(limit)
+        .map(outboxRow);
       if (rows.length === 0) return 0;
       await publish(rows.map((r) => this.outboxRecord(r)));
       // One writer: outbox ids are handed out in commit order, so every row up to the last one read was read.
@@ -378,8 +394,8 @@ export class SqliteServiceStore implements ServiceStore {
     return this.publishing.run(() => (this.reader === this.writer ? this.mutex.run(drain) : drain()));
   }
 
-  private outboxRecord(r: EventRow & { outbox_id: number; topic: string | null; key: string | null }): OutboxRecord {
-    const context = JSON.parse(r.context);
+  private outboxRecord(r: OutboxRow): OutboxRecord {
+    const context = contextOf(JSON.parse(r.context));
     // Rows queued before outbox rows carried their topic and key (schema version 1) get them from the stored payload.
     const key = r.key ?? partitionKeyOf({ data: JSON.parse(r.payload), metadata: { streamId: r.stream_id } });
     const message = storedLogMessage({
@@ -395,42 +411,6 @@ export class SqliteServiceStore implements ServiceStore {
 
   waitForAppend(ms: number): Promise<void> {
     return this.appended.wait(ms);
-  }
-
-  /** For tamper-evidence tests and forensic tooling only: rewrites a stored payload in place. */
-  tamperForTest(streamId: string, version: number, payload: unknown): void {
-    this.writer.prepare('UPDATE events SET payload = ? WHERE stream_id = ? AND version = ?').run(JSON.stringify(payload), streamId, version);
-  }
-
-  /** Tamper-evidence tests only: rewrites a stored context (correlation, causation, actor) in place. */
-  tamperContextForTest(streamId: string, version: number, context: unknown): void {
-    this.writer.prepare('UPDATE events SET context = ? WHERE stream_id = ? AND version = ?').run(JSON.stringify(context), streamId, version);
-  }
-
-  /** Tamper-evidence tests only: deletes a stored event (and its outbox row, which references it), leaving the head as it was. */
-  deleteEventForTest(streamId: string, version: number): Promise<void> {
-    return this.rawWriteForTest([
-      ['DELETE FROM outbox WHERE position IN (SELECT position FROM events WHERE stream_id = ? AND version = ?)', streamId, version],
-      ['DELETE FROM events WHERE stream_id = ? AND version = ?', streamId, version],
-    ]);
-  }
-
-  /** Tamper-evidence tests only: swaps two stored events' versions, leaving their hashes as they were. */
-  swapVersionsForTest(streamId: string, a: number, b: number): Promise<void> {
-    // UNIQUE (stream_id, version) is checked row by row: park one event on a version no event has.
-    return this.rawWriteForTest([
-      ['UPDATE events SET version = -1 WHERE stream_id = ? AND version = ?', streamId, a],
-      ['UPDATE events SET version = ? WHERE stream_id = ? AND version = ?', a, streamId, b],
-      ['UPDATE events SET version = ? WHERE stream_id = ? AND version = -1', b, streamId],
-    ]);
-  }
-
-  private rawWriteForTest(statements: ReadonlyArray<[string, ...Array<string | number>]>): Promise<void> {
-    return this.mutex.run(async () => {
-      writeTransaction(this.writer, () => {
-        for (const [sql, ...params] of statements) this.writer.prepare(sql).run(...params);
-      });
-    });
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import { BroadcastChannel } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -102,3 +102,26 @@ export class FileWakeup {
     this.channel?.close();
   }
 }
+
+/** A row as node:sqlite returns it: column name -> value. */
+export type SqlRow = Record<string, SQLOutputValue>;
+
+const columnError = (name: string, want: string, got: SQLOutputValue | undefined) =>
+  new TypeError(`column ${name}: expected ${want}, got ${got === null ? 'NULL' : typeof got}`);
+
+/** A TEXT NOT NULL column, checked (the row is the database's, not trusted by a cast). */
+export const textColumn = (row: SqlRow, name: string): string => {
+  const value = row[name];
+  if (typeof value !== 'string') throw columnError(name, 'text', value);
+  return value;
+};
+
+/** A nullable TEXT column. */
+export const optionalTextColumn = (row: SqlRow, name: string): string | null => (row[name] === null ? null : textColumn(row, name));
+
+/** An INTEGER NOT NULL column (node:sqlite reads integers as numbers unless told to read bigints). */
+export const intColumn = (row: SqlRow, name: string): number => {
+  const value = row[name];
+  if (typeof value !== 'number') throw columnError(name, 'integer', value);
+  return value;
+};

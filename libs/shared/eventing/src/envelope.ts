@@ -1,6 +1,7 @@
-import { ContractError, decodeEvent, encodeEvent, isKnownEventType, topicOf } from '@pos/contracts';
+import { ContractError, encodeEvent, isKnownEventType, type LedgerEvent, topicOf } from '@pos/contracts';
 import type { RecordedEvent } from '@pos/kernel';
 import type { LogMessage } from './message-log.port';
+import { decodeStoredEvent, MetadataError, metadataOf } from './decode';
 
 /** Headers on every published event, so consumers can route and reject before parsing. */
 export const HEADERS = {
@@ -48,25 +49,23 @@ export class PoisonMessageError extends Error {
 }
 
 /** Parses and validates a published event against the contracts; throws PoisonMessageError. */
-export const fromLogMessage = (message: Pick<LogMessage, 'value' | 'headers'>): RecordedEvent => {
-  let raw: { type?: unknown; data?: unknown; metadata?: Record<string, unknown> };
+export const fromLogMessage = (message: Pick<LogMessage, 'value' | 'headers'>): RecordedEvent<LedgerEvent> => {
+  let raw: unknown;
   try {
     raw = JSON.parse(message.value);
   } catch {
     throw new PoisonMessageError('MESSAGE_UNPARSEABLE', 'value is not JSON');
   }
-  if (!raw || typeof raw !== 'object' || typeof raw.type !== 'string' || !raw.metadata || typeof raw.metadata !== 'object')
+  const type: unknown = typeof raw === 'object' && raw !== null ? Reflect.get(raw, 'type') : undefined;
+  const metadata: unknown = typeof raw === 'object' && raw !== null ? Reflect.get(raw, 'metadata') : undefined;
+  if (typeof raw !== 'object' || raw === null || typeof type !== 'string' || typeof metadata !== 'object' || metadata === null)
     throw new PoisonMessageError('MESSAGE_MALFORMED', 'expected { type, data, metadata }');
-  if (!isKnownEventType(raw.type)) throw new PoisonMessageError('EVENT_TYPE_UNKNOWN', `unknown event type ${JSON.stringify(raw.type)}`);
-  const m = raw.metadata;
-  if (typeof m.eventId !== 'string' || typeof m.streamId !== 'string' || typeof m.version !== 'number')
-    throw new PoisonMessageError('MESSAGE_MALFORMED', 'metadata lacks eventId, streamId or version');
-  const schemaVersion = Number(m.schemaVersion ?? message.headers[HEADERS.schemaVersion]);
+  if (!isKnownEventType(type)) throw new PoisonMessageError('EVENT_TYPE_UNKNOWN', `unknown event type ${JSON.stringify(type)}`);
+  const schemaVersion = Number(Reflect.get(metadata, 'schemaVersion') ?? message.headers[HEADERS.schemaVersion]);
   try {
-    const data = decodeEvent(raw.type, schemaVersion, raw.data);
-    return { type: raw.type, data, metadata: { ...(m as unknown as RecordedEvent['metadata']), schemaVersion } };
+    return decodeStoredEvent(type, Reflect.get(raw, 'data'), metadataOf(metadata, schemaVersion));
   } catch (e) {
-    if (e instanceof ContractError) throw new PoisonMessageError(e.code, e.message);
+    if (e instanceof ContractError || e instanceof MetadataError) throw new PoisonMessageError(e.code, e.message);
     throw e;
   }
 };

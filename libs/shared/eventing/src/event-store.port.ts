@@ -1,3 +1,4 @@
+import type { EventTypes, LedgerEvent } from '@pos/contracts';
 import type { ConcurrencyError, EventContext, RecordedEvent } from '@pos/kernel';
 import type { LogMessage } from './message-log.port';
 
@@ -43,7 +44,8 @@ export type AppendOutcome =
 export interface EventStoreTx {
   /** Appends atomically or throws ConcurrencyError. Each event also enters the outbox of the same transaction. */
   append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): Promise<RecordedEvent[]>;
-  readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
+  /** As ServiceStore.readStream, inside the transaction. */
+  readStream<E extends LedgerEvent>(streamId: string, types: EventTypes<E>, fromVersion?: number): Promise<RecordedEvent<E>[]>;
 }
 
 export interface ListOptions {
@@ -155,8 +157,12 @@ export interface ServiceStore {
    * conflict on its own; nothing is written when the transaction fails.
    */
   appendBatch(appends: readonly StreamAppend[]): Promise<AppendOutcome[]>;
-  /** A stream's events from `fromVersion` (default 1) to `toVersion` (inclusive; default the last). */
-  readStream(streamId: string, fromVersion?: number, toVersion?: number): Promise<RecordedEvent[]>;
+  /**
+   * A stream's events from `fromVersion` (default 1) to `toVersion` (inclusive; default the last),
+   * decoded at their current version. `types` are the ones the stream may hold: the events come
+   * typed by them, and one of another type is refused (ContractError EVENT_TYPE_UNEXPECTED).
+   */
+  readStream<E extends LedgerEvent>(streamId: string, types: EventTypes<E>, fromVersion?: number, toVersion?: number): Promise<RecordedEvent<E>[]>;
   /** Committed documents, read without a transaction (no write lock): for queries and credential checks. */
   getDocument<T>(collection: string, key: string): Promise<T | undefined>;
   listDocuments<T>(collection: string, prefix: string, options?: ListOptions): Promise<Array<{ key: string; doc: T }>>;
@@ -168,7 +174,7 @@ export interface ServiceStore {
    */
   lastPosition(): Promise<StorePosition>;
   /** Events after `afterPosition` in commit order, up to `lastPosition()` as of the read. */
-  readAll(afterPosition: StorePosition, limit: number): Promise<RecordedEvent[]>;
+  readAll(afterPosition: StorePosition, limit: number): Promise<RecordedEvent<LedgerEvent>[]>;
   /** How many readable events lie in (after, until): for progress. */
   countBetween(after: StorePosition, until: StorePosition): Promise<number>;
   verifyStream(streamId: string): Promise<HashChainReport>;

@@ -1,4 +1,4 @@
-import { ContractError } from '@pos/contracts';
+import { ContractError, type LedgerEvent } from '@pos/contracts';
 import { ConcurrencyError, DomainError, type RecordedEvent } from '@pos/kernel';
 import type { ServiceStore, StoreTx } from './event-store.port';
 import { type BatchContext, type ConsumedMessage, type Consumer, dlqTopic, type LogMessage, type MessageLog, positionKey } from './message-log.port';
@@ -24,7 +24,7 @@ export interface IdempotentConsumerOptions {
    */
   readonly apply: (items: readonly LiveItem[], tx: StoreTx) => Promise<void>;
   readonly onDeadLetter?: (code: string) => void;
-  readonly onApplied?: (event: RecordedEvent) => void;
+  readonly onApplied?: (event: RecordedEvent<LedgerEvent>) => void;
   /** A programming error on one message is retried this many times before it is dead-lettered. Default 5. */
   readonly maxAttempts?: number;
   /** Messages per batch (one transaction, one offset commit). Default: the log's (2000). */

@@ -16,9 +16,10 @@ export { StoreSubscription } from './store-subscription';
 export { AppendSignal } from './append-signal';
 export { GroupCommit } from './group-commit';
 export { draftStream, recordedFromDraft, storedEventHash, storedLogMessage } from './stored-event';
+export { contextOf, decodeStoredEvent, ofTypes } from './decode';
 export type { StoredEventDraft } from './stored-event';
 export {
-  activeCollection, applyLiveBatch, committedDocuments, PROJECTION_REGISTRY, readProjectionState, STORE_POSITION_KEY, storePosition,
+  activeCollection, applyLiveBatch, committedDocuments, projection, PROJECTION_REGISTRY, readProjectionState, STORE_POSITION_KEY, storePosition,
 } from './projections/projection';
 export type { LiveItem, ProjectionDefinition } from './projections/projection';
 export { BufferedDocuments } from './projections/documents';

@@ -1,3 +1,4 @@
+import type { LedgerEvent } from '@pos/contracts';
 import type { RecordedEvent } from '@pos/kernel';
 import type { ServiceStore, StoreTx } from './event-store.port';
 
@@ -19,7 +20,7 @@ export class StoreSubscription {
   constructor(
     private readonly store: ServiceStore,
     readonly id: string,
-    private readonly apply: (events: readonly RecordedEvent[], tx: StoreTx) => Promise<void>,
+    private readonly apply: (events: readonly RecordedEvent<LedgerEvent>[], tx: StoreTx) => Promise<void>,
     private readonly logger: SubscriptionLogger,
     private readonly batchSize = 500,
   ) {}

@@ -28,8 +28,11 @@ export interface StoredEventDraft {
 
 type HashedDraft = Pick<StoredEventDraft, 'eventId' | 'streamId' | 'version' | 'type' | 'schemaVersion' | 'payload' | 'context' | 'occurredAt' | 'prevHash'>;
 
-/** The hash of a stored event; the same for every adapter, so chains verify wherever they are kept. */
-export const storedEventHash = (e: HashedDraft): string =>
+/**
+ * The hash of a stored event; the same for every adapter, so chains verify wherever they are
+ * kept. Its context is hashed as stored, whatever it holds: a verifier recomputes, never trusts.
+ */
+export const storedEventHash = (e: Omit<HashedDraft, 'context'> & { readonly context: unknown }): string =>
   chainHash(e.prevHash, {
     streamId: e.streamId,
     version: e.version,

@@ -29,17 +29,20 @@ export interface EventMetadata extends EventContext {
   readonly schemaVersion: number;
 }
 
-export interface RecordedEvent<E extends Event = Event> {
-  readonly type: E['type'];
-  readonly data: E['data'];
-  readonly metadata: EventMetadata & {
-    /**
-     * Where the event lies in the commit order of the store that wrote it: a decimal
-     * integer (compare as BigInt). Readers that resume from a position never skip an event
-     * that commits late. Not dense: PostgreSQL's folds in the writing transaction's id.
-     */
-    readonly position: string;
-    readonly prevHash: string;
-    readonly hash: string;
-  };
+/** What the store adds to an event it recorded. */
+export interface RecordedMetadata extends EventMetadata {
+  /**
+   * Where the event lies in the commit order of the store that wrote it: a decimal
+   * integer (compare as BigInt). Readers that resume from a position never skip an event
+   * that commits late. Not dense: PostgreSQL's folds in the writing transaction's id.
+   */
+  readonly position: string;
+  readonly prevHash: string;
+  readonly hash: string;
 }
+
+/**
+ * An event as read back, with its metadata. An intersection, so over a union of events it is
+ * a union of recorded events: `switch (e.type)` narrows `e.data` (Emmett's ReadEvent does the same).
+ */
+export type RecordedEvent<E extends Event = Event> = E & { readonly metadata: RecordedMetadata };

@@ -1,10 +1,10 @@
-import { decodeEvent, topicOf } from '@pos/contracts';
+import { type EventTypes, type LedgerEvent, topicOf } from '@pos/contracts';
 import {
-  AppendSignal, draftStream, GENESIS_HASH, parseWithBigInt, partitionKeyOf, recordedFromDraft, storedEventHash, storedLogMessage, stringifyWithBigInt, verifyChain,
+  AppendSignal, contextOf, decodeStoredEvent, draftStream, GENESIS_HASH, ofTypes, parseWithBigInt, partitionKeyOf, recordedFromDraft, storedEventHash, storedLogMessage, stringifyWithBigInt, verifyChain,
   type AppendOutcome, type DocumentReader, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord, type ServiceStore,
   type StorePosition, type StoreTx, type StreamAppend,
 } from '@pos/eventing';
-import { ConcurrencyError, type EventContext, type RecordedEvent } from '@pos/kernel';
+import { ConcurrencyError, type RecordedEvent } from '@pos/kernel';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
 import { migrate, POSITION_RADIX, quoteIdent } from './migrations';
 
@@ -19,7 +19,8 @@ interface EventRow {
   type: string;
   schema_version: number;
   payload: unknown;
-  context: EventContext;
+  /** jsonb: checked by contextOf when read. */
+  context: unknown;
   occurred_at_text: string;
   prev_hash: string;
   hash: string;
@@ -47,22 +48,19 @@ const splitPosition = (p: StorePosition): [tx: string, position: string] => {
 /** Readers see only rows below the commit horizon (see positionOf). */
 const SETTLED = 'tx < pg_snapshot_xmin(pg_current_snapshot())';
 
-const toRecorded = (row: EventRow): RecordedEvent =>
-  ({
-    type: row.type,
-    data: decodeEvent(row.type, row.schema_version, row.payload),
-    metadata: {
-      ...row.context,
-      eventId: row.event_id,
-      streamId: row.stream_id,
-      version: row.version,
-      occurredAt: row.occurred_at_text,
-      schemaVersion: row.schema_version,
-      position: positionOf(row.txid, row.position),
-      prevHash: row.prev_hash,
-      hash: row.hash,
-    },
-  }) as RecordedEvent;
+/** Rows are decoded through the contracts, so old shapes are upcast on read. */
+const toRecorded = (row: EventRow): RecordedEvent<LedgerEvent> =>
+  decodeStoredEvent(row.type, row.payload, {
+    ...contextOf(row.context),
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    version: row.version,
+    occurredAt: row.occurred_at_text,
+    schemaVersion: row.schema_version,
+    position: positionOf(row.txid, row.position),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  });
 
 const hashOf = (row: EventRow): string =>
   storedEventHash({
@@ -131,8 +129,8 @@ export class PgServiceStore implements ServiceStore {
             appended ||= out.length > 0;
             return out;
           },
-          readStream: async (streamId, fromVersion = 1) =>
-            (await c.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version`, [streamId, fromVersion])).rows.map(toRecorded),
+          readStream: async (streamId, types, fromVersion = 1) =>
+            ofTypes((await c.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version`, [streamId, fromVersion])).rows.map(toRecorded), types),
         },
         documents: {
           get: (collection, key) => this.getDoc(c, collection, key),
@@ -309,12 +307,12 @@ export class PgServiceStore implements ServiceStore {
     return row ? positionOf(row.txid, row.position) : '0';
   }
 
-  async readStream(streamId: string, fromVersion = 1, toVersion = 2 ** 31 - 1): Promise<RecordedEvent[]> {
+  async readStream<E extends LedgerEvent>(streamId: string, types: EventTypes<E>, fromVersion = 1, toVersion = 2 ** 31 - 1): Promise<RecordedEvent<E>[]> {
     const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND version >= $2 AND version <= $3 ORDER BY version`, [streamId, fromVersion, toVersion]);
-    return rows.map(toRecorded);
+    return ofTypes(rows.map(toRecorded), types);
   }
 
-  async readAll(afterPosition: StorePosition, limit: number): Promise<RecordedEvent[]> {
+  async readAll(afterPosition: StorePosition, limit: number): Promise<RecordedEvent<LedgerEvent>[]> {
     const [tx, position] = splitPosition(afterPosition);
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${COLUMNS} FROM ${this.s}.events WHERE ${SETTLED} AND (tx, position) > ($1::text::xid8, $2::bigint) ORDER BY tx, position LIMIT $3`,
@@ -374,7 +372,7 @@ export class PgServiceStore implements ServiceStore {
             outboxId: r.outbox_id, eventId: r.event_id, streamId: r.stream_id, version: r.version, type: r.type,
             message: storedLogMessage({
               position: positionOf(r.txid, r.position), eventId: r.event_id, streamId: r.stream_id, version: r.version, type: r.type, schemaVersion: r.schema_version,
-              payloadJson: r.payload_json, context: r.context, occurredAt: r.occurred_at_text, prevHash: r.prev_hash, hash: r.hash,
+              payloadJson: r.payload_json, context: contextOf(r.context), occurredAt: r.occurred_at_text, prevHash: r.prev_hash, hash: r.hash,
               topic: r.topic ?? storedTopic(r), key: r.key ?? storedKey(r),
             }),
           })),
@@ -399,40 +397,6 @@ export class PgServiceStore implements ServiceStore {
    */
   waitForAppend(ms: number): Promise<void> {
     return this.appended.wait(ms);
-  }
-
-  /** Tamper-evidence tests only: rewrites a stored payload behind the store's back. */
-  async tamperForTest(streamId: string, version: number, payload: unknown): Promise<void> {
-    await this.pool.query(`UPDATE ${this.s}.events SET payload = $1 WHERE stream_id = $2 AND version = $3`, [JSON.stringify(payload), streamId, version]);
-  }
-
-  /** Tamper-evidence tests only: rewrites a stored context (correlation, causation, actor) behind the store's back. */
-  async tamperContextForTest(streamId: string, version: number, context: unknown): Promise<void> {
-    await this.pool.query(`UPDATE ${this.s}.events SET context = $1 WHERE stream_id = $2 AND version = $3`, [JSON.stringify(context), streamId, version]);
-  }
-
-  /** Tamper-evidence tests only: deletes a stored event (and its outbox row, which references it), leaving the head as it was. */
-  deleteEventForTest(streamId: string, version: number): Promise<void> {
-    return this.rawWriteForTest([
-      [`DELETE FROM ${this.s}.outbox WHERE stream_id = $1 AND $2 BETWEEN first_version AND last_version`, [streamId, version]],
-      [`DELETE FROM ${this.s}.events WHERE stream_id = $1 AND version = $2`, [streamId, version]],
-    ]);
-  }
-
-  /** Tamper-evidence tests only: swaps two stored events' versions, leaving their hashes as they were. */
-  swapVersionsForTest(streamId: string, a: number, b: number): Promise<void> {
-    // UNIQUE (stream_id, version) is not deferrable, so it is checked row by row: park one event on a version no event has.
-    return this.rawWriteForTest([
-      [`UPDATE ${this.s}.events SET version = -1 WHERE stream_id = $1 AND version = $2`, [streamId, a]],
-      [`UPDATE ${this.s}.events SET version = $1 WHERE stream_id = $2 AND version = $3`, [a, streamId, b]],
-      [`UPDATE ${this.s}.events SET version = $1 WHERE stream_id = $2 AND version = -1`, [b, streamId]],
-    ]);
-  }
-
-  private async rawWriteForTest(statements: ReadonlyArray<[string, unknown[]]>): Promise<void> {
-    await this.inTransaction('BEGIN', async (c) => {
-      for (const [sql, params] of statements) await c.query(sql, params);
-    });
   }
 
   async close(): Promise<void> {

@@ -1,18 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LEDGER_EVENTS, TERMINAL_EVENTS } from '@pos/contracts';
 import { waitFor } from './wait';
 import { ConcurrencyError, type EventContext } from '@pos/kernel';
 import { fromLogMessage, GENESIS_HASH, type NewEvent, type ServiceStore, STORE_START, StoreSubscription } from '@pos/eventing';
+import type { RawStore } from './raw-store';
+import { upcastingContract } from './upcasting.contract';
 
 export interface StoreHarness {
   store: ServiceStore;
-  /** Rewrites one stored event's payload behind the store's back. */
-  tamper(streamId: string, version: number, payload: unknown): Promise<void>;
-  /** Rewrites one stored event's context (correlation, causation, actor) behind the store's back. */
-  tamperContext(streamId: string, version: number, context: unknown): Promise<void>;
-  /** Deletes one stored event behind the store's back; the stream head stays as it was. */
-  deleteEvent(streamId: string, version: number): Promise<void>;
-  /** Swaps two stored events' versions behind the store's back; hashes and head stay as they were. */
-  swapVersions(streamId: string, a: number, b: number): Promise<void>;
+  /** The same database, written behind the store's back. */
+  raw: RawStore;
   dispose(): Promise<void>;
   /** Transactions now waiting for a named lock; none for a store that runs one transaction at a time. */
   lockWaiters?(): Promise<number>;
@@ -50,16 +47,28 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
 
     it('appends with an expected version and reads the stream back in order with metadata', async () => {
       await h.store.transaction((tx) => tx.events.append('terminal-T0000001', 0, [unlocked('T0000001', '01'), unlocked('T0000001', '02')]));
-      const events = await h.store.readStream('terminal-T0000001');
+      const events = await h.store.readStream('terminal-T0000001', LEDGER_EVENTS);
       expect(events.map((e) => [e.metadata.version, (e.data as { operatorId: string }).operatorId])).toEqual([[1, '01'], [2, '02']]);
       expect(events[0].metadata).toMatchObject({ streamId: 'terminal-T0000001', correlationId: 'corr-1', actor: { type: 'system', id: 'test' }, schemaVersion: 1 });
       expect(events[1].metadata.prevHash).toBe(events[0].metadata.hash);
     });
 
+    it('reads a stream typed by the events it may hold, and refuses one of another type in it', async () => {
+      await h.store.transaction((tx) => tx.events.append('terminal-T0000001', 0, [unlocked('T0000001', '01')]));
+      const [e] = await h.store.readStream('terminal-T0000001', TERMINAL_EVENTS);
+      // Typed by TERMINAL_EVENTS: the switch narrows the data without a cast.
+      expect(e.type === 'OperatorUnlocked' && e.data.operatorId).toBe('01');
+      await h.store.transaction((tx) => tx.events.append('terminal-T0000001', 1, [payout(5n)]));
+      const refused = { name: 'ContractError', code: 'EVENT_TYPE_UNEXPECTED', message: expect.stringContaining('terminal-T0000001 v2 is a PayoutScheduled') };
+      await expect(h.store.readStream('terminal-T0000001', TERMINAL_EVENTS)).rejects.toMatchObject(refused);
+      await expect(h.store.transaction((tx) => tx.events.readStream('terminal-T0000001', TERMINAL_EVENTS))).rejects.toMatchObject(refused);
+      expect((await h.store.readStream('terminal-T0000001', LEDGER_EVENTS)).map((x) => x.type)).toEqual(['OperatorUnlocked', 'PayoutScheduled']);
+    });
+
     it('refuses a stale expected version with a retryable conflict and writes nothing', async () => {
       await h.store.transaction((tx) => tx.events.append('terminal-T0000001', 0, [unlocked('T0000001')]));
       await expect(h.store.transaction((tx) => tx.events.append('terminal-T0000001', 0, [unlocked('T0000001')]))).rejects.toBeInstanceOf(ConcurrencyError);
-      expect(await h.store.readStream('terminal-T0000001')).toHaveLength(1);
+      expect(await h.store.readStream('terminal-T0000001', LEDGER_EVENTS)).toHaveLength(1);
       expect(await h.store.outboxBacklog()).toBe(1);
     });
 
@@ -70,7 +79,7 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const loser = race.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect(loser.reason).toBeInstanceOf(ConcurrencyError);
-      expect(await h.store.readStream('terminal-T0000002')).toHaveLength(1);
+      expect(await h.store.readStream('terminal-T0000002', LEDGER_EVENTS)).toHaveLength(1);
     });
 
     it('rolls back events, outbox, documents and processed marks together', async () => {
@@ -82,7 +91,7 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
           throw new Error('boom');
         }),
       ).rejects.toThrow('boom');
-      expect(await h.store.readStream('terminal-T0000003')).toHaveLength(0);
+      expect(await h.store.readStream('terminal-T0000003', LEDGER_EVENTS)).toHaveLength(0);
       expect(await h.store.outboxBacklog()).toBe(0);
       expect(await h.store.transaction((tx) => tx.documents.get('c', 'k'))).toBeUndefined();
       expect(await h.store.transaction((tx) => tx.processed.has('consumer', 'm1'))).toBe(false);
@@ -128,7 +137,7 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
     it('detects an edited event through the hash chain', async () => {
       await h.store.transaction((tx) => tx.events.append('a', 0, [unlocked('T0000001'), unlocked('T0000001', '02'), unlocked('T0000001', '03')]));
       expect(await h.store.verifyStream('a')).toMatchObject({ ok: true, events: 3 });
-      await h.tamper('a', 2, { terminalId: 'T0000001', merchantId: 'M00000000000001', businessDay: '2026-11-24', operatorId: '99' });
+      await h.raw.tamper('a', 2, { terminalId: 'T0000001', merchantId: 'M00000000000001', businessDay: '2026-11-24', operatorId: '99' });
       expect(await h.store.verifyStream('a')).toMatchObject({ ok: false, brokenAtVersion: 2 });
     });
 
@@ -152,7 +161,7 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       });
 
       it('names an edited payload in the middle, with its event and both hashes', async () => {
-        await h.tamper('a', 3, { terminalId: 'T0000001', merchantId: 'M00000000000001', businessDay: '2026-11-24', operatorId: '99' });
+        await h.raw.tamper('a', 3, { terminalId: 'T0000001', merchantId: 'M00000000000001', businessDay: '2026-11-24', operatorId: '99' });
         const report = await h.store.verifyStream('a');
         expect(report).toMatchObject({ streamId: 'a', events: 5, ok: false, brokenAtVersion: 3, eventId: ids[2], code: 'EVENT_CONTENT_ALTERED' });
         const detail = report.detail as { storedHash: string; recomputedHash: string };
@@ -164,12 +173,12 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       });
 
       it('names an edited actor in the context', async () => {
-        await h.tamperContext('a', 2, { ...ctx, actor: { type: 'admin', id: 'back-office' } });
+        await h.raw.tamperContext('a', 2, { ...ctx, actor: { type: 'admin', id: 'back-office' } });
         expect(await h.store.verifyStream('a')).toMatchObject({ ok: false, brokenAtVersion: 2, eventId: ids[1], code: 'EVENT_CONTENT_ALTERED' });
       });
 
       it('names a deleted middle event as the missing version', async () => {
-        await h.deleteEvent('a', 3);
+        await h.raw.deleteEvent('a', 3);
         const report = await h.store.verifyStream('a');
         expect(report).toMatchObject({ events: 4, ok: false, brokenAtVersion: 3, code: 'EVENT_MISSING', detail: { expectedVersion: 3, foundVersion: 4 } });
         // The missing version has no stored event to name.
@@ -177,13 +186,13 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       });
 
       it('names a deleted first event as the missing version 1', async () => {
-        await h.deleteEvent('a', 1);
+        await h.raw.deleteEvent('a', 1);
         expect(await h.store.verifyStream('a')).toMatchObject({ ok: false, brokenAtVersion: 1, code: 'EVENT_MISSING', detail: { expectedVersion: 1, foundVersion: 2 } });
       });
 
       it("names a deleted last event through the stream head, at the head's version", async () => {
-        const before = await h.store.readStream('a');
-        await h.deleteEvent('a', 5);
+        const before = await h.store.readStream('a', LEDGER_EVENTS);
+        await h.raw.deleteEvent('a', 5);
         expect(await h.store.verifyStream('a')).toMatchObject({
           events: 4, ok: false, brokenAtVersion: 5, code: 'STREAM_HEAD_MISMATCH',
           detail: { headVersion: 5, headHash: before[4].metadata.hash, lastStoredVersion: 4, lastStoredHash: before[3].metadata.hash },
@@ -191,23 +200,23 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       });
 
       it('names a stream whose every event was deleted, as its head remains', async () => {
-        await h.deleteEvent('b', 1);
+        await h.raw.deleteEvent('b', 1);
         expect(await h.store.verifyStream('b')).toMatchObject({
           events: 0, ok: false, brokenAtVersion: 1, code: 'STREAM_HEAD_MISMATCH', detail: { headVersion: 1, lastStoredVersion: null, lastStoredHash: null },
         });
       });
 
       it('names two swapped events at the lower of their versions', async () => {
-        await h.swapVersions('a', 2, 4);
+        await h.raw.swapVersions('a', 2, 4);
         const report = await h.store.verifyStream('a');
         // Version 2 now holds the fourth event, which links to the third.
         expect(report).toMatchObject({ events: 5, ok: false, brokenAtVersion: 2, eventId: ids[3], code: 'CHAIN_LINK_BROKEN' });
-        const stored = await h.store.readStream('a');
+        const stored = await h.store.readStream('a', LEDGER_EVENTS);
         expect(report.detail).toEqual({ expectedPrevHash: stored[0].metadata.hash, storedPrevHash: stored[2].metadata.hash });
       });
 
       it('names two swapped neighbours at the end at the lower version, not at the head', async () => {
-        await h.swapVersions('a', 4, 5);
+        await h.raw.swapVersions('a', 4, 5);
         expect(await h.store.verifyStream('a')).toMatchObject({ ok: false, brokenAtVersion: 4, eventId: ids[4], code: 'CHAIN_LINK_BROKEN' });
       });
     });
@@ -318,7 +327,7 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
         const [g1] = outcomes;
         if (!g1.ok) throw new Error('unreachable');
         // What the append returns is what a reader gets back, position and hash chain included.
-        expect(await h.store.readStream('g1')).toEqual(g1.recorded);
+        expect(await h.store.readStream('g1', LEDGER_EVENTS)).toEqual(g1.recorded);
         expect(g1.recorded[1].metadata.prevHash).toBe(g1.recorded[0].metadata.hash);
         expect(await h.store.outboxBacklog()).toBe(3);
         expect(await h.store.getDocument('side', 'g1')).toEqual({ n: 1n });
@@ -335,8 +344,8 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
           { streamId: 'wrong-hash', expectedVersion: 0, prevHash: head, events: [unlocked('T0000003')] },
         ]);
         expect(outcomes.map((o) => (o.ok ? 'ok' : o.conflict.code))).toEqual(['STREAM_VERSION_CONFLICT', 'ok', 'STREAM_VERSION_CONFLICT']);
-        expect(await h.store.readStream('s')).toHaveLength(1);
-        expect(await h.store.readStream('wrong-hash')).toHaveLength(0);
+        expect(await h.store.readStream('s', LEDGER_EVENTS)).toHaveLength(1);
+        expect(await h.store.readStream('wrong-hash', LEDGER_EVENTS)).toHaveLength(0);
         expect(await h.store.getDocument('side', 'stale')).toBeUndefined();
         expect(await h.store.getDocument('side', 'fresh')).toBe(2);
         // The stale writer reloads and appends after the head it now knows.
@@ -350,7 +359,7 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
           ['01', '02'].map((op) => h.store.appendBatch([{ streamId: 'raced', expectedVersion: 0, prevHash: GENESIS_HASH, events: [unlocked('T0000004', op)] }])),
         );
         expect(race.flat().filter((o) => o.ok)).toHaveLength(1);
-        expect(await h.store.readStream('raced')).toHaveLength(1);
+        expect(await h.store.readStream('raced', LEDGER_EVENTS)).toHaveLength(1);
       });
 
       it('writes nothing of a group when one of its events breaks the contract', async () => {
@@ -361,7 +370,7 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
             { streamId: 'bad', expectedVersion: 0, prevHash: GENESIS_HASH, events: [bad] },
           ]),
         ).rejects.toThrow(/EVENT_PAYLOAD_INVALID|OperatorUnlocked/);
-        expect(await h.store.readStream('ok')).toHaveLength(0);
+        expect(await h.store.readStream('ok', LEDGER_EVENTS)).toHaveLength(0);
         expect(await h.store.outboxBacklog()).toBe(0);
       });
     });
@@ -392,7 +401,7 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
         await tx.events.append('v', 0, ['01', '02', '03'].map((op) => unlocked('T0000001', op)));
       });
       expect(await h.store.transaction((tx) => tx.documents.getMany('many', ['a', 'b', 'c']))).toEqual(new Map([['a', { n: 1n }], ['b', { n: 2n }]]));
-      expect((await h.store.readStream('v', 2, 2)).map((e) => e.metadata.version)).toEqual([2]);
+      expect((await h.store.readStream('v', LEDGER_EVENTS, 2, 2)).map((e) => e.metadata.version)).toEqual([2]);
       const all = await h.store.readAll(STORE_START, 10);
       expect(await h.store.countBetween(STORE_START, (BigInt(all[2].metadata.position) + 1n).toString())).toBe(3);
       expect(await h.store.countBetween(all[0].metadata.position, all[2].metadata.position)).toBe(1);
@@ -413,10 +422,12 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       expect((await h.store.listDocuments<number>('applied', '')).map((d) => d.doc)).toEqual([1, 1, 1, 1]);
     });
 
+    upcastingContract(() => h);
+
     it('refuses an event whose payload breaks its contract', async () => {
       const bad = { ...unlocked('T0000001'), data: { terminalId: 'nope' } };
       await expect(h.store.transaction((tx) => tx.events.append('a', 0, [bad]))).rejects.toThrow(/EVENT_PAYLOAD_INVALID|OperatorUnlocked/);
-      expect(await h.store.readStream('a')).toHaveLength(0);
+      expect(await h.store.readStream('a', LEDGER_EVENTS)).toHaveLength(0);
     });
   });
 };

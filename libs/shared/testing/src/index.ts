@@ -3,3 +3,4 @@ export * from './namespaced-log';
 export * from './spawn-ledger';
 export * from './stored-event';
 export * from './wait';
+export * from './raw-store';

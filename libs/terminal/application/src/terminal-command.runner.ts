@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type TerminalEvent, terminalStreamId } from '@pos/contracts';
+import { TERMINAL_EVENTS, terminalStreamId } from '@pos/contracts';
 import { type DocumentWrite, GENESIS_HASH, GroupCommit, type NewEvent, type ServiceStore, type StoreTx } from '@pos/eventing';
 import { type Actor, type Clock, ConcurrencyError, DomainError } from '@pos/kernel';
 import { CLOCK, LEDGER_CONFIG, type LedgerConfig, type LedgerMetrics, METRICS, SERVICE_STORE } from '@pos/platform';
@@ -71,20 +71,20 @@ export class TerminalCommandRunner {
     const snapshot = await this.store.getDocument<TerminalSnapshot>(GATEWAY_DOCS.snapshots, terminalId);
     const start = (snapshot && stateFromSnapshot(snapshot)) ?? initialTerminalState;
     // From the snapshot's own event: its hash is the link the next append needs.
-    const events = await this.store.readStream(terminalStreamId(terminalId), Math.max(1, start.version));
+    const events = await this.store.readStream(terminalStreamId(terminalId), TERMINAL_EVENTS, Math.max(1, start.version));
     let entry: TerminalEntry = { state: start, hash: GENESIS_HASH, snapshotVersion: start.version };
-    for (const e of events) entry = e.metadata.version <= start.version ? { ...entry, hash: e.metadata.hash } : { ...entry, state: evolve(entry.state, e as unknown as TerminalEvent), hash: e.metadata.hash };
+    for (const e of events) entry = e.metadata.version <= start.version ? { ...entry, hash: e.metadata.hash } : { ...entry, state: evolve(entry.state, e), hash: e.metadata.hash };
     this.remember(terminalId, entry);
     return entry;
   }
 
   /** Catches a cached state up with events another writer appended; true when there were any. */
   private async refresh(terminalId: string, entry: TerminalEntry): Promise<boolean> {
-    const newer = await this.store.readStream(terminalStreamId(terminalId), entry.state.version + 1);
+    const newer = await this.store.readStream(terminalStreamId(terminalId), TERMINAL_EVENTS, entry.state.version + 1);
     if (newer.length === 0) return false;
     this.remember(terminalId, {
       ...entry,
-      state: newer.reduce((s, e) => evolve(s, e as unknown as TerminalEvent), entry.state),
+      state: newer.reduce(evolve, entry.state),
       hash: newer[newer.length - 1].metadata.hash,
     });
     return true;
@@ -191,8 +191,8 @@ export class TerminalCommandRunner {
 
   /** The answer a retried request gets: built again from the event that answered it. */
   private async answerAt(streamId: string, version: number): Promise<TerminalAnswer> {
-    const [event] = await this.store.readStream(streamId, version, version);
-    return (event && responseOf(event as unknown as TerminalEvent)) ?? { responseCode: '00' };
+    const [event] = await this.store.readStream(streamId, TERMINAL_EVENTS, version, version);
+    return (event && responseOf(event)) ?? { responseCode: '00' };
   }
 
   private async settledSales(terminalId: string, rrns: readonly string[]): Promise<SettledSales> {

@@ -1,5 +1,5 @@
-import type { DayReconciled, ReconciliationEvent, ReconciliationRunCompleted } from '@pos/contracts';
-import type { ProjectionDefinition } from '@pos/eventing';
+import { type DayReconciled, EventTypes, type ReconciliationRunCompleted } from '@pos/contracts';
+import { projection } from '@pos/eventing';
 import { type BreakState, evolveBreak } from '@pos/reconciliation-domain';
 
 export const BREAKS = 'breaks';
@@ -20,13 +20,13 @@ export type ReconciledSummary = DayReconciled['data'] & { readonly at: string };
  * Breaks with their lifecycle, the last matching run and the last DayReconciled of each
  * business day: folded from reconciliation's own events, so it rebuilds like any projection.
  */
-export const BREAKS_PROJECTION: ProjectionDefinition = {
+export const BREAKS_PROJECTION = projection({
   name: BREAKS,
   service: 'reconciliation',
   description: 'reconciliation breaks with their lifecycle and age, the last matching run and DayReconciled per business day',
   source: { kind: 'store', subscription: BREAKS_SUBSCRIPTION },
-  apply: async (recorded, docs, collection) => {
-    const event = recorded as unknown as ReconciliationEvent;
+  handles: EventTypes.of('ReconciliationBreakDetected', 'ReconciliationBreakAssigned', 'ReconciliationBreakResolved', 'ReconciliationRunCompleted', 'DayReconciled'),
+  apply: async (event, docs, collection) => {
     switch (event.type) {
       case 'ReconciliationBreakDetected':
       case 'ReconciliationBreakAssigned':
@@ -35,17 +35,15 @@ export const BREAKS_PROJECTION: ProjectionDefinition = {
         // A break belongs to the day that first found it; later events find it through its id.
         const day = event.type === 'ReconciliationBreakDetected' ? event.data.businessDay : ((await docs.get<{ businessDay: string }>(collection, BREAK_KEYS.id(breakId)))?.businessDay ?? event.data.businessDay);
         const key = BREAK_KEYS.break(day, breakId);
-        const next = evolveBreak(await docs.get<BreakState>(collection, key), recorded);
+        const next = evolveBreak(await docs.get<BreakState>(collection, key), event);
         if (next) await docs.put(collection, key, next);
         if (event.type === 'ReconciliationBreakDetected') await docs.put(collection, BREAK_KEYS.id(breakId), { businessDay: day });
         return;
       }
       case 'ReconciliationRunCompleted':
-        return docs.put(collection, BREAK_KEYS.run(event.data.businessDay), { ...event.data, at: recorded.metadata.occurredAt });
+        return docs.put(collection, BREAK_KEYS.run(event.data.businessDay), { ...event.data, at: event.metadata.occurredAt });
       case 'DayReconciled':
-        return docs.put(collection, BREAK_KEYS.reconciled(event.data.businessDay), { ...event.data, at: recorded.metadata.occurredAt });
-      default:
-        return;
+        return docs.put(collection, BREAK_KEYS.reconciled(event.data.businessDay), { ...event.data, at: event.metadata.occurredAt });
     }
   },
-};
+});

@@ -1,5 +1,5 @@
-import type { BatchClosed, LedgerEvent, PricingPlan, SettlementRequested, TransactionCompleted, TransactionReversed } from '@pos/contracts';
-import type { DocumentReader, DocumentStoreTx, ProjectionDefinition } from '@pos/eventing';
+import { EventTypes, type PricingPlan } from '@pos/contracts';
+import { type DocumentReader, type DocumentStoreTx, projection } from '@pos/eventing';
 import { type HostBatch, type HostDay, type HostTransaction, hostTransactionOf, planOn } from '@pos/reconciliation-domain';
 import { RECONCILIATION_CONSUMER, RECONCILIATION_TOPICS } from '../reconciliation.constants';
 
@@ -33,13 +33,13 @@ const knowDay = (docs: DocumentStoreTx, collection: string, businessDay: string)
  * the terminal's and the host's totals, the terminals and merchants the ledger knows, and the
  * business days it has seen. Fed by the terminal topic, rebuildable like any projection.
  */
-export const HOST_LEDGER_PROJECTION: ProjectionDefinition = {
+export const HOST_LEDGER_PROJECTION = projection({
   name: HOST_LEDGER,
   service: 'reconciliation',
   description: 'the host side of clearing reconciliation: transactions with expected fees, closed batches, terminals and business days',
   source: { kind: 'log', topics: RECONCILIATION_TOPICS, consumerGroup: RECONCILIATION_CONSUMER },
-  reads: (recorded) => {
-    const event = recorded as unknown as LedgerEvent;
+  handles: EventTypes.of('TerminalRegistered', 'TransactionCompleted', 'TransactionReversed', 'SettlementRequested', 'BatchClosed'),
+  reads: (event) => {
     switch (event.type) {
       case 'TerminalRegistered':
       case 'TransactionCompleted':
@@ -49,12 +49,9 @@ export const HOST_LEDGER_PROJECTION: ProjectionDefinition = {
       case 'SettlementRequested':
       case 'BatchClosed':
         return [HOST_KEYS.batch(event.data.businessDay, event.data.terminalId, event.data.batchNo)];
-      default:
-        return [];
     }
   },
-  apply: async (recorded, docs, collection) => {
-    const event = recorded as unknown as LedgerEvent;
+  apply: async (event, docs, collection) => {
     switch (event.type) {
       case 'TerminalRegistered': {
         const d = event.data;
@@ -64,14 +61,14 @@ export const HOST_LEDGER_PROJECTION: ProjectionDefinition = {
         return knowDay(docs, collection, d.businessDay);
       }
       case 'TransactionCompleted': {
-        const d = (event as TransactionCompleted).data;
+        const d = event.data;
         const terminal = await docs.get<TerminalDirectoryEntry>(collection, HOST_KEYS.terminal(d.terminalId));
-        await docs.put(collection, HOST_KEYS.transaction(d.businessDay, d.terminalId, d.rrn), hostTransactionOf(d, recorded.metadata.occurredAt, planOn(terminal?.plans ?? [], d.businessDay)));
+        await docs.put(collection, HOST_KEYS.transaction(d.businessDay, d.terminalId, d.rrn), hostTransactionOf(d, event.metadata.occurredAt, planOn(terminal?.plans ?? [], d.businessDay)));
         await docs.put(collection, HOST_KEYS.rrn(d.terminalId, d.rrn), { businessDay: d.businessDay });
         return knowDay(docs, collection, d.businessDay);
       }
       case 'TransactionReversed': {
-        const d = (event as TransactionReversed).data;
+        const d = event.data;
         const key = HOST_KEYS.transaction(d.businessDay, d.terminalId, d.rrn);
         const tx = await docs.get<HostTransaction>(collection, key);
         if (tx) await docs.put(collection, key, { ...tx, status: 'REVERSED' });
@@ -79,14 +76,14 @@ export const HOST_LEDGER_PROJECTION: ProjectionDefinition = {
       }
       case 'SettlementRequested': {
         // The terminal's first report of a batch is what it "reported at settlement"; retries keep it.
-        const d = (event as SettlementRequested).data;
+        const d = event.data;
         const key = HOST_KEYS.batch(d.businessDay, d.terminalId, d.batchNo);
         const batch = await docs.get<DraftBatch>(collection, key);
         if (!batch) await docs.put(collection, key, { terminalId: d.terminalId, merchantId: d.merchantId, businessDay: d.businessDay, batchNo: d.batchNo, terminalTotals: d.terminalTotals });
         return;
       }
       case 'BatchClosed': {
-        const d = (event as BatchClosed).data;
+        const d = event.data;
         const key = HOST_KEYS.batch(d.businessDay, d.terminalId, d.batchNo);
         const batch = await docs.get<DraftBatch>(collection, key);
         await docs.put(collection, key, {
@@ -97,11 +94,9 @@ export const HOST_LEDGER_PROJECTION: ProjectionDefinition = {
         await knowDay(docs, collection, d.businessDay);
         return knowDay(docs, collection, d.nextBusinessDay);
       }
-      default:
-        return;
     }
   },
-};
+});
 
 /** The host side of one business day (closed batches only: an open one has nothing to settle yet). */
 export const loadHostDay = async (docs: DocumentReader, collection: string, businessDay: string): Promise<HostDay> => {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  breakStreamId, type DayReconciled, type MatchedTotal, reconciliationDayStreamId, type ReconciliationBreakResolved,
+  BREAK_EVENTS, breakStreamId, type DayReconciled, type MatchedTotal, RECONCILIATION_DAY_EVENTS, reconciliationDayStreamId, type ReconciliationBreakResolved,
   type ReconciliationRunCompleted,
 } from '@pos/contracts';
 import { activeCollection, committedDocuments, type NewEvent, type ServiceStore, type StoreTx } from '@pos/eventing';
@@ -27,14 +27,14 @@ const newEvent = (type: string, data: unknown, ctx: RunContext, causationId: str
 
 /** A break's current state, folded from its own stream inside the transaction. */
 export const breakState = async (tx: StoreTx, breakId: string): Promise<{ state?: BreakState; version: number }> => {
-  const events = await tx.events.readStream(breakStreamId(breakId));
+  const events = await tx.events.readStream(breakStreamId(breakId), BREAK_EVENTS);
   return { state: events.reduce<BreakState | undefined>(evolveBreak, undefined), version: events.length };
 };
 
 const lastRun = async (tx: StoreTx, businessDay: string) => {
-  const events = await tx.events.readStream(reconciliationDayStreamId(businessDay));
-  const runs = events.filter((e) => e.type === 'ReconciliationRunCompleted');
-  return { run: runs.at(-1)?.data as ReconciliationRunCompleted['data'] | undefined, last: events.at(-1) };
+  const events = await tx.events.readStream(reconciliationDayStreamId(businessDay), RECONCILIATION_DAY_EVENTS);
+  const run = events.findLast((e) => e.type === 'ReconciliationRunCompleted');
+  return { run: run?.type === 'ReconciliationRunCompleted' ? run.data : undefined, last: events.at(-1) };
 };
 
 /** The day is clean when every break its last run found (and that belongs to it) is resolved: then DayReconciled, once. */
@@ -172,7 +172,8 @@ export const changeBreak = async (
     const { state, version } = await breakState(tx, breakId);
     const events = decideBreak(command, state);
     const recorded = await tx.events.append(breakStreamId(breakId), version, events.map((e) => newEvent(e.type, e.data, ctx, ctx.correlationId)));
-    const next = recorded.reduce<BreakState | undefined>(evolveBreak, state)!;
+    // The decided events with the metadata the store gave them.
+    const next = events.reduce<BreakState | undefined>((s, e, i) => evolveBreak(s, { ...e, metadata: recorded[i].metadata }), state)!;
     if (command.type === 'ResolveBreak') await reconcileIfClean(tx, next.businessDay, ctx, recorded[0].metadata.eventId);
     return next;
   });

@@ -1,10 +1,6 @@
 import {
-  type BatchTotals,
-  type LedgerEvent,
-  type PaymentMethod,
-  settlementSchemas,
-  terminalSchemas,
-  type TransactionKind,
+  type BatchTotals, ContractError, decodeEvent, EventTypes, type LedgerEvent, type PaymentMethod, type SettlementEvent, settlementSchemas, type TerminalEvent,
+  terminalSchemas, type TransactionKind,
 } from '@pos/contracts';
 import { DomainError } from '@pos/kernel';
 import type { CurrencyCode } from '@pos/money';
@@ -84,29 +80,27 @@ const invalid = (entry: Pick<AuditEntry, 'eventId' | 'type' | 'streamId' | 'vers
     { eventId: entry.eventId, type: entry.type, streamId: entry.streamId, version: entry.version },
   );
 
-const schemas = { ...terminalSchemas, ...settlementSchemas };
-type KnownType = keyof typeof schemas;
+const AUDITED = EventTypes.ofSchemas({ ...terminalSchemas, ...settlementSchemas });
 
 /** An audit entry's data decoded to the contract's in-memory shape (bigint amounts). */
-export type AuditEvent = { [K in KnownType]: { readonly type: K; readonly data: Extract<LedgerEvent, { type: K }>['data'] } }[KnownType];
-
-/** What this module needs of a contract schema (zod's safeDecode), without depending on zod. */
-interface Decoder {
-  safeDecode(data: unknown): { success: true; data: unknown } | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
-}
+export type AuditEvent = TerminalEvent | SettlementEvent;
 
 /**
  * The entry's event, validated against its contract and decoded (decimal strings to
- * bigint); undefined for a type the contracts do not know. The trail holds the current
- * shape of each event (upcast on read), so it is decoded with the current schema.
+ * bigint); undefined for a type that is not a terminal's or settlement's. The entry's data is
+ * in the entry's schema version (see AuditEntry), so it is read as that version, upcast.
  * A malformed amount or any other contract violation throws AUDIT_ENTRY_INVALID.
  */
 export const decodeAuditEntry = (entry: AuditEntry): AuditEvent | undefined => {
-  if (!Object.prototype.hasOwnProperty.call(schemas, entry.type)) return undefined;
-  const result = (schemas[entry.type as KnownType] as unknown as Decoder).safeDecode(entry.data);
-  if (!result.success)
-    throw invalid(entry, result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; '));
-  return { type: entry.type, data: result.data } as AuditEvent;
+  if (!AUDITED.hasType(entry.type)) return undefined;
+  let event: LedgerEvent;
+  try {
+    event = decodeEvent(entry.type, entry.schemaVersion, entry.data);
+  } catch (e) {
+    if (e instanceof ContractError) throw invalid(entry, e.message);
+    throw e;
+  }
+  return AUDITED.has(event) ? event : undefined;
 };
 
 const MINOR_UNITS = /^-?(0|[1-9]\d*)$/;

@@ -232,3 +232,17 @@ describe('audit export summary', () => {
     expect(auditExportSummary(auditExportLines([]))).toEqual({ eventCount: 0, terminalIds: [], totals: [] });
   });
 });
+
+describe('entries of a versioned event', () => {
+  const failed = { terminalId: 'T0000001', merchantId: M1, businessDay: DAY, operatorId: '01', during: 'SIGN_ON', consecutiveFailures: 3, lockedOut: true };
+
+  it('given an entry projected before OperatorAuthenticationFailed v2 and one projected after, then both decode as v2', () => {
+    // Projected by a release before v2: its data is v1 and says so.
+    const before = entryOf('OperatorAuthenticationFailed', failed, OPERATOR, 'terminal-T0000001');
+    // Projected now (an old event upcast on read, or a new one): v2 data, version 2.
+    const after: AuditEntry = { ...entryOf('OperatorAuthenticationFailed', { ...failed, maxFailures: 5 }, OPERATOR, 'terminal-T0000001'), schemaVersion: 2 };
+    expect(decodeAuditEntry(before)).toEqual({ type: 'OperatorAuthenticationFailed', data: { ...failed, maxFailures: 3 } });
+    expect(decodeAuditEntry(after)).toEqual({ type: 'OperatorAuthenticationFailed', data: { ...failed, maxFailures: 5 } });
+    expect(() => decodeAuditEntry({ ...before, schemaVersion: 2 })).toThrow(expect.objectContaining({ code: 'AUDIT_ENTRY_INVALID', message: expect.stringContaining('maxFailures') }));
+  });
+});

@@ -1,3 +1,4 @@
+import { isKnownEventType, schemaVersionOf } from '@pos/contracts';
 import { type Actor, type JsonValue, type RecordedEvent, toJsonSafe } from '@pos/kernel';
 
 /**
@@ -16,6 +17,10 @@ export interface AuditEntry {
   readonly version: number;
   readonly correlationId: string;
   readonly causationId: string;
+  /**
+   * The schema version `data` is in: the current one when the entry was projected (older
+   * events are upcast on read), so an entry projected before a newer version is read as its own.
+   */
   readonly schemaVersion: number;
   readonly hash: string;
   readonly prevHash: string;
@@ -86,7 +91,7 @@ export const auditEntryOf = (event: RecordedEvent): KeyedAuditEntry | undefined 
     version: m.version,
     correlationId: m.correlationId,
     causationId: m.causationId,
-    schemaVersion: m.schemaVersion,
+    schemaVersion: isKnownEventType(event.type) ? schemaVersionOf(event.type) : m.schemaVersion,
     hash: m.hash,
     prevHash: m.prevHash,
     data: toJsonSafe(event.data),

@@ -1,4 +1,4 @@
-import type { BatchSettled, TerminalSignedOn, TransactionCompleted } from '@pos/contracts';
+import type { BatchSettled, OperatorAuthenticationFailed, TerminalSignedOn, TransactionCompleted } from '@pos/contracts';
 import type { Actor, Event, RecordedEvent } from '@pos/kernel';
 import { describe, expect, it } from 'vitest';
 import { auditEntryOf, auditTrailKey, auditTrailKeyPrefix, inCausalOrder, projectAuditTrail } from './audit-trail.projection';
@@ -12,7 +12,7 @@ const recorded = <E extends Event>(
   type: E['type'],
   data: E['data'],
   meta: { streamId?: string; version: number; occurredAt: string; actor?: Actor },
-): RecordedEvent<E> => ({
+): RecordedEvent<Event<E['type'], E['data']>> => ({
   type,
   data,
   metadata: {
@@ -83,6 +83,13 @@ describe('audit trail', () => {
       data: event.data,
     });
     expect(keyed!.key).toBe(`${T}|${DAY}|2025-03-14T08:00:00.000Z|terminal-${T}|0000000003`);
+  });
+
+  it('an entry of an event stored at an older version says its data is in the current one (it was upcast on read)', () => {
+    const data = { terminalId: T, merchantId: M, businessDay: DAY, operatorId: '01', during: 'SIGN_ON' as const, consecutiveFailures: 1, maxFailures: 3, lockedOut: false };
+    const stored = recorded<OperatorAuthenticationFailed>('OperatorAuthenticationFailed', data, { version: 5, occurredAt: '2025-03-14T08:01:00.000Z' });
+    expect(stored.metadata.schemaVersion).toBe(1);
+    expect(auditEntryOf(stored)!.entry).toMatchObject({ schemaVersion: 2, data });
   });
 
   it('amounts are stringified so the entry survives JSON', () => {

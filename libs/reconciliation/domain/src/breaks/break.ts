@@ -18,27 +18,24 @@ export type BreakState = ReconciliationBreakDetected['data'] & {
   readonly history: ReadonlyArray<{ readonly at: string; readonly type: string; readonly actor: Actor; readonly note?: string }>;
 };
 
-type BreakEvent = ReconciliationBreakDetected | ReconciliationBreakAssigned | ReconciliationBreakResolved;
+export type BreakEvent = ReconciliationBreakDetected | ReconciliationBreakAssigned | ReconciliationBreakResolved;
 
 const step = (e: RecordedEvent, note?: string) => ({ at: e.metadata.occurredAt, type: e.type, actor: { type: e.metadata.actor.type, id: e.metadata.actor.id }, ...(note ? { note } : {}) });
 
-/** Folds a break's stream; events of other types leave it as it is. */
-export const evolveBreak = (state: BreakState | undefined, recorded: RecordedEvent): BreakState | undefined => {
-  const e = recorded as unknown as BreakEvent;
+/** Folds a break's stream. */
+export const evolveBreak = (state: BreakState | undefined, e: RecordedEvent<BreakEvent>): BreakState | undefined => {
   switch (e.type) {
     case 'ReconciliationBreakDetected': {
       const { breakId, key, type, businessDay, merchantId, terminalId, detail, refs, ...rest } = e.data;
-      return { breakId, key, type, businessDay, merchantId, terminalId, detail, refs, ...rest, status: 'OPEN', detectedAt: recorded.metadata.occurredAt, history: [step(recorded, detail)] };
+      return { breakId, key, type, businessDay, merchantId, terminalId, detail, refs, ...rest, status: 'OPEN', detectedAt: e.metadata.occurredAt, history: [step(e, detail)] };
     }
     case 'ReconciliationBreakAssigned':
-      return state && { ...state, status: 'ASSIGNED', assignee: e.data.assignee, assignedAt: recorded.metadata.occurredAt, history: [...state.history, step(recorded, e.data.note ?? `assigned to ${e.data.assignee}`)] };
+      return state && { ...state, status: 'ASSIGNED', assignee: e.data.assignee, assignedAt: e.metadata.occurredAt, history: [...state.history, step(e, e.data.note ?? `assigned to ${e.data.assignee}`)] };
     case 'ReconciliationBreakResolved':
       return state && {
-        ...state, status: 'RESOLVED', resolvedAt: recorded.metadata.occurredAt, resolution: e.data.reason, resolutionNote: e.data.note,
-        resolvedBy: { type: recorded.metadata.actor.type, id: recorded.metadata.actor.id }, history: [...state.history, step(recorded, `${e.data.reason}: ${e.data.note}`)],
+        ...state, status: 'RESOLVED', resolvedAt: e.metadata.occurredAt, resolution: e.data.reason, resolutionNote: e.data.note,
+        resolvedBy: { type: e.metadata.actor.type, id: e.metadata.actor.id }, history: [...state.history, step(e, `${e.data.reason}: ${e.data.note}`)],
       };
-    default:
-      return state;
   }
 };
 

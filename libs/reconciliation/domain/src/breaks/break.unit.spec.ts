@@ -1,16 +1,19 @@
+import type { ReconciliationBreakType } from '@pos/contracts';
 import type { Actor, RecordedEvent } from '@pos/kernel';
 import { describe, expect, it } from 'vitest';
-import { ageOf, type BreakState, decideBreak, evolveBreak, reconciliationReport } from './break';
+import { ageOf, type BreakEvent, type BreakState, decideBreak, evolveBreak, reconciliationReport } from './break';
 
 let position = 0;
-const recorded = (type: string, data: object, at: string, actor: Actor = { type: 'system', id: 'matcher' }): RecordedEvent =>
-  ({ type, data, metadata: { eventId: `e${++position}`, streamId: 'break-x', version: position, occurredAt: at, correlationId: 'c', causationId: 'c', actor, schemaVersion: 1, position: String(position), prevHash: '', hash: '' } }) as RecordedEvent;
+const recorded = (event: BreakEvent, at: string, actor: Actor = { type: 'system', id: 'matcher' }): RecordedEvent<BreakEvent> => ({
+  ...event,
+  metadata: { eventId: `e${++position}`, streamId: 'break-x', version: position, occurredAt: at, correlationId: 'c', causationId: 'c', actor, schemaVersion: 1, position: String(position), prevHash: '', hash: '' },
+});
 
 const scope = { breakId: 'aaaaaaaaaaaaaaaaaaaaaaaa', businessDay: '2026-11-24', merchantId: 'M00000000000001', terminalId: 'T0000001' };
-const detected = (o: Partial<typeof scope> & { type?: string; at?: string } = {}) =>
-  recorded('ReconciliationBreakDetected', { ...scope, ...o, key: `MISSING_AT_ACQUIRER|T0000001|${o.breakId ?? 'x'}`, type: o.type ?? 'MISSING_AT_ACQUIRER', detail: 'not presented', refs: [] }, o.at ?? '2026-11-25T02:00:00.000Z');
+const detected = (o: Partial<typeof scope> & { type?: ReconciliationBreakType; at?: string } = {}) =>
+  recorded({ type: 'ReconciliationBreakDetected', data: { ...scope, ...o, key: `MISSING_AT_ACQUIRER|T0000001|${o.breakId ?? 'x'}`, type: o.type ?? 'MISSING_AT_ACQUIRER', detail: 'not presented', refs: [] } }, o.at ?? '2026-11-25T02:00:00.000Z');
 
-const given = (...events: RecordedEvent[]): BreakState | undefined => events.reduce<BreakState | undefined>(evolveBreak, undefined);
+const given = (...events: RecordedEvent<BreakEvent>[]): BreakState | undefined => events.reduce<BreakState | undefined>(evolveBreak, undefined);
 
 describe('a break through its lifecycle', () => {
   it('given a detected break, when it is assigned and then resolved, then it records who did what and when', () => {
@@ -18,9 +21,9 @@ describe('a break through its lifecycle', () => {
     expect(state).toMatchObject({ status: 'OPEN', type: 'MISSING_AT_ACQUIRER', detectedAt: '2026-11-25T02:00:00.000Z' });
     const [assigned] = decideBreak({ type: 'AssignBreak', assignee: ' ops-anna ', note: 'call the acquirer' }, state);
     expect(assigned.data).toEqual({ ...scope, assignee: 'ops-anna', note: 'call the acquirer' });
-    state = evolveBreak(state, recorded(assigned.type, assigned.data, '2026-11-25T09:00:00.000Z', { type: 'admin', id: 'lead' }));
+    state = evolveBreak(state, recorded(assigned, '2026-11-25T09:00:00.000Z', { type: 'admin', id: 'lead' }));
     const [resolved] = decideBreak({ type: 'ResolveBreak', reason: 'ACQUIRER_CORRECTED', note: 'line re-sent' }, state);
-    state = evolveBreak(state, recorded(resolved.type, resolved.data, '2026-11-26T10:00:00.000Z', { type: 'admin', id: 'ops-anna' }));
+    state = evolveBreak(state, recorded(resolved, '2026-11-26T10:00:00.000Z', { type: 'admin', id: 'ops-anna' }));
     expect(state).toMatchObject({ status: 'RESOLVED', assignee: 'ops-anna', resolution: 'ACQUIRER_CORRECTED', resolutionNote: 'line re-sent', resolvedBy: { type: 'admin', id: 'ops-anna' } });
     expect(state?.history.map((h) => [h.type, h.actor.id])).toEqual([
       ['ReconciliationBreakDetected', 'matcher'], ['ReconciliationBreakAssigned', 'lead'], ['ReconciliationBreakResolved', 'ops-anna'],
@@ -36,10 +39,10 @@ describe('a break through its lifecycle', () => {
     expect(() => decideBreak({ type: 'ResolveBreak', reason: 'WRITTEN_OFF', note: ' ' }, open)).toThrow(expect.objectContaining({ code: 'BREAK_NOTE_REQUIRED' }));
     expect(decideBreak({ type: 'ResolveBreak', reason: 'CLEARED_ON_RERUN', note: 'run r no longer finds it', bySystem: true }, open)[0].data).toMatchObject({ reason: 'CLEARED_ON_RERUN' });
     const [r] = decideBreak({ type: 'ResolveBreak', reason: 'WRITTEN_OFF', note: 'small' }, open);
-    const resolved = evolveBreak(open, recorded(r.type, r.data, '2026-11-25T03:00:00.000Z'))!;
+    const resolved = evolveBreak(open, recorded(r, '2026-11-25T03:00:00.000Z'))!;
     expect(() => decideBreak({ type: 'ResolveBreak', reason: 'WRITTEN_OFF', note: 'again' }, resolved)).toThrow(expect.objectContaining({ code: 'BREAK_ALREADY_RESOLVED', category: 'conflict' }));
     expect(() => decideBreak({ type: 'AssignBreak', assignee: 'x' }, resolved)).toThrow(expect.objectContaining({ code: 'BREAK_ALREADY_RESOLVED' }));
-    const assigned = evolveBreak(open, recorded('ReconciliationBreakAssigned', { ...scope, assignee: 'bo' }, '2026-11-25T03:00:00.000Z'))!;
+    const assigned = evolveBreak(open, recorded({ type: 'ReconciliationBreakAssigned', data: { ...scope, assignee: 'bo' } }, '2026-11-25T03:00:00.000Z'))!;
     expect(() => decideBreak({ type: 'AssignBreak', assignee: 'bo' }, assigned)).toThrow(expect.objectContaining({ code: 'BREAK_ALREADY_ASSIGNED' }));
   });
 
@@ -67,7 +70,7 @@ describe("a day's reconciliation report", () => {
   const breaks = [
     given(detected({ breakId: 'b1' }))!,
     given(detected({ breakId: 'b2', merchantId: m2, type: 'FEE_MISMATCH' }))!,
-    evolveBreak(given(detected({ breakId: 'b3', type: 'FEE_MISMATCH' })), recorded('ReconciliationBreakResolved', { ...scope, breakId: 'b3', reason: 'WRITTEN_OFF', note: 'n' }, '2026-11-25T05:00:00.000Z'))!,
+    evolveBreak(given(detected({ breakId: 'b3', type: 'FEE_MISMATCH' })), recorded({ type: 'ReconciliationBreakResolved', data: { ...scope, breakId: 'b3', reason: 'WRITTEN_OFF', note: 'n' } }, '2026-11-25T05:00:00.000Z'))!,
     given(detected({ breakId: 'b4', businessDay: '2026-11-23' }))!,
   ];
   const matched = [

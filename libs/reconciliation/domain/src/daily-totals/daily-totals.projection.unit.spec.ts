@@ -24,7 +24,7 @@ const M = 'M001';
 const T = 'T0000001';
 
 let seq = 0;
-const recorded = <E extends Event>(type: E['type'], data: E['data'], streamId = `terminal-${T}`): RecordedEvent<E> => {
+const recorded = <E extends Event>(type: E['type'], data: E['data'], streamId = `terminal-${T}`): RecordedEvent<Event<E['type'], E['data']>> => {
   seq += 1;
   return {
     type,

@@ -1,5 +1,5 @@
-import type { SettlementEvent } from '@pos/contracts';
-import { applyLiveBatch, type ProjectionDefinition, storePosition, type StoreTx } from '@pos/eventing';
+import { EventTypes, type LedgerEvent } from '@pos/contracts';
+import { applyLiveBatch, projection, storePosition, type StoreTx } from '@pos/eventing';
 import type { RecordedEvent } from '@pos/kernel';
 
 export const LEDGER_BALANCES = 'ledger-balances';
@@ -13,25 +13,21 @@ export interface AccountBalance {
 export const balanceKey = (merchantId: string, currency: string, account: string): string => `${merchantId}|${currency}|${account}`;
 
 /** Ledger balances per merchant, currency and account, folded from the postings of each BatchSettled in settlement's own store. */
-export const LEDGER_BALANCES_PROJECTION: ProjectionDefinition = {
+export const LEDGER_BALANCES_PROJECTION = projection({
   name: LEDGER_BALANCES,
   service: 'settlement',
   description: 'ledger balances per merchant, currency and account, from the journal postings of every BatchSettled',
   source: { kind: 'store', subscription: LEDGER_BALANCES_SUBSCRIPTION },
-  reads: (recorded) => {
-    const event = recorded as unknown as SettlementEvent;
-    return event.type === 'BatchSettled' ? event.data.postings.map((p) => balanceKey(event.data.merchantId, p.currency, p.account)) : [];
-  },
-  apply: async (recorded, docs, collection) => {
-    const event = recorded as unknown as SettlementEvent;
-    if (event.type !== 'BatchSettled') return;
+  handles: EventTypes.of('BatchSettled'),
+  reads: (event) => event.data.postings.map((p) => balanceKey(event.data.merchantId, p.currency, p.account)),
+  apply: async (event, docs, collection) => {
     for (const p of event.data.postings) {
       const key = balanceKey(event.data.merchantId, p.currency, p.account);
       const bal = (await docs.get<AccountBalance>(collection, key)) ?? { debit: 0n, credit: 0n };
       await docs.put(collection, key, p.side === 'DEBIT' ? { ...bal, debit: bal.debit + p.amount } : { ...bal, credit: bal.credit + p.amount });
     }
   },
-};
+});
 
-export const applyToLedgerBalances = (events: readonly RecordedEvent[], tx: StoreTx): Promise<void> =>
+export const applyToLedgerBalances = (events: readonly RecordedEvent<LedgerEvent>[], tx: StoreTx): Promise<void> =>
   applyLiveBatch([LEDGER_BALANCES_PROJECTION], events.map((event) => ({ event, at: storePosition(event) })), tx);

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { balancesAnswer, calendarDay, settlementsAnswer, wire } from '@pos/contracts';
+import { balancesAnswer, calendarDay, SETTLEMENT_EVENTS, settlementsAnswer, wire } from '@pos/contracts';
 import { activeCollection, type ServiceStore, toJsonSafe } from '@pos/eventing';
 import { ApiContract, parseQuery, SERVICE_STORE } from '@pos/platform';
 import { z } from 'zod';
@@ -22,7 +22,7 @@ export class SettlementQueriesController {
     const { terminalId, businessDay } = parseQuery(settlementsQuery, query);
     const streams = await this.store.listStreams(`settlement-${terminalId}-${businessDay}-`);
     const settled = [];
-    for (const s of streams) for (const e of await this.store.readStream(s)) if (e.type === 'BatchSettled') settled.push(toJsonSafe(e.data));
+    for (const s of streams) for (const e of await this.store.readStream(s, SETTLEMENT_EVENTS)) if (e.type === 'BatchSettled') settled.push(toJsonSafe(e.data));
     return { settlements: settled };
   }
 

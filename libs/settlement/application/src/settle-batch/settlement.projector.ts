@@ -1,6 +1,4 @@
-import {
-  type BatchClosed, type LedgerEvent, type PricingPlan, type SettlementEvent, settlementStreamId, TOPICS, type TransactionCompleted, type TransactionReversed,
-} from '@pos/contracts';
+import { type BatchClosed, type PricingPlan, SETTLEMENT_EVENTS, type SettlementEvent, settlementStreamId, TOPICS } from '@pos/contracts';
 import { BufferedDocuments, type DocumentStoreTx, type LiveItem, type StoreTx } from '@pos/eventing';
 import type { RecordedEvent } from '@pos/kernel';
 import {
@@ -18,8 +16,6 @@ const DOCS = {
   legacyPending: 'pending-batches',
 } as const;
 
-type PendingEvent = TransactionCompleted | TransactionReversed;
-
 /**
  * The settlement service's reaction to the terminal events, a batch at a time: learn
  * pricing, keep each open batch's transactions, and when a batch closes, post its balanced
@@ -29,10 +25,10 @@ type PendingEvent = TransactionCompleted | TransactionReversed;
  */
 export const applyToSettlement = async (items: readonly LiveItem[], tx: StoreTx): Promise<void> => {
   const docs = new BufferedDocuments(tx.documents);
-  const events = items.map((i) => i.event as unknown as LedgerEvent);
+  const events = items.map((i) => i.event);
   await docs.prefetch(DOCS.pricing, events.flatMap((e) => (e.type === 'TerminalRegistered' || e.type === 'BatchClosed' ? [e.data.terminalId] : [])));
   await docs.prefetch(DOCS.pending, events.flatMap((e) => (e.type === 'TransactionCompleted' || e.type === 'TransactionReversed' ? [pendingTransactionKey(e.data)] : [])));
-  for (const [i, event] of events.entries()) {
+  for (const event of events) {
     switch (event.type) {
       case 'TerminalRegistered': {
         const plans = (await docs.get<PricingPlan[]>(DOCS.pricing, event.data.terminalId)) ?? [];
@@ -44,12 +40,12 @@ export const applyToSettlement = async (items: readonly LiveItem[], tx: StoreTx)
       case 'TransactionReversed': {
         const key = pendingTransactionKey(event.data);
         const seen = await docs.get<PendingTransaction>(DOCS.pending, key);
-        const next = evolvePendingTransaction(seen, event as PendingEvent);
+        const next = evolvePendingTransaction(seen, event);
         if (next !== seen) await docs.put(DOCS.pending, key, next);
         break;
       }
       case 'BatchClosed':
-        await settle(items[i].event, event.data, docs, tx);
+        await settle(event, docs, tx);
         break;
       default:
         break;
@@ -58,10 +54,11 @@ export const applyToSettlement = async (items: readonly LiveItem[], tx: StoreTx)
   await docs.flush();
 };
 
-const settle = async (recorded: RecordedEvent, closed: BatchClosed['data'], docs: DocumentStoreTx, tx: StoreTx) => {
+const settle = async (recorded: RecordedEvent<BatchClosed>, docs: DocumentStoreTx, tx: StoreTx) => {
+  const closed = recorded.data;
   const streamId = settlementStreamId(closed.terminalId, closed.businessDay, closed.batchNo);
   // One settlement per batch, enforced by the stream itself: it must not exist yet.
-  if ((await tx.events.readStream(streamId)).length > 0) return;
+  if ((await tx.events.readStream(streamId, SETTLEMENT_EVENTS)).length > 0) return;
   const key = pendingBatchKey(closed.terminalId, closed.businessDay, closed.batchNo);
   const stored = await docs.list<PendingTransaction>(DOCS.pending, `${key}|`);
   const legacy = await docs.get<PendingBatch>(DOCS.legacyPending, key);

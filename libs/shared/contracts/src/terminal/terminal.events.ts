@@ -80,6 +80,8 @@ export type OperatorAuthenticationFailed = Event<
     readonly operatorId: string;
     readonly during: 'SIGN_ON' | 'SETTLEMENT';
     readonly consecutiveFailures: number;
+    /** The threshold in force: `consecutiveFailures` reaching it locked the operator out (v2; v1 events were all written under 3). */
+    readonly maxFailures: number;
     readonly lockedOut: boolean;
   }
 >;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   batchNo, businessDay, count, currencyCode, type Decodes, merchantId, minorUnits, operatorId, paymentMethod,
-  roundingMode, rrn, stan, terminalId, transactionKind,
+  type OlderVersion, roundingMode, rrn, stan, terminalId, transactionKind, upcastFrom,
 } from '../wire';
 import type * as E from './terminal.events';
 
@@ -38,6 +38,23 @@ export const batchDifferenceSchema = z.object({
   note: z.string(),
 });
 
+/**
+ * OperatorAuthenticationFailed v1, as written until the lockout threshold was recorded. v2
+ * adds `maxFailures`, the threshold in force: once acquirers may set it per terminal, an
+ * auditor reading "2 consecutive failures, not locked out" must see whether the limit was 3
+ * or 5, and a replay must not apply today's limit to yesterday's events.
+ */
+const operatorAuthenticationFailedV1 = z.object({
+  ...scoped,
+  operatorId,
+  during: z.enum(['SIGN_ON', 'SETTLEMENT']),
+  consecutiveFailures: z.number().int().positive(),
+  lockedOut: z.boolean(),
+});
+
+/** Every v1 event was written under the fixed threshold of 3 (MAX_PASSWORD_FAILURES then): a fact, not a default. */
+const V1_MAX_PASSWORD_FAILURES = 3;
+
 export const terminalSchemas = {
   TerminalRegistered: z.object({
     ...scoped,
@@ -48,13 +65,7 @@ export const terminalSchemas = {
     batchNo,
   }),
   TerminalSignedOn: z.object({ ...scoped, ...answered, operatorId, batchNo }),
-  OperatorAuthenticationFailed: z.object({
-    ...scoped,
-    operatorId,
-    during: z.enum(['SIGN_ON', 'SETTLEMENT']),
-    consecutiveFailures: z.number().int().positive(),
-    lockedOut: z.boolean(),
-  }),
+  OperatorAuthenticationFailed: operatorAuthenticationFailedV1.extend({ maxFailures: z.number().int().positive() }),
   OperatorUnlocked: z.object({ ...scoped, operatorId }),
   TransactionCompleted: z.object({
     ...scoped,
@@ -132,3 +143,8 @@ export const terminalSchemasMatchTypes: [
   Decodes<S['BatchClosed'], E.BatchClosed['data']>,
   Decodes<S['TerminalSignedOff'], E.TerminalSignedOff['data']>,
 ] = [true, true, true, true, true, true, true, true, true, true, true];
+
+/** Readers of older versions, oldest first (see the registry): version n at index n - 1. */
+export const terminalUpcasters: { readonly [K in keyof S]?: ReadonlyArray<OlderVersion<z.output<S[K]>>> } = {
+  OperatorAuthenticationFailed: [upcastFrom(operatorAuthenticationFailedV1, (v1) => ({ ...v1, maxFailures: V1_MAX_PASSWORD_FAILURES }))],
+};

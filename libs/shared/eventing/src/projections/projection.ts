@@ -1,3 +1,4 @@
+import type { EventTypes, LedgerEvent } from '@pos/contracts';
 import type { RecordedEvent } from '@pos/kernel';
 import type { DocumentReader, DocumentStoreTx, ServiceStore, StoreTx } from '../event-store.port';
 import { parseWithBigInt, stringifyWithBigInt } from '../json';
@@ -25,20 +26,41 @@ export type ProjectionSource =
   | { readonly kind: 'store'; readonly subscription: string };
 
 /**
- * A read model that can be rebuilt from events at any time. `apply` must be a pure
- * function of the event and the documents it reads (no clock, no I/O of its own), so a
- * rebuild from the same events gives the same documents as the live projection.
+ * A read model that can be rebuilt from events at any time, over the events it folds (`E`,
+ * as Emmett's projections are over their event type). `apply` must be a pure function of
+ * the event and the documents it reads (no clock, no I/O of its own), so a rebuild from the
+ * same events gives the same documents as the live projection.
+ *
+ * The live path, rebuilds and replays take projections over the whole ledger union; one over
+ * fewer events enters them through `projection()`, which passes it only the events it handles.
+ * (apply and reads are function-typed properties, not methods, so that TypeScript refuses a
+ * narrower projection where a wider one is expected instead of letting it through.)
  */
-export interface ProjectionDefinition {
+export interface ProjectionDefinition<E extends LedgerEvent = LedgerEvent> {
   readonly name: string;
   /** The service whose store holds the read model. */
   readonly service: string;
   readonly description: string;
   readonly source: ProjectionSource;
-  apply(event: RecordedEvent, docs: DocumentStoreTx, collection: string): Promise<void>;
+  /** The event types it folds: others pass it by. */
+  readonly handles: EventTypes<E>;
+  readonly apply: (event: RecordedEvent<E>, docs: DocumentStoreTx, collection: string) => Promise<void>;
   /** The documents `apply` will read for `event`, so a batch reads them all in one query per collection. */
-  reads?(event: RecordedEvent): readonly string[];
+  readonly reads?: (event: RecordedEvent<E>) => readonly string[];
 }
+
+/** A projection over its own events, as the runtime applies it: every event it does not handle passes it by. */
+export const projection = <E extends LedgerEvent>(def: ProjectionDefinition<E>): ProjectionDefinition => {
+  const { handles, apply, reads } = def;
+  return {
+    ...def,
+    handles,
+    apply: async (event, docs, collection) => {
+      if (handles.includes(event)) await apply(event, docs, collection);
+    },
+    reads: reads && ((event) => (handles.includes(event) ? reads(event) : [])),
+  };
+};
 
 export interface Generation {
   readonly generation: number;
@@ -141,7 +163,7 @@ export const belongsToLive = (at: SourcePosition, handover: Readonly<Record<stri
 
 /** An event and where it was read, as the live path applies it. */
 export interface LiveItem {
-  readonly event: RecordedEvent;
+  readonly event: RecordedEvent<LedgerEvent>;
   readonly at: SourcePosition;
 }
 
@@ -186,4 +208,4 @@ export const applyLiveBatch = async (defs: readonly ProjectionDefinition[], item
 };
 
 /** One event on the live path (see applyLiveBatch). */
-export const applyLive = (def: ProjectionDefinition, event: RecordedEvent, at: SourcePosition, tx: StoreTx): Promise<void> => applyLiveBatch([def], [{ event, at }], tx);
+export const applyLive = (def: ProjectionDefinition, event: RecordedEvent<LedgerEvent>, at: SourcePosition, tx: StoreTx): Promise<void> => applyLiveBatch([def], [{ event, at }], tx);

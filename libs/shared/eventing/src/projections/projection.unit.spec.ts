@@ -1,29 +1,37 @@
+import { EventTypes, type LedgerEvent, type PayoutScheduled } from '@pos/contracts';
 import type { RecordedEvent } from '@pos/kernel';
 import { describe, expect, it } from 'vitest';
 import type { DocumentStoreTx, StoreTx } from '../event-store.port';
 import { diffCollections, digestCollection } from './digest';
 import { BufferedDocuments, MemoryDocuments } from './documents';
 import {
-  activeCollection, applyLive, applyLiveBatch, generationCollection, PROJECTION_REGISTRY, type ProjectionDefinition, type ProjectionState, queueCollection, queuedItems,
+  activeCollection, applyLive, applyLiveBatch, generationCollection, projection, PROJECTION_REGISTRY, type ProjectionDefinition, type ProjectionState, queueCollection, queuedItems,
 } from './projection';
 import { applyReplayed, newCounts } from './replay';
 
-const event = (id: string, terminalId: string, amount: bigint): RecordedEvent =>
-  ({ type: 'Counted', data: { terminalId, amount }, metadata: { eventId: id, streamId: `s-${terminalId}`, version: 1, position: 1 } }) as unknown as RecordedEvent;
+const event = (id: string, terminalId: string, amount: bigint): RecordedEvent<PayoutScheduled> => ({
+  type: 'PayoutScheduled',
+  data: { payoutId: id, settlementId: 's', terminalId, merchantId: 'M00000000000001', batchNo: '000001', businessDay: '2026-11-24', currency: 'CNY', amount, payoutDate: '2026-11-25' },
+  metadata: {
+    eventId: id, streamId: `s-${terminalId}`, version: 1, position: '1', occurredAt: '2026-11-24T10:00:00.000Z', schemaVersion: 1, prevHash: '', hash: '',
+    correlationId: 'c', causationId: 'c', actor: { type: 'system', id: 'test' },
+  },
+});
 
-/** A toy projection: per terminal, how many events and their sum. */
-const counter: ProjectionDefinition = {
+/** A toy projection: per terminal, how many payouts and their sum. */
+const counter: ProjectionDefinition = projection({
   name: 'counter',
   service: 'test',
   description: 'count and sum per terminal',
   source: { kind: 'log', topics: ['t'], consumerGroup: 'counter' },
+  handles: EventTypes.of('PayoutScheduled'),
   apply: async (e, docs, collection) => {
-    const d = e.data as { terminalId: string; amount: bigint };
+    const d = e.data;
     if (d.amount < 0n) throw new Error('negative amounts are refused');
     const row = (await docs.get<{ n: number; sum: bigint }>(collection, d.terminalId)) ?? { n: 0, sum: 0n };
     await docs.put(collection, d.terminalId, { n: row.n + 1, sum: row.sum + d.amount });
   },
-};
+});
 
 const txOver = (documents: DocumentStoreTx): StoreTx => ({ documents, lock: async () => undefined }) as unknown as StoreTx;
 
@@ -64,8 +72,18 @@ describe('live projectors and generations', () => {
     // Applied now, these would read a generation the replay has not filled yet.
     expect(await docs.get('counter~g2', 'T1')).toBeUndefined();
     const queue = await docs.list<{ items: string }>(queueCollection(state.building!), '');
-    expect(queue.map((q) => queuedItems(q.doc).map((i) => [i.event.metadata.eventId, i.at.offset, (i.event.data as { amount: bigint }).amount]))).toEqual([[['at', '5', 10n]], [['next', '6', 7n]]]);
+    expect(queue.map((q) => queuedItems(q.doc).map((i) => [i.event.metadata.eventId, i.at.offset, i.event.type === 'PayoutScheduled' && i.event.data.amount]))).toEqual([[['at', '5', 10n]], [['next', '6', 7n]]]);
     expect((await docs.get<ProjectionState>(PROJECTION_REGISTRY, 'counter'))?.building?.queued).toBe(2);
+  });
+
+  it('given an event of a type the projection does not handle, then it passes it by: nothing read, nothing written', async () => {
+    const docs = new MemoryDocuments();
+    const payout = event('e1', 'T1', 5n);
+    const other: RecordedEvent<LedgerEvent> = { type: 'OperatorUnlocked', data: { terminalId: 'T1', merchantId: 'M00000000000001', businessDay: '2026-11-24', operatorId: '01' }, metadata: payout.metadata };
+    await applyLiveBatch([counter], [{ event: other, at: { key: 't/0', offset: '0' } }], txOver(docs));
+    expect(await docs.list('counter', '')).toEqual([]);
+    await applyLiveBatch([counter], [{ event: payout, at: { key: 't/0', offset: '1' } }], txOver(docs));
+    expect(await docs.list('counter', '')).toEqual([{ key: 'T1', doc: { n: 1, sum: 5n } }]);
   });
 
   it('given a registry entry, when a query asks, then it reads the active generation', async () => {

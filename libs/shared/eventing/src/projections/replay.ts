@@ -1,3 +1,4 @@
+import type { LedgerEvent } from '@pos/contracts';
 import type { RecordedEvent } from '@pos/kernel';
 import type { DocumentStoreTx } from '../event-store.port';
 import { BufferedDocuments } from './documents';
@@ -32,7 +33,7 @@ export const newCounts = (): ReplayCounts => ({ read: 0, applied: 0, duplicates:
 export const applyReplayed = async (
   items: readonly ReplayItem[],
   docs: DocumentStoreTx,
-  apply: (event: RecordedEvent, docs: DocumentStoreTx) => Promise<void>,
+  apply: (event: RecordedEvent<LedgerEvent>, docs: DocumentStoreTx) => Promise<void>,
   seen: Set<string>,
   counts: ReplayCounts,
 ): Promise<void> => {

@@ -1,3 +1,4 @@
+import type { LedgerEvent } from '@pos/contracts';
 import type { RecordedEvent } from '@pos/kernel';
 import type { ServiceStore } from '../event-store.port';
 import { fromLogMessage, PoisonMessageError } from '../envelope';
@@ -7,7 +8,7 @@ import { type ProjectionDefinition, type SourcePosition, STORE_POSITION_KEY, sto
 /** One event read back from a projection's source, or the reason it cannot be applied (as the live consumer dead-letters it). */
 export interface ReplayItem {
   readonly at: SourcePosition;
-  readonly event?: RecordedEvent;
+  readonly event?: RecordedEvent<LedgerEvent>;
   readonly rejected?: { readonly code: string; readonly message: string };
 }
 
@@ -21,7 +22,7 @@ export interface SourceDeps {
 export interface SourceRange {
   readonly from?: LogPositions;
   readonly until: LogPositions;
-  readonly filter?: (event: RecordedEvent) => boolean;
+  readonly filter?: (event: RecordedEvent<LedgerEvent>) => boolean;
 }
 
 const PAGE = 1000;

@@ -126,7 +126,7 @@ const authenticate = (
   const failures = op.failures + 1;
   const lockedOut = failures >= MAX_PASSWORD_FAILURES;
   return {
-    events: [{ type: 'OperatorAuthenticationFailed', data: { ...scoped(s), operatorId, during, consecutiveFailures: failures, lockedOut } }],
+    events: [{ type: 'OperatorAuthenticationFailed', data: { ...scoped(s), operatorId, during, consecutiveFailures: failures, maxFailures: MAX_PASSWORD_FAILURES, lockedOut } }],
     error: lockedOut
       ? E.operatorLocked(`wrong password; operator ${operatorId} is now locked`)
       : E.operatorPasswordInvalid(`wrong password for operator ${operatorId} (${failures} of ${MAX_PASSWORD_FAILURES})`),

@@ -100,7 +100,7 @@ describe('signing on', () => {
     const o = h.when(signOn('000001', { passwordValid: false }));
     thenRefusedRecording(o, 'OPERATOR_PASSWORD_INVALID', '55', {
       type: 'OperatorAuthenticationFailed',
-      data: { terminalId: TID, merchantId: MID, businessDay: DAY, operatorId: OP, during: 'SIGN_ON', consecutiveFailures: 1, lockedOut: false },
+      data: { terminalId: TID, merchantId: MID, businessDay: DAY, operatorId: OP, during: 'SIGN_ON', consecutiveFailures: 1, maxFailures: 3, lockedOut: false },
     });
     const after = given(...h.events, ...o.events);
     expect(after.signedOnOperator).toBeNull();

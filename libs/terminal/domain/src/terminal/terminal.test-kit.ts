@@ -175,7 +175,7 @@ export const signedOnEvent = (stan: string, over: Partial<Ev<'TerminalSignedOn'>
 export const signedOffEvent = (stan: string, over: Partial<Ev<'TerminalSignedOff'>['data']> = {}): Ev<'TerminalSignedOff'> =>
   event('TerminalSignedOff', { ...scope, stan, fingerprint: fp(stan), operatorId: OP, batchNo: '000001' }, over);
 export const authenticationFailed = (over: Partial<Ev<'OperatorAuthenticationFailed'>['data']> = {}): Ev<'OperatorAuthenticationFailed'> =>
-  event('OperatorAuthenticationFailed', { ...scope, operatorId: OP, during: 'SIGN_ON', consecutiveFailures: 1, lockedOut: false }, over);
+  event('OperatorAuthenticationFailed', { ...scope, operatorId: OP, during: 'SIGN_ON', consecutiveFailures: 1, maxFailures: 3, lockedOut: false }, over);
 export const unlocked = (operatorId = OP, over: Partial<Ev<'OperatorUnlocked'>['data']> = {}): Ev<'OperatorUnlocked'> =>
   event('OperatorUnlocked', { ...scope, operatorId }, over);
 /** A bank-card sale of `amount` CNY answered online with `rrn`; VOID/REFUND/QR etc. through `over`. */

@@ -1,0 +1,18 @@
+import { EventTypes } from './event-types';
+import { reconciliationSchemas } from './reconciliation/reconciliation.schemas';
+import { settlementSchemas } from './settlement/settlement.schemas';
+import { terminalSchemas } from './terminal/terminal.schemas';
+
+/**
+ * What each kind of stream may hold, as values its readers pass to `readStream`: an event of
+ * another type there is refused (EVENT_TYPE_UNEXPECTED), and what is read is typed by them.
+ */
+export const LEDGER_EVENTS = EventTypes.ofSchemas({ ...terminalSchemas, ...settlementSchemas, ...reconciliationSchemas });
+/** `terminal-<terminalId>`. */
+export const TERMINAL_EVENTS = EventTypes.ofSchemas(terminalSchemas);
+/** `settlement-<terminal>-<day>-<batch>`. */
+export const SETTLEMENT_EVENTS = EventTypes.ofSchemas(settlementSchemas);
+/** `break-<breakId>`. */
+export const BREAK_EVENTS = EventTypes.of('ReconciliationBreakDetected', 'ReconciliationBreakAssigned', 'ReconciliationBreakResolved');
+/** `reconciliation-day-<businessDay>`. */
+export const RECONCILIATION_DAY_EVENTS = EventTypes.of('ReconciliationRunCompleted', 'DayReconciled');
