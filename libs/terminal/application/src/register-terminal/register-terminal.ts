@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { wire } from '@pos/contracts';
 import { DomainError } from '@pos/kernel';
 import { LEDGER_CONFIG, type LedgerConfig, sha256 } from '@pos/platform';
 import { hashPassword, newApiKey } from '../credentials';
@@ -8,8 +9,8 @@ import { CREDENTIALS } from '../terminal-credentials';
 import { z } from 'zod';
 
 export const registerTerminalRequest = z.object({
-  terminalId: z.string().regex(/^[A-Z0-9]{8}$/, '8 characters A-Z 0-9'),
-  merchantId: z.string().regex(/^[A-Z0-9]{15}$/, '15 characters A-Z 0-9'),
+  terminalId: wire.terminalId,
+  merchantId: wire.merchantId,
   merchantName: z.string().min(1).max(80),
   currencies: z.array(z.object({ currency: currencyField, maxAmount: amountField })).min(1).max(10),
   operators: z.array(z.object({ operatorId, password })).min(1).max(50),
