@@ -2,8 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post } from '@
 import { ApiTags } from '@nestjs/swagger';
 import { hashChainReport, registerTerminalAnswer, terminalStreamId, unlockOperatorAnswer, wire } from '@pos/contracts';
 import type { ServiceStore } from '@pos/eventing';
-import { DomainError } from '@pos/kernel';
 import { ApiContract, LEDGER_CONFIG, type LedgerConfig, Meta, parseQuery, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
+import { TerminalErrors } from '@pos/terminal-domain';
 import { z } from 'zod';
 import { RegisterTerminal, registerTerminalRequest } from './register-terminal/register-terminal';
 import { TerminalCommandRunner } from './terminal-command.runner';
@@ -70,7 +70,7 @@ export class AdminController {
     requireAdmin(auth, this.config.adminToken);
     const { terminalId } = parseQuery(terminalPath, params);
     const report = await this.store.verifyStream(terminalStreamId(terminalId));
-    if (report.ok && report.events === 0) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'not_found');
+    if (report.ok && report.events === 0) throw TerminalErrors.TERMINAL_UNKNOWN(`terminal ${terminalId} is not registered`);
     return report;
   }
 }

@@ -1,7 +1,6 @@
 import { amountAccepted, parsedApart, wire } from '@pos/contracts';
-import { DomainError } from '@pos/kernel';
 import { MAX_MINOR_DIGITS, MoneyError, NumberLiteral, parseCurrency, parseMinorUnits } from '@pos/money';
-import { MAX_TRANSACTION_AMOUNT } from '@pos/terminal-domain';
+import { MAX_TRANSACTION_AMOUNT, TerminalErrors } from '@pos/terminal-domain';
 import { z } from 'zod';
 
 /** Fields every terminal request shares. Amount and currency are parsed apart to give their own error codes. */
@@ -22,8 +21,8 @@ export const panField = parsedApart(z.string(), z.string().regex(/^\d{12,19}$/).
 const fromMoneyError = (e: unknown): never => {
   if (e instanceof MoneyError)
     throw e.code === 'CURRENCY_UNKNOWN'
-      ? new DomainError('CURRENCY_UNKNOWN', e.message, '30', 'validation')
-      : new DomainError('AMOUNT_INVALID', e.message, '13', 'validation');
+      ? TerminalErrors.CURRENCY_UNKNOWN(e.message)
+      : TerminalErrors.AMOUNT_INVALID(e.message);
   throw e;
 };
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { wire } from '@pos/contracts';
 import { parseRequest, type RequestMeta } from '@pos/platform';
-import { DomainError } from '@pos/kernel';
-import type { TerminalCommand } from '@pos/terminal-domain';
+import { type TerminalCommand, TerminalErrors } from '@pos/terminal-domain';
 import { z } from 'zod';
 import { fingerprintOf, maskPan } from './credentials';
 import { amountField, amountOf, batchNo, currencyField, currencyOf, method, operatorId, panField, password, recordedAmountField, rrn, stan, totalsField } from './request-fields';
@@ -98,7 +97,7 @@ export class TerminalRequestHandler {
 
   async handle<S extends z.ZodType<RequestBody>>(op: TerminalRequest<S>, terminalId: string, authorization: string | undefined, body: unknown, meta: RequestMeta): Promise<TerminalAnswer> {
     // An id out of format names no terminal: refused as unknown, before its key is looked for.
-    if (!wire.terminalId.safeParse(terminalId).success) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'unauthenticated');
+    if (!wire.terminalId.safeParse(terminalId).success) throw TerminalErrors.TERMINAL_UNKNOWN(`terminal ${terminalId} is not registered`, undefined, 'unauthenticated');
     await this.credentials.authenticate(terminalId, authorization);
     const request = parseRequest(op.schema, body);
     const fingerprint = fingerprintOf(op.route, request);

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { wire } from '@pos/contracts';
-import { DomainError } from '@pos/kernel';
-import { LEDGER_CONFIG, type LedgerConfig, sha256 } from '@pos/platform';
+import { EdgeErrors, LEDGER_CONFIG, type LedgerConfig, sha256 } from '@pos/platform';
 import { hashPassword, newApiKey } from '../credentials';
 import { amountField, amountOf, currencyField, currencyOf, operatorId, password } from '../request-fields';
 import { type RequestOrigin, TerminalCommandRunner } from '../terminal-command.runner';
@@ -46,10 +45,10 @@ export class RegisterTerminal {
 
   async execute(r: RegisterTerminalRequest, origin: RequestOrigin): Promise<{ terminalId: string; apiKey: string; batchNo: string; businessDay: string }> {
     const ids = r.operators.map((o) => o.operatorId);
-    if (new Set(ids).size !== ids.length) throw new DomainError('REQUEST_INVALID', 'operator ids must be unique', '30', 'validation');
+    if (new Set(ids).size !== ids.length) throw EdgeErrors.REQUEST_INVALID('operator ids must be unique');
     const currencies = r.currencies.map((c) => ({ currency: currencyOf(c.currency), maxAmount: amountOf(c.maxAmount) }));
     if (new Set(currencies.map((c) => c.currency)).size !== currencies.length)
-      throw new DomainError('REQUEST_INVALID', 'currencies must be unique', '30', 'validation');
+      throw EdgeErrors.REQUEST_INVALID('currencies must be unique');
     const apiKey = newApiKey();
     const hashes = await Promise.all(r.operators.map(async (o) => [o.operatorId, await hashPassword(o.password, this.config.scryptCost)] as const));
     await this.runner.run(
