@@ -46,6 +46,8 @@ describe('ledger-audit refuses what it cannot run exactly, with exit code 2 and 
     [['rebuild'], 'ARGUMENT_MISSING', /projection/],
     [['trail', '--business-day', '2026-02-30', '--terminal', 'T0000001'], 'BUSINESS_DAY_INVALID', /option --business-day <day>: .*'2026-02-30'/],
     [['trail', '--business-day', '2026-11-24', '--terminal', 't1'], 'TERMINAL_ID_INVALID', /option --terminal <id>/],
+    [['trail', '--business-day', '2026-11-24', '--merchant', 'M0000000000001'], 'MERCHANT_ID_INVALID', /option --merchant <id>: expected a merchant id \(15 capital letters or digits\), got 'M0000000000001'/],
+    [['trail', '--business-day', '2026-11-24', '--terminal', 'T0000001', '--batch', '000000'], 'BATCH_NO_INVALID', /option --batch <no>: expected a batch number \(6 digits, 000001 to 999999\), got '000000'/],
     [['rebuild', 'daily-totals', '--batch-size', '0'], 'NUMBER_INVALID', /option --batch-size <n>/],
     [['reconcile', '--business-day', '2026-11-24', '--fee-tolerance', 'x'], 'OPTION_INVALID', /option --fee-tolerance <minor>/],
     [[], 'COMMAND_MISSING', /no command given/],

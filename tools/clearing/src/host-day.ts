@@ -25,7 +25,7 @@ const hostTransaction = z.object({
   amount: minorUnits.refine((a) => a > 0n, 'a positive amount'),
   currency: wire.currencyCode,
   occurredAt: z.string().refine(isIsoInstant, 'an ISO-8601 instant with a zone'),
-  maskedPan: z.string().regex(/^\d{6}\*{2,9}\d{4}$/, 'a masked PAN like 622848******1234').optional(),
+  maskedPan: wire.maskedPan.optional(),
   originalRrn: wire.rrn.optional(),
   status: z.enum(['COMPLETED', 'REVERSED']),
   expectedFee: minorUnits,

@@ -175,8 +175,9 @@ describe('three-way reconciliation against acquirer clearing files (embedded led
       lines[3] = lines[3].replace(/,CNY,/, ',XYZ,');
       lines[4] = lines[4].split(',').slice(0, 10).join(',');
       lines[5] = lines[5].replace(/,(\d+)\.(\d\d),CNY,/, ',$1.$2$2,CNY,');
-      lines[6] = lines[6].replace(/^[A-Z0-9]{15},[A-Z0-9]{8},/, 'M99999999999999,ZZZZ9999,');
-      lines[7] = lines[7].replace(/^([A-Z0-9]{15}),[A-Z0-9]{8},/, '$1,ZZZZ9999,');
+      // merchant_id and terminal_id are a detail line's first two fields.
+      lines[6] = ['M99999999999999', 'ZZZZ9999', ...lines[6].split(',').slice(2)].join(',');
+      lines[7] = [lines[7].split(',')[0], 'ZZZZ9999', ...lines[7].split(',').slice(2)].join(',');
       const bad = join(tmpdir(), `bad-${Date.now()}.csv`);
       writeFileSync(bad, `${lines.join('\n')}\n`);
       const run = await w.audit(['clearing', 'import', bad, '--json']);

@@ -1,17 +1,18 @@
+import { MerchantId, TerminalId } from '@pos/kernel';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from './cli-args';
 import { formatStan, merchantIdFor, merchantIndexFor, nextStan, terminalIdFor } from './ids';
 import { planTerminals } from './simulate-day';
 
 describe('fleet identifiers', () => {
-  it('are 8 and 15 chars of [A-Z0-9], distinct across terminals and small seeds', () => {
+  it('parse as terminal and merchant ids, distinct across terminals and small seeds', () => {
     const ids = new Set<string>();
     for (const seed of [0, 1, 12, 123, 46_655]) {
       for (let i = 0; i < 50; i++) {
         const t = terminalIdFor(seed, i);
-        expect(t).toMatch(/^[A-Z0-9]{8}$/);
+        expect(TerminalId.safeParse(t).success).toBe(true);
         ids.add(t);
-        expect(merchantIdFor(seed, merchantIndexFor(i))).toMatch(/^[A-Z0-9]{15}$/);
+        expect(MerchantId.safeParse(merchantIdFor(seed, merchantIndexFor(i))).success).toBe(true);
       }
     }
     expect(ids.size).toBe(250);

@@ -7,3 +7,4 @@ export * from './clearing/host-ledger';
 export * from './breaks/break';
 export * from './clearing/matching';
 export * from './clearing/clearing-file';
+export * from './reconciliation.errors';

@@ -17,3 +17,4 @@ export { settleBatch, type SettleBatch, type SettleBatchResult } from './settle-
 export { computeSettlementLines, roundingRuleOf } from './fees/settlement-lines';
 export { assertBalanced, currencyTotalsOf, journalFor } from './journal/journal';
 export { payoutDate, pricingFor, type PayoutSchedule } from './pricing/pricing';
+export { SettlementErrors } from './settlement.errors';

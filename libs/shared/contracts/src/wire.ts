@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BatchNo, MaskedPan, MerchantId, OperatorId, Rrn, Stan, TerminalId } from '@pos/kernel';
 import { CURRENCIES, type CurrencyCode } from '@pos/money';
 
 /** On the wire, amounts are decimal strings; in memory, bigint. Never a JSON number. */
@@ -9,12 +10,14 @@ export const minorUnits = z.codec(z.string().regex(/^-?(0|[1-9]\d*)$/, 'integer 
 
 export const currencyCode = z.enum(Object.keys(CURRENCIES) as [CurrencyCode, ...CurrencyCode[]]);
 export const businessDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-export const stan = z.string().regex(/^\d{6}$/);
-export const batchNo = z.string().regex(/^\d{6}$/);
-export const rrn = z.string().regex(/^\d{12}$/);
-export const terminalId = z.string().regex(/^[A-Z0-9]{8}$/);
-export const merchantId = z.string().regex(/^[A-Z0-9]{15}$/);
-export const operatorId = z.string().regex(/^\d{2,8}$/);
+// The identifiers are the kernel's (one format, one parser each).
+export const stan = Stan;
+export const batchNo = BatchNo;
+export const rrn = Rrn;
+export const terminalId = TerminalId;
+export const merchantId = MerchantId;
+export const operatorId = OperatorId;
+export const maskedPan = MaskedPan;
 export const paymentMethod = z.enum(['BANK_CARD', 'QR']);
 export const transactionKind = z.enum(['SALE', 'VOID', 'REFUND']);
 export const roundingMode = z.enum(['HALF_UP', 'HALF_EVEN']);

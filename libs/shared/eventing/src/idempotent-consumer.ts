@@ -1,5 +1,5 @@
 import { ContractError, type LedgerEvent } from '@pos/contracts';
-import { ConcurrencyError, DomainError, type RecordedEvent } from '@pos/kernel';
+import { DomainError, type RecordedEvent } from '@pos/kernel';
 import type { ServiceStore, StoreTx } from './event-store.port';
 import { type BatchContext, type ConsumedMessage, type Consumer, dlqTopic, type LogMessage, type MessageLog, positionKey } from './message-log.port';
 import { fromLogMessage, HEADERS, PoisonMessageError } from './envelope';
@@ -36,10 +36,12 @@ export interface IdempotentConsumerOptions {
  * - `poison`: the message can never be applied (refused by the domain, breaks a contract): dead-letter it;
  * - `bug`: a programming error on this message (TypeError, ...): retried a few times, then dead-lettered;
  * - `transient`: everything else (the database or the log unreachable, a concurrent applier
- *   that won a race): retried until it works, never dead-lettered, so an outage loses nothing.
+ *   that won a race: ConcurrencyError, which is not a DomainError): retried until it works,
+ *   never dead-lettered, so an outage loses nothing.
+ * Only a DomainError, a ContractError or an unreadable message is poison: infrastructure errors
+ * are never built as DomainErrors (they have no catalogue), so none can pass for a refusal.
  */
 export const failureKind = (e: unknown): 'poison' | 'bug' | 'transient' => {
-  if (e instanceof ConcurrencyError) return 'transient';
   if (e instanceof DomainError || e instanceof ContractError || e instanceof PoisonMessageError) return 'poison';
   if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError) return 'bug';
   return 'transient';

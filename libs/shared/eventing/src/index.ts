@@ -27,3 +27,4 @@ export { rangeSize, sourceEnd } from './projections/source';
 export type { SourceRange } from './projections/source';
 export { abortRebuild, liveDigest, rebuildProjection, replayIntoMemory } from './projections/rebuild';
 export type { MemoryReplay, RebuildReport } from './projections/rebuild';
+export { ProjectionErrors } from './projections/projection.errors';

@@ -4,3 +4,4 @@ export * from './event';
 export * from './business-day';
 export * from './json';
 export * from './prng';
+export * from './ids';

@@ -1,10 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
-import { type ErrorCategory, isDomainError } from '@pos/kernel';
+import { CodedError, type ErrorKind, type ErrorSpec } from '@pos/kernel';
 import type { Logger } from 'pino';
 import { toJsonSafe } from '@pos/eventing';
+import { EdgeErrors } from './errors';
 import type { LedgerMetrics } from './metrics';
 
-const STATUS: Record<ErrorCategory, number> = {
+const KIND_STATUS: Record<ErrorKind, number> = {
   validation: 400,
   unauthenticated: 401,
   forbidden: 403,
@@ -13,6 +14,11 @@ const STATUS: Record<ErrorCategory, number> = {
   state: 409,
   internal: 500,
 };
+/** The body parser's refusals keep their own statuses. */
+const CODE_STATUS: Readonly<Record<string, number>> = { REQUEST_TOO_LARGE: 413, MEDIA_TYPE_UNSUPPORTED: 415 };
+
+/** The HTTP status a code is answered with, in a given kind (docs/errors.md lists it; a test holds the two equal). */
+export const httpStatusOf = (code: string, kind: ErrorKind): number => CODE_STATUS[code] ?? KIND_STATUS[kind];
 
 interface Res {
   status(code: number): Res;
@@ -22,6 +28,9 @@ interface Res {
 export const errorBody = (code: string, message: string, responseCode: string, details?: unknown) => ({
   error: { code, message, responseCode, ...(details ? { details: toJsonSafe(details) } : {}) },
 });
+
+/** A catalogued answer to a failure that is not a refusal. */
+const answer = (spec: ErrorSpec, message: string): [number, ReturnType<typeof errorBody>] => [httpStatusOf(spec.code, spec.kind), errorBody(spec.code, message, spec.responseCode)];
 
 /** Every failure leaves as { error: { code, message, responseCode } }: stable codes, no stack traces. */
 @Catch()
@@ -43,19 +52,20 @@ export class LedgerErrorFilter implements ExceptionFilter {
   }
 
   private describe(e: unknown): [number, ReturnType<typeof errorBody>] {
-    if (isDomainError(e)) return [STATUS[e.category], errorBody(e.code, e.message, e.responseCode, e.details)];
+    // A refusal, or a conflict the caller may retry (STREAM_VERSION_CONFLICT): its own code.
+    if (e instanceof CodedError) return [httpStatusOf(e.code, e.kind), errorBody(e.code, e.message, e.responseCode, e.details)];
     // Nest wraps body-parser's errors in an HttpException; their kind is on the cause.
     const raw = (e instanceof HttpException ? e.cause : e) as { type?: string } | undefined;
-    if (raw?.type === 'entity.parse.failed') return [400, errorBody('MALFORMED_JSON', 'request body is not valid JSON', '30')];
-    if (raw?.type === 'entity.too.large') return [413, errorBody('REQUEST_TOO_LARGE', 'request body is too large', '30')];
+    if (raw?.type === 'entity.parse.failed') return answer(EdgeErrors.MALFORMED_JSON.spec, 'request body is not valid JSON');
+    if (raw?.type === 'entity.too.large') return answer(EdgeErrors.REQUEST_TOO_LARGE.spec, 'request body is too large');
     if (e instanceof HttpException) {
       const status = e.getStatus();
-      if (status === 404) return [404, errorBody('ROUTE_NOT_FOUND', 'no such endpoint', '40')];
-      if (status === 400) return [400, errorBody('MALFORMED_JSON', e.message, '30')];
+      if (status === 404) return answer(EdgeErrors.ROUTE_NOT_FOUND.spec, 'no such endpoint');
+      if (status === 400) return answer(EdgeErrors.MALFORMED_JSON.spec, e.message);
       // The body parser refuses a charset or content encoding it cannot read.
-      if (status === 415) return [415, errorBody('MEDIA_TYPE_UNSUPPORTED', e.message, '30')];
+      if (status === 415) return answer(EdgeErrors.MEDIA_TYPE_UNSUPPORTED.spec, e.message);
       return [status, errorBody(`HTTP_${status}`, e.message, '96')];
     }
-    return [500, errorBody('INTERNAL_ERROR', 'the host could not complete the request; retry', '96')];
+    return answer(EdgeErrors.INTERNAL_ERROR.spec, 'the host could not complete the request; retry');
   }
 }

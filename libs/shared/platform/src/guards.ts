@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { DomainError } from '@pos/kernel';
+import { EdgeErrors } from './errors';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -15,8 +15,7 @@ export const bearerOf = (header: string | undefined): string | undefined => {
   return m?.[1];
 };
 
-export const adminUnauthenticated = () =>
-  new DomainError('ADMIN_UNAUTHENTICATED', 'a valid admin bearer token is required', 'A0', 'unauthenticated');
+export const adminUnauthenticated = () => EdgeErrors.ADMIN_UNAUTHENTICATED('a valid admin bearer token is required');
 
 /** Checks the back office's bearer token. */
 export const requireAdmin = (header: string | undefined, adminToken: string): void => {

@@ -1,4 +1,5 @@
 export * from './tokens';
+export * from './errors';
 export * from './logger';
 export * from './metrics';
 export * from './request';

@@ -1,8 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { acceptedFormOf, apiErrorBody } from '@pos/contracts';
-import { DomainError } from '@pos/kernel';
 import { z } from 'zod';
+import { EdgeErrors } from './errors';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -94,5 +94,5 @@ export const parseQuery = <S extends z.ZodType>(schema: S, values: unknown): z.o
   const result = schema.safeParse(values);
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`);
-  throw new DomainError('QUERY_INVALID', `invalid parameter ${problems.join('; ')}`, '30', 'validation', { problems });
+  throw EdgeErrors.QUERY_INVALID(`invalid parameter ${problems.join('; ')}`, { problems });
 };

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { DomainError } from '@pos/kernel';
 import { NumberLiteral } from '@pos/money';
 import type { z } from 'zod';
+import { EdgeErrors } from './errors';
 
 /** Parses a request body against its schema; every problem is listed, nothing is written. */
 export const parseRequest = <S extends z.ZodType>(schema: S, body: unknown): z.output<S> => {
   const result = schema.safeParse(body, { reportInput: true });
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.input instanceof NumberLiteral ? `${i.input.text} is not an integer (no fraction, no exponent)` : i.message}`);
-  throw new DomainError('REQUEST_INVALID', `invalid request: ${problems.join('; ')}`, '30', 'validation', { problems });
+  throw EdgeErrors.REQUEST_INVALID(`invalid request: ${problems.join('; ')}`, { problems });
 };
 
 export interface RequestMeta {

@@ -1,13 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { hashChainReport, registerTerminalAnswer, terminalStreamId, unlockOperatorAnswer, wire } from '@pos/contracts';
 import type { ServiceStore } from '@pos/eventing';
-import { DomainError } from '@pos/kernel';
 import { ApiContract, LEDGER_CONFIG, type LedgerConfig, Meta, parseQuery, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
+import { TerminalErrors } from '@pos/terminal-domain';
 import { z } from 'zod';
-import { RegisterTerminalCommand, registerTerminalRequest } from './register-terminal/register-terminal.command';
-import { UnlockOperatorCommand } from './unlock-operator/unlock-operator.command';
+import { RegisterTerminal, registerTerminalRequest } from './register-terminal/register-terminal';
+import { TerminalCommandRunner } from './terminal-command.runner';
 
 const ADMIN = { type: 'admin' as const, id: 'back-office' };
 const terminalPath = z.object({ terminalId: wire.terminalId });
@@ -18,7 +17,8 @@ const operatorPath = terminalPath.extend({ operatorId: wire.operatorId });
 @Controller('v1/admin/terminals')
 export class AdminController {
   constructor(
-    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(RegisterTerminal) private readonly registration: RegisterTerminal,
+    @Inject(TerminalCommandRunner) private readonly runner: TerminalCommandRunner,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(SERVICE_STORE) private readonly store: ServiceStore,
   ) {}
@@ -36,7 +36,7 @@ export class AdminController {
   register(@Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
     const request = parseRequest(registerTerminalRequest, body);
-    return this.commands.execute(new RegisterTerminalCommand(request, { correlationId: meta.correlationId, actor: ADMIN }));
+    return this.registration.execute(request, { correlationId: meta.correlationId, actor: ADMIN });
   }
 
   @Post(':terminalId/operators/:operatorId/unlock')
@@ -49,10 +49,12 @@ export class AdminController {
     answer: unlockOperatorAnswer,
     errors: { 400: ['QUERY_INVALID'], 401: ['ADMIN_UNAUTHENTICATED', 'OPERATOR_UNKNOWN'], 404: ['TERMINAL_UNKNOWN'], 409: ['TERMINAL_BUSY'] },
   })
-  unlock(@Headers('authorization') auth: string, @Param() params: unknown, @Meta() meta: RequestMeta) {
+  async unlock(@Headers('authorization') auth: string, @Param() params: unknown, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
     const { terminalId, operatorId } = parseQuery(operatorPath, params);
-    return this.commands.execute(new UnlockOperatorCommand(terminalId, operatorId, { correlationId: meta.correlationId, actor: ADMIN }));
+    const answer = await this.runner.run(terminalId, { correlationId: meta.correlationId, actor: ADMIN }, () => ({ type: 'UnlockOperator', operatorId }));
+    // No event (the operator was not locked) gets the runner's bare answer.
+    return { responseCode: '00', operatorId, unlocked: answer.unlocked === true };
   }
 
   @Get(':terminalId/verify')
@@ -68,7 +70,7 @@ export class AdminController {
     requireAdmin(auth, this.config.adminToken);
     const { terminalId } = parseQuery(terminalPath, params);
     const report = await this.store.verifyStream(terminalStreamId(terminalId));
-    if (report.ok && report.events === 0) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'not_found');
+    if (report.ok && report.events === 0) throw TerminalErrors.TERMINAL_UNKNOWN(`terminal ${terminalId} is not registered`);
     return report;
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from '@pos/eventing';
-import { DomainError } from '@pos/kernel';
 import { sha256 } from '@pos/platform';
+import { TerminalErrors } from '@pos/terminal-domain';
 
 const scryptAsync = (password: string, salt: Buffer, cost: number): Promise<Buffer> =>
   new Promise((resolve, reject) =>
@@ -40,7 +40,7 @@ const luhnValid = (pan: string): boolean => {
 
 /** The full card number never leaves this function: first six and last four only. */
 export const maskPan = (pan: string): string => {
-  if (!/^\d{12,19}$/.test(pan) || !luhnValid(pan)) throw new DomainError('CARD_NUMBER_INVALID', 'card number is not a valid PAN', '14', 'validation');
+  if (!/^\d{12,19}$/.test(pan) || !luhnValid(pan)) throw TerminalErrors.CARD_NUMBER_INVALID('card number is not a valid PAN');
   return `${pan.slice(0, 6)}${'*'.repeat(pan.length - 10)}${pan.slice(-4)}`;
 };
 

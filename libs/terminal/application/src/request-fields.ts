@@ -1,16 +1,10 @@
 import { amountAccepted, parsedApart, wire } from '@pos/contracts';
-import { DomainError } from '@pos/kernel';
 import { MAX_MINOR_DIGITS, MoneyError, NumberLiteral, parseCurrency, parseMinorUnits } from '@pos/money';
-import { MAX_TRANSACTION_AMOUNT } from '@pos/terminal-domain';
+import { MAX_TRANSACTION_AMOUNT, TerminalErrors } from '@pos/terminal-domain';
 import { z } from 'zod';
 
 /** Fields every terminal request shares. Amount and currency are parsed apart to give their own error codes. */
-/** Trace and batch numbers run 000001..999999 (a batch number wraps from 999999 to 000001). */
-const SIX_DIGITS_NOT_ZERO = /^(?!000000)\d{6}$/;
-export const stan = z.string().regex(SIX_DIGITS_NOT_ZERO, 'a 6-digit trace number, 000001 to 999999');
-export const batchNo = z.string().regex(SIX_DIGITS_NOT_ZERO, 'a 6-digit batch number, 000001 to 999999');
-export const rrn = z.string().regex(/^\d{12}$/, 'a 12-digit RRN');
-export const operatorId = z.string().regex(/^\d{2,8}$/, '2 to 8 digits');
+export const { stan, batchNo, rrn, operatorId } = wire;
 export const password = z.string().min(4).max(32);
 export const method = z.enum(['BANK_CARD', 'QR']);
 /** An amount as the client wrote it: a JSON integer, a string of digits, or a number literal's text (refused by amountOf). */
@@ -27,8 +21,8 @@ export const panField = parsedApart(z.string(), z.string().regex(/^\d{12,19}$/).
 const fromMoneyError = (e: unknown): never => {
   if (e instanceof MoneyError)
     throw e.code === 'CURRENCY_UNKNOWN'
-      ? new DomainError('CURRENCY_UNKNOWN', e.message, '30', 'validation')
-      : new DomainError('AMOUNT_INVALID', e.message, '13', 'validation');
+      ? TerminalErrors.CURRENCY_UNKNOWN(e.message)
+      : TerminalErrors.AMOUNT_INVALID(e.message);
   throw e;
 };
 

@@ -1,25 +1,14 @@
 import { Body, Controller, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import {
   batchUploadAnswer, endBatchUploadAnswer, reversalAnswer, settlementAnswer, signOffAnswer, signOnAnswer, transactionAnswer, wire,
 } from '@pos/contracts';
-import { DomainError } from '@pos/kernel';
-import { ApiContract, Meta, parseRequest, type RequestMeta } from '@pos/platform';
+import { ApiContract, Meta, type RequestMeta } from '@pos/platform';
 import { z } from 'zod';
-import { CaptureSaleCommand, captureSaleRequest } from './capture-sale/capture-sale.command';
-import { fingerprintOf } from './credentials';
-import { RefundSaleCommand, refundSaleRequest } from './refund-sale/refund-sale.command';
-import { ReverseTransactionCommand, reverseTransactionRequest } from './reverse-transaction/reverse-transaction.command';
-import { SettleBatchCommand, settleBatchRequest } from './settle-batch/settle-batch.command';
-import { SignOffCommand, signOffRequest } from './sign-off/sign-off.command';
-import { SignOnCommand, signOnRequest } from './sign-on/sign-on.command';
-import { TerminalCredentials } from './terminal-credentials';
-import { EndBatchUploadCommand, endBatchUploadRequest } from './upload-batch/end-batch-upload.command';
-import { UploadBatchCommand, uploadBatchRequest } from './upload-batch/upload-batch.command';
-import { VoidSaleCommand, voidSaleRequest } from './void-sale/void-sale.command';
-
-type RequestCommand = new (terminalId: string, request: never, origin: never) => object;
+import {
+  captureSaleRequest, endBatchUploadRequest, refundSaleRequest, reverseTransactionRequest, settleBatchRequest, signOffRequest, signOnRequest, TERMINAL_REQUESTS,
+  TerminalRequestHandler, uploadBatchRequest, voidSaleRequest,
+} from './terminal-requests';
 
 const path = z.object({ terminalId: wire.terminalId });
 /** Refusals every terminal request can get: its credentials, its trace number, its terminal changing under it. */
@@ -39,80 +28,68 @@ const operation = (
 @ApiTags('terminal')
 @Controller('v1/terminals/:terminalId')
 export class TerminalApiController {
-  constructor(
-    @Inject(CommandBus) private readonly commands: CommandBus,
-    @Inject(TerminalCredentials) private readonly credentials: TerminalCredentials,
-  ) {}
-
-  private async send(Cmd: RequestCommand & { route: string }, schema: z.ZodType, terminalId: string, auth: string | undefined, body: unknown, meta: RequestMeta) {
-    if (!path.shape.terminalId.safeParse(terminalId).success) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'unauthenticated');
-    await this.credentials.authenticate(terminalId, auth);
-    const request = parseRequest(schema, body) as Record<string, unknown> & { stan: string; batchNo?: string; operatorId?: string };
-    const fingerprint = fingerprintOf(Cmd.route, request);
-    const actor = request.operatorId ? { type: 'operator' as const, id: `${terminalId}/${request.operatorId}` } : { type: 'terminal' as const, id: terminalId };
-    return this.commands.execute(new Cmd(terminalId, request as never, { correlationId: meta.correlationId, actor, batchNo: request.batchNo, stan: request.stan, fingerprint } as never) as never);
-  }
+  constructor(@Inject(TerminalRequestHandler) private readonly requests: TerminalRequestHandler) {}
 
   @Post('sign-on')
   @HttpCode(200)
   @operation('Sign on an operator; answers the batch number and business day', signOnRequest, signOnAnswer, { ...operator, 409: ['DUPLICATE_TRANSMISSION', 'TERMINAL_BUSY'] })
   signOn(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    return this.send(SignOnCommand, signOnRequest, id, auth, body, meta);
+    return this.requests.handle(TERMINAL_REQUESTS.signOn, id, auth, body, meta);
   }
 
   @Post('sales')
   @HttpCode(200)
   @operation('Sale by bank card or QR', captureSaleRequest, transactionAnswer, { 400: ['AMOUNT_INVALID', 'AMOUNT_OVER_LIMIT', 'CURRENCY_UNKNOWN', 'CARD_NUMBER_INVALID', 'CARD_DATA_MISSING'], 403: ['CURRENCY_NOT_ACCEPTED'], 409: inOpenBatch })
   sale(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    return this.send(CaptureSaleCommand, captureSaleRequest, id, auth, body, meta);
+    return this.requests.handle(TERMINAL_REQUESTS.sale, id, auth, body, meta);
   }
 
   @Post('voids')
   @HttpCode(200)
   @operation('Void a sale of the open batch', voidSaleRequest, transactionAnswer, { 404: ['ORIGINAL_NOT_FOUND'], 409: [...inOpenBatch, 'VOID_OUTSIDE_OPEN_BATCH', 'VOID_NOT_A_SALE', 'ORIGINAL_REVERSED', 'ORIGINAL_ALREADY_VOIDED', 'ORIGINAL_HAS_REFUNDS'] })
   void(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    return this.send(VoidSaleCommand, voidSaleRequest, id, auth, body, meta);
+    return this.requests.handle(TERMINAL_REQUESTS.void, id, auth, body, meta);
   }
 
   @Post('refunds')
   @HttpCode(200)
   @operation('Refund part or all of a sale', refundSaleRequest, transactionAnswer, { 400: ['AMOUNT_INVALID', 'REFUND_EXCEEDS_ORIGINAL'], 404: ['ORIGINAL_NOT_FOUND'], 409: [...inOpenBatch, 'REFUND_NOT_A_SALE', 'ORIGINAL_REVERSED', 'ORIGINAL_ALREADY_VOIDED'] })
   refund(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    return this.send(RefundSaleCommand, refundSaleRequest, id, auth, body, meta);
+    return this.requests.handle(TERMINAL_REQUESTS.refund, id, auth, body, meta);
   }
 
   @Post('reversals')
   @HttpCode(200)
   @operation('Reverse a transaction the terminal could not complete', reverseTransactionRequest, reversalAnswer, { 409: [...inOpenBatch, 'REVERSAL_NOT_ALLOWED'] })
   reverse(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    return this.send(ReverseTransactionCommand, reverseTransactionRequest, id, auth, body, meta);
+    return this.requests.handle(TERMINAL_REQUESTS.reverse, id, auth, body, meta);
   }
 
   @Post('settlement')
   @HttpCode(200)
   @operation("Settle the open batch with the terminal's totals: 00 balanced, 95 unbalanced (upload the batch)", settleBatchRequest, settlementAnswer, { ...operator, 400: ['SETTLEMENT_TOTALS_MALFORMED', 'AMOUNT_INVALID', 'CURRENCY_UNKNOWN'], 409: [...signedOn, 'BATCH_UPLOAD_IN_PROGRESS'] })
   settle(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    return this.send(SettleBatchCommand, settleBatchRequest, id, auth, body, meta);
+    return this.requests.handle(TERMINAL_REQUESTS.settle, id, auth, body, meta);
   }
 
   @Post('batch-upload')
   @HttpCode(200)
   @operation('Upload the batch after an unbalanced settlement (≤ 500 per request)', uploadBatchRequest, batchUploadAnswer, { 400: ['SETTLEMENT_TOTALS_MALFORMED', 'AMOUNT_INVALID', 'CURRENCY_UNKNOWN'], 409: [...signedOn, 'BATCH_UPLOAD_NOT_EXPECTED'] })
   upload(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    return this.send(UploadBatchCommand, uploadBatchRequest, id, auth, body, meta);
+    return this.requests.handle(TERMINAL_REQUESTS.upload, id, auth, body, meta);
   }
 
   @Post('batch-upload/end')
   @HttpCode(200)
   @operation('End the batch upload: the host closes the batch with every difference recorded', endBatchUploadRequest, endBatchUploadAnswer, { 409: [...signedOn, 'BATCH_UPLOAD_NOT_EXPECTED'] })
   endUpload(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    return this.send(EndBatchUploadCommand, endBatchUploadRequest, id, auth, body, meta);
+    return this.requests.handle(TERMINAL_REQUESTS.endUpload, id, auth, body, meta);
   }
 
   @Post('sign-off')
   @HttpCode(200)
   @operation('Sign off; refused while the batch holds unsettled transactions', signOffRequest, signOffAnswer, { 409: ['TERMINAL_NOT_SIGNED_ON', 'DUPLICATE_TRANSMISSION', 'TERMINAL_BUSY', 'SIGN_OFF_UNSETTLED_BATCH'] })
   signOff(@Param('terminalId') id: string, @Headers('authorization') auth: string, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    return this.send(SignOffCommand, signOffRequest, id, auth, body, meta);
+    return this.requests.handle(TERMINAL_REQUESTS.signOff, id, auth, body, meta);
   }
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TERMINAL_EVENTS, terminalStreamId } from '@pos/contracts';
 import { type DocumentWrite, GENESIS_HASH, GroupCommit, type NewEvent, type ServiceStore, type StoreTx } from '@pos/eventing';
-import { type Actor, type Clock, ConcurrencyError, DomainError } from '@pos/kernel';
+import { type Actor, type Clock, ConcurrencyError } from '@pos/kernel';
 import { CLOCK, LEDGER_CONFIG, type LedgerConfig, type LedgerMetrics, METRICS, SERVICE_STORE } from '@pos/platform';
 import {
   decide, evolve, initialTerminalState, priorAnswer, responseOf, type SettledSale, type SettledSales, settledSalesNeeded, settledSaleUpdates, snapshotOf,
-  stateFromSnapshot, stateSize, type TerminalCommand, type TerminalSnapshot, type TerminalState,
+  stateFromSnapshot, stateSize, type TerminalCommand, TerminalErrors, type TerminalSnapshot, type TerminalState,
 } from '@pos/terminal-domain';
 import { TerminalCache, type TerminalEntry } from './terminal-cache';
 
@@ -166,7 +166,7 @@ export class TerminalCommandRunner {
       const last = decision.events[decision.events.length - 1];
       return responseOf(last) ?? { responseCode: '00' };
     }
-    throw new DomainError('TERMINAL_BUSY', 'the terminal is changing too fast; retry', '96', 'conflict');
+    throw TerminalErrors.TERMINAL_BUSY('the terminal is changing too fast; retry');
   }
 
   /** Appends by group commit (or, with extra writes, in a transaction of its own); the new head hash, or undefined on a conflict. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ServiceStore } from '@pos/eventing';
-import { DomainError } from '@pos/kernel';
 import { bearerOf, SERVICE_STORE, sameDigest, sha256 } from '@pos/platform';
+import { TerminalErrors } from '@pos/terminal-domain';
 import { verifyPassword } from './credentials';
 
 export const CREDENTIALS = { terminals: 'terminal-credentials', operators: 'operator-credentials' } as const;
@@ -33,10 +33,10 @@ export class TerminalCredentials {
   /** Refuses an unknown terminal or a wrong key before anything is read or written for it. */
   async authenticate(terminalId: string, authorization: string | undefined): Promise<void> {
     const apiKeyHash = await this.keyHashOf(terminalId);
-    if (!apiKeyHash) throw new DomainError('TERMINAL_UNKNOWN', `terminal ${terminalId} is not registered`, '97', 'unauthenticated');
+    if (!apiKeyHash) throw TerminalErrors.TERMINAL_UNKNOWN(`terminal ${terminalId} is not registered`, undefined, 'unauthenticated');
     const key = bearerOf(authorization);
     if (!key || !sameDigest(sha256(key), apiKeyHash))
-      throw new DomainError('TERMINAL_UNAUTHENTICATED', 'the terminal credentials are missing or wrong', 'A0', 'unauthenticated');
+      throw TerminalErrors.TERMINAL_UNAUTHENTICATED('the terminal credentials are missing or wrong');
   }
 
   async operatorPasswordValid(terminalId: string, operatorId: string, password: string): Promise<boolean> {

@@ -1,22 +1,12 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { type MessageLog, OutboxRelay, type RelayOptions, type ServiceStore } from '@pos/eventing';
 import { LOGGER, type Logger, MESSAGE_LOG, SERVICE_STORE } from '@pos/platform';
 import { AdminController } from './admin.controller';
-import { CaptureSaleHandler } from './capture-sale/capture-sale.handler';
-import { RefundSaleHandler } from './refund-sale/refund-sale.handler';
-import { RegisterTerminalHandler } from './register-terminal/register-terminal.handler';
-import { ReverseTransactionHandler } from './reverse-transaction/reverse-transaction.handler';
-import { SettleBatchHandler } from './settle-batch/settle-batch.handler';
-import { SignOffHandler } from './sign-off/sign-off.handler';
-import { SignOnHandler } from './sign-on/sign-on.handler';
 import { TerminalApiController } from './terminal-api.controller';
 import { TerminalCommandRunner } from './terminal-command.runner';
 import { TerminalCredentials } from './terminal-credentials';
-import { UnlockOperatorHandler } from './unlock-operator/unlock-operator.handler';
-import { EndBatchUploadHandler } from './upload-batch/end-batch-upload.handler';
-import { UploadBatchHandler } from './upload-batch/upload-batch.handler';
-import { VoidSaleHandler } from './void-sale/void-sale.handler';
+import { TerminalRequestHandler } from './terminal-requests';
+import { RegisterTerminal } from './register-terminal/register-terminal';
 
 /**
  * The gateway's background work: publishing its committed events. Runs beside the HTTP
@@ -62,7 +52,6 @@ export class TerminalGatewayModule {
   static register(deps: GatewayDeps): DynamicModule {
     return {
       module: TerminalGatewayModule,
-      imports: [CqrsModule],
       controllers: [AdminController, TerminalApiController],
       providers: [
         { provide: SERVICE_STORE, useValue: deps.store },
@@ -70,17 +59,8 @@ export class TerminalGatewayModule {
         ...(deps.background === false ? [] : [{ provide: BACKGROUND, useFactory: (logger: Logger) => new GatewayBackground(deps, logger), inject: [LOGGER] }, GatewayLifecycle]),
         TerminalCommandRunner,
         TerminalCredentials,
-        RegisterTerminalHandler,
-        SignOnHandler,
-        CaptureSaleHandler,
-        VoidSaleHandler,
-        RefundSaleHandler,
-        ReverseTransactionHandler,
-        SettleBatchHandler,
-        UploadBatchHandler,
-        EndBatchUploadHandler,
-        SignOffHandler,
-        UnlockOperatorHandler,
+        TerminalRequestHandler,
+        RegisterTerminal,
       ],
     };
   }

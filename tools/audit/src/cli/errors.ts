@@ -1,4 +1,4 @@
-import { DomainError } from '@pos/kernel';
+import { CodedError } from '@pos/kernel';
 import { ConfigurationError } from '@pos/runtime';
 
 /** Exit codes scripts can rely on (also in `--help` and the README). */
@@ -53,8 +53,8 @@ export const commanderCode = (code: string): string => COMMANDER_CODES[code] ?? 
 export const toCliError = (e: unknown): CliError => {
   if (e instanceof CliError) return e;
   if (e instanceof ConfigurationError) return new CliError('CONFIGURATION_INVALID', e.message, EXIT.USAGE);
-  if (e instanceof DomainError) {
-    const exit = e.category === 'validation' || e.category === 'not_found' ? EXIT.USAGE : e.category === 'conflict' || e.category === 'state' ? EXIT.CONFLICT : EXIT.FAILURE;
+  if (e instanceof CodedError) {
+    const exit = e.kind === 'validation' || e.kind === 'not_found' ? EXIT.USAGE : e.kind === 'conflict' || e.kind === 'state' ? EXIT.CONFLICT : EXIT.FAILURE;
     return new CliError(e.code, e.message, exit);
   }
   return new CliError('FAILED', e instanceof Error ? e.message : String(e), EXIT.FAILURE);

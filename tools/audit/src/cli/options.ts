@@ -1,4 +1,6 @@
+import { BatchNo, MerchantId, TerminalId } from '@pos/kernel';
 import { isCalendarDate, isIsoInstant } from '@pos/reconciliation-domain';
+import type { z } from 'zod';
 import { usage } from './errors';
 
 /**
@@ -10,20 +12,16 @@ export const businessDay = (value: string): string => {
   return value;
 };
 
-export const terminalId = (value: string): string => {
-  if (!/^[A-Z0-9]{8}$/.test(value)) throw usage('TERMINAL_ID_INVALID', `expected a terminal id of 8 capital letters or digits, got '${value}'`);
-  return value;
+/** An identifier option, by the identifier's one parser (the kernel's). */
+const identifier = <T>(format: z.ZodType<T>, what: string, code: string) => (value: string): T => {
+  const parsed = format.safeParse(value);
+  if (!parsed.success) throw usage(code, `expected a ${what} (${format.description}), got '${value}'`);
+  return parsed.data;
 };
 
-export const merchantId = (value: string): string => {
-  if (!/^[A-Z0-9]{15}$/.test(value)) throw usage('MERCHANT_ID_INVALID', `expected a merchant id of 15 capital letters or digits, got '${value}'`);
-  return value;
-};
-
-export const batchNo = (value: string): string => {
-  if (!/^\d{6}$/.test(value)) throw usage('BATCH_NO_INVALID', `expected a batch number of 6 digits, got '${value}'`);
-  return value;
-};
+export const terminalId = identifier(TerminalId, 'terminal id', 'TERMINAL_ID_INVALID');
+export const merchantId = identifier(MerchantId, 'merchant id', 'MERCHANT_ID_INVALID');
+export const batchNo = identifier(BatchNo, 'batch number', 'BATCH_NO_INVALID');
 
 /**
  * An instant with seconds and its zone (Z or ±hh:mm) on a real calendar date and clock: a

@@ -2,8 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { auditExportAnswer, auditTrailAnswer, calendarDay, dayReportAnswer, wire } from '@pos/contracts';
 import { type ServiceStore, toJsonSafe } from '@pos/eventing';
-import { DomainError } from '@pos/kernel';
-import { ApiContract, parseQuery, SERVICE_STORE } from '@pos/platform';
+import { ApiContract, EdgeErrors, parseQuery, SERVICE_STORE } from '@pos/platform';
 import { auditExportLines, dayReport } from '@pos/reconciliation-domain';
 import { z } from 'zod';
 import { type AuditScope, loadAuditTrail } from './audit-trail.queries';
@@ -48,7 +47,7 @@ export class AuditTrailController {
     if (merchantId !== undefined && terminalId === undefined && batchNo === undefined) scope = { kind: 'merchant-day', merchantId, businessDay };
     else if (terminalId !== undefined && merchantId === undefined)
       scope = batchNo === undefined ? { kind: 'terminal-day', terminalId, businessDay } : { kind: 'batch', terminalId, businessDay, batchNo };
-    else throw new DomainError('QUERY_INVALID', 'give exactly one of merchantId or terminalId (with an optional batchNo)', '30', 'validation');
+    else throw EdgeErrors.QUERY_INVALID('give exactly one of merchantId or terminalId (with an optional batchNo)');
     return toJsonSafe({ scope, lines: auditExportLines(await loadAuditTrail(this.store, scope)) });
   }
 

@@ -6,8 +6,8 @@ import {
   reconciliationSchemas, wire,
 } from '@pos/contracts';
 import { activeCollection, committedDocuments, type ServiceStore, toJsonSafe } from '@pos/eventing';
-import { type Clock, DomainError } from '@pos/kernel';
-import { ApiContract, CLOCK, LEDGER_CONFIG, type LedgerConfig, Meta, parseQuery, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
+import type { Clock } from '@pos/kernel';
+import { ApiContract, CLOCK, EdgeErrors, LEDGER_CONFIG, type LedgerConfig, Meta, parseQuery, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
 import {
   ageOf, BREAK_ASSIGNEE_MAX, BREAK_NOTE_MAX, type BreakCommand, type BreakState, checkBreakCommand, DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport,
 } from '@pos/reconciliation-domain';
@@ -91,7 +91,7 @@ export class ClearingReconciliationController {
   async importFile(@Headers('authorization') auth: string, @Req() req: Readable & { headers: Record<string, string | undefined> }, @Meta() meta: RequestMeta) {
     requireAdmin(auth, this.config.adminToken);
     if (!/^text\/(csv|plain)\b/.test(req.headers['content-type'] ?? ''))
-      throw new DomainError('REQUEST_INVALID', 'send the clearing file as the body with content-type text/csv', '30', 'validation');
+      throw EdgeErrors.REQUEST_INVALID('send the clearing file as the body with content-type text/csv');
     return toJsonSafe(await importClearingFile(this.store, req, this.ctx(meta)));
   }
 

@@ -5,7 +5,7 @@ import { type ClearingFileImported, clearingFileStreamId } from '@pos/contracts'
 import { activeCollection, committedDocuments, type ServiceStore } from '@pos/eventing';
 import { ConcurrencyError, DomainError } from '@pos/kernel';
 import {
-  type ClearingBatchSummary, clearingCsv, type ClearingFileHeader, ClearingFileReader, type ClearingRecord, type ClearingTrailer,
+  type ClearingBatchSummary, clearingCsv, type ClearingFileHeader, ClearingFileReader, type ClearingRecord, type ClearingTrailer, ReconciliationErrors,
 } from '@pos/reconciliation-domain';
 
 /** A reason a file is refused, at its line: the format's codes, and the ledger's (unknown terminal, merchant or day; a reused file reference). */
@@ -24,7 +24,7 @@ export class ClearingFileRejected extends DomainError {
     readonly errors: readonly ImportLineError[],
     readonly errorCount: number,
   ) {
-    super('CLEARING_FILE_REJECTED', `clearing file rejected: ${errorCount} error${errorCount === 1 ? '' : 's'}, first at line ${errors[0]?.line}: ${errors[0]?.message}`, '30', 'validation', {
+    super(ReconciliationErrors.CLEARING_FILE_REJECTED.spec, `clearing file rejected: ${errorCount} error${errorCount === 1 ? '' : 's'}, first at line ${errors[0]?.line}: ${errors[0]?.message}`, {
       errorCount,
       errors,
     });

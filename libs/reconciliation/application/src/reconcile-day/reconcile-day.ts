@@ -4,10 +4,10 @@ import {
   type ReconciliationRunCompleted,
 } from '@pos/contracts';
 import { activeCollection, committedDocuments, type NewEvent, type ServiceStore, type StoreTx } from '@pos/eventing';
-import { type Actor, DomainError, type EventContext } from '@pos/kernel';
+import type { Actor, EventContext } from '@pos/kernel';
 import {
   type BreakState, decideBreak, type DetectedBreak, evolveBreak, type HostTransaction, matchDay, type MatchingTolerances, type PresentedBatchSummary,
-  type PresentedRecord,
+  type PresentedRecord, ReconciliationErrors,
 } from '@pos/reconciliation-domain';
 import { HOST_KEYS, HOST_LEDGER, hostTransactionByRrn, loadHostDay } from '../host-ledger/host-ledger.projector';
 import { allFiles, batchLinesOf, type ClearingFileEntry, filesOfDay, presentedElsewhere, recordsOf } from '../import-clearing-file/clearing-store';
@@ -93,7 +93,7 @@ export const reconcileDay = async (store: ServiceStore, businessDay: string, tol
   const reader = committedDocuments(store);
   const hostCollection = await activeCollection(store, HOST_LEDGER);
   if (!(await reader.get(hostCollection, HOST_KEYS.day(businessDay))))
-    throw new DomainError('DAY_UNKNOWN', `the ledger has no business day ${businessDay}`, '25', 'not_found');
+    throw ReconciliationErrors.DAY_UNKNOWN(`the ledger has no business day ${businessDay}`);
   const host = await loadHostDay(reader, hostCollection, businessDay);
   const files = await filesOfDay(store, businessDay);
 

@@ -2,9 +2,10 @@ import {
   type BatchTotals, ContractError, decodeEvent, EventTypes, type LedgerEvent, type PaymentMethod, type SettlementEvent, settlementSchemas, type TerminalEvent,
   terminalSchemas, type TransactionKind,
 } from '@pos/contracts';
-import { DomainError } from '@pos/kernel';
+import type { DomainError } from '@pos/kernel';
 import type { CurrencyCode } from '@pos/money';
 import type { AuditEntry } from '../audit-trail/audit-trail.projection';
+import { ReconciliationErrors } from '../reconciliation.errors';
 
 /**
  * The audit trail as an export: one line per event, with the running settlement totals of
@@ -69,16 +70,10 @@ export interface AuditExportSummary {
   readonly totals: readonly RunningTotals[];
 }
 
-const AUDIT_ENTRY_INVALID = 'AUDIT_ENTRY_INVALID';
-
 const invalid = (entry: Pick<AuditEntry, 'eventId' | 'type' | 'streamId' | 'version'>, why: string): DomainError =>
-  new DomainError(
-    AUDIT_ENTRY_INVALID,
-    `audit entry ${entry.eventId} (${entry.type}, ${entry.streamId} v${entry.version}): ${why}`,
-    '96',
-    'internal',
-    { eventId: entry.eventId, type: entry.type, streamId: entry.streamId, version: entry.version },
-  );
+  ReconciliationErrors.AUDIT_ENTRY_INVALID(`audit entry ${entry.eventId} (${entry.type}, ${entry.streamId} v${entry.version}): ${why}`, {
+    eventId: entry.eventId, type: entry.type, streamId: entry.streamId, version: entry.version,
+  });
 
 const AUDITED = EventTypes.ofSchemas({ ...terminalSchemas, ...settlementSchemas });
 

@@ -1,5 +1,6 @@
 import type { BreakResolution, MatchedTotal, ReconciliationBreakAssigned, ReconciliationBreakDetected, ReconciliationBreakResolved } from '@pos/contracts';
-import { type Actor, DomainError, type RecordedEvent } from '@pos/kernel';
+import type { Actor, RecordedEvent } from '@pos/kernel';
+import { ReconciliationErrors } from '../reconciliation.errors';
 
 export const BREAK_STATUSES = ['OPEN', 'ASSIGNED', 'RESOLVED'] as const;
 export type BreakStatus = (typeof BREAK_STATUSES)[number];
@@ -46,8 +47,6 @@ export type BreakCommand =
 /** Reasons a person may give; CLEARED_ON_RERUN is the matcher's own. */
 export const MANUAL_RESOLUTIONS: readonly BreakResolution[] = ['ACQUIRER_CORRECTED', 'HOST_CORRECTED', 'TIMING_DIFFERENCE', 'WRITTEN_OFF', 'OTHER'];
 
-const refuse = (code: string, message: string, category: 'validation' | 'not_found' | 'conflict') => new DomainError(code, message, category === 'not_found' ? '25' : '12', category);
-
 /** Longest assignee and note, as given (the API's schema says the same). */
 export const BREAK_ASSIGNEE_MAX = 128;
 export const BREAK_NOTE_MAX = 2000;
@@ -60,23 +59,23 @@ export const BREAK_NOTE_MAX = 2000;
 export const checkBreakCommand = (command: BreakCommand): void => {
   if (command.type === 'AssignBreak') {
     if (!command.assignee.trim() || command.assignee.length > BREAK_ASSIGNEE_MAX)
-      throw refuse('BREAK_ASSIGNEE_INVALID', `an assignee of 1 to ${BREAK_ASSIGNEE_MAX} characters, not all blank, is required`, 'validation');
+      throw ReconciliationErrors.BREAK_ASSIGNEE_INVALID(`an assignee of 1 to ${BREAK_ASSIGNEE_MAX} characters, not all blank, is required`);
     return;
   }
   if (!command.bySystem && !MANUAL_RESOLUTIONS.includes(command.reason))
-    throw refuse('BREAK_RESOLUTION_INVALID', `reason must be one of ${MANUAL_RESOLUTIONS.join(', ')}`, 'validation');
+    throw ReconciliationErrors.BREAK_RESOLUTION_INVALID(`reason must be one of ${MANUAL_RESOLUTIONS.join(', ')}`);
   if (!command.note.trim() || command.note.length > BREAK_NOTE_MAX)
-    throw refuse('BREAK_NOTE_REQUIRED', `a resolution needs a note of 1 to ${BREAK_NOTE_MAX} characters, not all blank, saying what was done`, 'validation');
+    throw ReconciliationErrors.BREAK_NOTE_REQUIRED(`a resolution needs a note of 1 to ${BREAK_NOTE_MAX} characters, not all blank, saying what was done`);
 };
 
 export const decideBreak = (command: BreakCommand, state: BreakState | undefined): Array<ReconciliationBreakAssigned | ReconciliationBreakResolved> => {
   checkBreakCommand(command);
-  if (!state) throw refuse('BREAK_UNKNOWN', 'no such break', 'not_found');
-  if (state.status === 'RESOLVED') throw refuse('BREAK_ALREADY_RESOLVED', `break ${state.breakId} was resolved (${state.resolution}) at ${state.resolvedAt}`, 'conflict');
+  if (!state) throw ReconciliationErrors.BREAK_UNKNOWN('no such break');
+  if (state.status === 'RESOLVED') throw ReconciliationErrors.BREAK_ALREADY_RESOLVED(`break ${state.breakId} was resolved (${state.resolution}) at ${state.resolvedAt}`);
   const scope = { breakId: state.breakId, businessDay: state.businessDay, merchantId: state.merchantId, terminalId: state.terminalId };
   if (command.type === 'AssignBreak') {
     const assignee = command.assignee.trim();
-    if (state.assignee === assignee) throw refuse('BREAK_ALREADY_ASSIGNED', `break ${state.breakId} is already assigned to ${assignee}`, 'conflict');
+    if (state.assignee === assignee) throw ReconciliationErrors.BREAK_ALREADY_ASSIGNED(`break ${state.breakId} is already assigned to ${assignee}`);
     return [{ type: 'ReconciliationBreakAssigned', data: { ...scope, assignee, ...(command.note?.trim() ? { note: command.note.trim() } : {}) } }];
   }
   return [{ type: 'ReconciliationBreakResolved', data: { ...scope, reason: command.reason, note: command.note.trim() } }];

@@ -33,14 +33,14 @@ describe('a break through its lifecycle', () => {
 
   it('refuses what the lifecycle does not allow, with stable codes', () => {
     const open = given(detected())!;
-    expect(() => decideBreak({ type: 'AssignBreak', assignee: 'x' }, undefined)).toThrow(expect.objectContaining({ code: 'BREAK_UNKNOWN', category: 'not_found' }));
+    expect(() => decideBreak({ type: 'AssignBreak', assignee: 'x' }, undefined)).toThrow(expect.objectContaining({ code: 'BREAK_UNKNOWN', kind: 'not_found' }));
     expect(() => decideBreak({ type: 'AssignBreak', assignee: '  ' }, open)).toThrow(expect.objectContaining({ code: 'BREAK_ASSIGNEE_INVALID' }));
     expect(() => decideBreak({ type: 'ResolveBreak', reason: 'CLEARED_ON_RERUN', note: 'x' }, open)).toThrow(expect.objectContaining({ code: 'BREAK_RESOLUTION_INVALID' }));
     expect(() => decideBreak({ type: 'ResolveBreak', reason: 'WRITTEN_OFF', note: ' ' }, open)).toThrow(expect.objectContaining({ code: 'BREAK_NOTE_REQUIRED' }));
     expect(decideBreak({ type: 'ResolveBreak', reason: 'CLEARED_ON_RERUN', note: 'run r no longer finds it', bySystem: true }, open)[0].data).toMatchObject({ reason: 'CLEARED_ON_RERUN' });
     const [r] = decideBreak({ type: 'ResolveBreak', reason: 'WRITTEN_OFF', note: 'small' }, open);
     const resolved = evolveBreak(open, recorded(r, '2026-11-25T03:00:00.000Z'))!;
-    expect(() => decideBreak({ type: 'ResolveBreak', reason: 'WRITTEN_OFF', note: 'again' }, resolved)).toThrow(expect.objectContaining({ code: 'BREAK_ALREADY_RESOLVED', category: 'conflict' }));
+    expect(() => decideBreak({ type: 'ResolveBreak', reason: 'WRITTEN_OFF', note: 'again' }, resolved)).toThrow(expect.objectContaining({ code: 'BREAK_ALREADY_RESOLVED', kind: 'conflict' }));
     expect(() => decideBreak({ type: 'AssignBreak', assignee: 'x' }, resolved)).toThrow(expect.objectContaining({ code: 'BREAK_ALREADY_RESOLVED' }));
     const assigned = evolveBreak(open, recorded({ type: 'ReconciliationBreakAssigned', data: { ...scope, assignee: 'bo' } }, '2026-11-25T03:00:00.000Z'))!;
     expect(() => decideBreak({ type: 'AssignBreak', assignee: 'bo' }, assigned)).toThrow(expect.objectContaining({ code: 'BREAK_ALREADY_ASSIGNED' }));
@@ -49,7 +49,7 @@ describe('a break through its lifecycle', () => {
   it("judges a command's values before the break, empty and blank alike", () => {
     const open = given(detected())!;
     for (const state of [open, undefined]) {
-      expect(() => decideBreak({ type: 'ResolveBreak', reason: 'CLEARED_ON_RERUN', note: 'x' }, state)).toThrow(expect.objectContaining({ code: 'BREAK_RESOLUTION_INVALID', category: 'validation' }));
+      expect(() => decideBreak({ type: 'ResolveBreak', reason: 'CLEARED_ON_RERUN', note: 'x' }, state)).toThrow(expect.objectContaining({ code: 'BREAK_RESOLUTION_INVALID', kind: 'validation' }));
       for (const note of ['', ' \n ', 'x'.repeat(2001)])
         expect(() => decideBreak({ type: 'ResolveBreak', reason: 'WRITTEN_OFF', note }, state)).toThrow(expect.objectContaining({ code: 'BREAK_NOTE_REQUIRED' }));
       for (const assignee of ['', '\t', 'a'.repeat(129)])

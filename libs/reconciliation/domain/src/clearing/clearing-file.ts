@@ -1,4 +1,4 @@
-import { isBusinessDay } from '@pos/kernel';
+import { BatchNo, isBusinessDay, MaskedPan, MerchantId, Rrn, Stan, TerminalId } from '@pos/kernel';
 import { type CurrencyCode, formatMoney, isCurrencyCode, minorUnitExponent, money, MoneyError } from '@pos/money';
 import type { ClearingBatchSummary, ClearingFileHeader, ClearingRecord, ClearingTrailer, ClearingTxnType } from './clearing.types';
 
@@ -124,12 +124,7 @@ export const settlementAmountOf = (type: ClearingTxnType, amount: bigint, fee: b
 // ---------------------------------------------------------------------------------------
 // field formats
 
-const MERCHANT_ID = /^[A-Z0-9]{15}$/;
-const TERMINAL_ID = /^[A-Z0-9]{8}$/;
-const SIX_DIGITS = /^\d{6}$/;
-const RRN = /^\d{12}$/;
 /** First six and last four of a 12 to 19 digit PAN, as the host masks it. */
-const MASKED_PAN = /^\d{6}\*{2,9}\d{4}$/;
 const FILE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const COUNT = /^(?:0|[1-9]\d{0,8})$/;
 const CONTROL_TOTAL = /^(?:0|[1-9]\d{0,29})$/;
@@ -158,6 +153,11 @@ class LineCheck {
   /** FIELD_INVALID (or `code`) naming the field when `ok` is false. */
   field(name: string, value: string, ok: boolean, expected: string, code: ClearingErrorCode = 'FIELD_INVALID'): void {
     if (!ok) this.add(code, `${name} ${JSON.stringify(clip(value))} is not ${expected}`);
+  }
+
+  /** An identifier, by its one parser (the kernel's). */
+  id(name: string, value: string, format: { safeParse(raw: unknown): { success: boolean }; readonly description?: string }): void {
+    this.field(name, value, format.safeParse(value).success, format.description ?? 'well-formed');
   }
 
   currency(value: string): CurrencyCode | undefined {
@@ -379,14 +379,14 @@ export class ClearingFileReader {
       return c.failed();
     }
     const [merchantId, terminalId, batchNo, stan, rrn, type, maskedPan, amountText, currencyText, feeText, settlementText, transactionTime, settlementDate] = f;
-    c.field('merchant_id', merchantId, MERCHANT_ID.test(merchantId), '15 capital letters or digits');
-    c.field('terminal_id', terminalId, TERMINAL_ID.test(terminalId), '8 capital letters or digits');
-    c.field('batch_no', batchNo, SIX_DIGITS.test(batchNo), '6 digits');
-    c.field('trace_no', stan, SIX_DIGITS.test(stan), '6 digits');
-    c.field('rrn', rrn, RRN.test(rrn), '12 digits');
+    c.id('merchant_id', merchantId, MerchantId);
+    c.id('terminal_id', terminalId, TerminalId);
+    c.id('batch_no', batchNo, BatchNo);
+    c.id('trace_no', stan, Stan);
+    c.id('rrn', rrn, Rrn);
     const typeOk = (CLEARING_TXN_TYPES as readonly string[]).includes(type);
     c.field('txn_type', type, typeOk, CLEARING_TXN_TYPES.join(', '));
-    c.field('masked_pan', maskedPan, maskedPan === '' || MASKED_PAN.test(maskedPan), 'empty or a masked PAN like 622848******1234');
+    c.field('masked_pan', maskedPan, maskedPan === '' || MaskedPan.safeParse(maskedPan).success, `empty or ${MaskedPan.description}`);
     const currency = c.currency(currencyText);
     const amount = c.amount('amount', amountText, currency);
     if (amount === 0n) c.add('AMOUNT_INVALID', 'amount must be greater than zero');
@@ -418,9 +418,9 @@ export class ClearingFileReader {
     const c = new LineCheck(line);
     if (!countIs(c, 'BATCH', f, 9)) return c.failed();
     const [, merchantId, terminalId, batchNo, currencyText, debitCountText, debitText, creditCountText, creditText] = f;
-    c.field('merchant_id', merchantId, MERCHANT_ID.test(merchantId), '15 capital letters or digits');
-    c.field('terminal_id', terminalId, TERMINAL_ID.test(terminalId), '8 capital letters or digits');
-    c.field('batch_no', batchNo, SIX_DIGITS.test(batchNo), '6 digits');
+    c.id('merchant_id', merchantId, MerchantId);
+    c.id('terminal_id', terminalId, TerminalId);
+    c.id('batch_no', batchNo, BatchNo);
     const currency = c.currency(currencyText);
     const debitCount = c.count('debit_count', debitCountText);
     const debitAmount = c.amount('debit_amount', debitText, currency);

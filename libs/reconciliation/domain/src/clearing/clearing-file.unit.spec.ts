@@ -225,6 +225,9 @@ describe('clearing file errors, each at its line', () => {
     ['a 7-character terminal id', withField(DETAIL, col('terminal_id'), 'T000001'), [`${DETAIL}:FIELD_INVALID`], 'terminal_id'],
     ['a 5-digit batch number', withField(DETAIL, col('batch_no'), '00001'), [`${DETAIL}:FIELD_INVALID`], 'batch_no'],
     ['a trace number with a letter', withField(DETAIL, col('trace_no'), '00000A'), [`${DETAIL}:FIELD_INVALID`], 'trace_no'],
+    // Trace and batch numbers run from 000001, as terminals send them: the same parser refuses 000000 here as on the API.
+    ['trace number 000000', withField(DETAIL, col('trace_no'), '000000'), [`${DETAIL}:FIELD_INVALID`], 'trace_no "000000" is not 6 digits, 000001 to 999999'],
+    ['batch number 000000 on a BATCH line', withField(BATCH, 3, '000000'), [`${BATCH}:FIELD_INVALID`], 'batch_no'],
     ['an 11-digit RRN', withField(DETAIL, col('rrn'), '00000000001'), [`${DETAIL}:FIELD_INVALID`], 'rrn'],
     ['a full card number', withField(DETAIL, col('masked_pan'), '6228481234561234'), [`${DETAIL}:FIELD_INVALID`], 'masked_pan'],
     // The CSV split keeps the quoted comma inside the field: still 13 fields, the PAN is what is wrong.

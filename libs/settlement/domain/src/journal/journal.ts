@@ -1,6 +1,6 @@
 import type { CurrencyTotal, JournalPosting, LedgerAccount, SettlementLine } from '@pos/contracts';
-import { DomainError } from '@pos/kernel';
 import type { CurrencyCode } from '@pos/money';
+import { SettlementErrors } from '../settlement.errors';
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -56,13 +56,7 @@ export const assertBalanced = (postings: readonly JournalPosting[]): void => {
   const balance = new Map<CurrencyCode, { debits: bigint; credits: bigint }>();
   for (const p of postings) {
     if (p.amount <= 0n) {
-      throw new DomainError(
-        'JOURNAL_POSTING_INVALID',
-        `posting ${p.side} ${p.account} ${p.amount} ${p.currency} is not a positive amount`,
-        '96',
-        'internal',
-        { posting: p },
-      );
+      throw SettlementErrors.JOURNAL_POSTING_INVALID(`posting ${p.side} ${p.account} ${p.amount} ${p.currency} is not a positive amount`, { posting: p });
     }
     const cur = balance.get(p.currency) ?? { debits: 0n, credits: 0n };
     balance.set(
@@ -72,13 +66,7 @@ export const assertBalanced = (postings: readonly JournalPosting[]): void => {
   }
   for (const [currency, { debits, credits }] of balance) {
     if (debits !== credits) {
-      throw new DomainError(
-        'JOURNAL_UNBALANCED',
-        `journal in ${currency} does not balance: debits ${debits}, credits ${credits}`,
-        '96',
-        'internal',
-        { currency, debits, credits },
-      );
+      throw SettlementErrors.JOURNAL_UNBALANCED(`journal in ${currency} does not balance: debits ${debits}, credits ${credits}`, { currency, debits, credits });
     }
   }
 };

@@ -133,7 +133,7 @@ describe('assertBalanced', () => {
 
     expect(() => assertBalanced(unbalanced)).toThrow(DomainError);
     expect(() => assertBalanced(unbalanced)).toThrowError(
-      expect.objectContaining({ code: 'JOURNAL_UNBALANCED', responseCode: '96', category: 'internal' }),
+      expect.objectContaining({ code: 'JOURNAL_UNBALANCED', responseCode: '96', kind: 'internal' }),
     );
   });
 

@@ -1,5 +1,6 @@
 import type { PricingPlan } from '@pos/contracts';
-import { DomainError, nextWorkingDay } from '@pos/kernel';
+import { nextWorkingDay } from '@pos/kernel';
+import { SettlementErrors } from '../settlement.errors';
 
 export type PayoutSchedule = PricingPlan['payoutSchedule'];
 
@@ -11,24 +12,12 @@ export type PayoutSchedule = PricingPlan['payoutSchedule'];
 export const pricingFor = (plans: readonly PricingPlan[], businessDay: string): PricingPlan => {
   const eligible = plans.filter((p) => p.effectiveFrom <= businessDay);
   if (eligible.length === 0) {
-    throw new DomainError(
-      'PRICING_PLAN_MISSING',
-      `no pricing plan is effective on ${businessDay}`,
-      '96',
-      'internal',
-      { businessDay, plans: plans.map((p) => ({ planId: p.planId, effectiveFrom: p.effectiveFrom })) },
-    );
+    throw SettlementErrors.PRICING_PLAN_MISSING(`no pricing plan is effective on ${businessDay}`, { businessDay, plans: plans.map((p) => ({ planId: p.planId, effectiveFrom: p.effectiveFrom })) });
   }
   const latest = eligible.reduce((best, p) => (p.effectiveFrom > best.effectiveFrom ? p : best));
   const rivals = eligible.filter((p) => p.effectiveFrom === latest.effectiveFrom && p.planId !== latest.planId);
   if (rivals.length > 0) {
-    throw new DomainError(
-      'PRICING_PLAN_AMBIGUOUS',
-      `plans ${[latest, ...rivals].map((p) => p.planId).join(', ')} are all effective from ${latest.effectiveFrom}`,
-      '96',
-      'internal',
-      { businessDay, effectiveFrom: latest.effectiveFrom, planIds: [latest.planId, ...rivals.map((p) => p.planId)] },
-    );
+    throw SettlementErrors.PRICING_PLAN_AMBIGUOUS(`plans ${[latest, ...rivals].map((p) => p.planId).join(', ')} are all effective from ${latest.effectiveFrom}`, { businessDay, effectiveFrom: latest.effectiveFrom, planIds: [latest.planId, ...rivals.map((p) => p.planId)] });
   }
   return latest;
 };

@@ -18,7 +18,7 @@ describe('pricing plan in force', () => {
 
   it('given no plan effective yet, then PRICING_PLAN_MISSING (96, internal)', () => {
     expect(() => pricingFor(plans, '2023-12-31')).toThrowError(
-      expect.objectContaining({ code: 'PRICING_PLAN_MISSING', responseCode: '96', category: 'internal' }),
+      expect.objectContaining({ code: 'PRICING_PLAN_MISSING', responseCode: '96', kind: 'internal' }),
     );
     expect(() => pricingFor([], '2024-05-10')).toThrowError(expect.objectContaining({ code: 'PRICING_PLAN_MISSING' }));
   });

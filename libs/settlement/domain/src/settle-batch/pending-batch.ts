@@ -1,6 +1,6 @@
 import type { PaymentMethod, TransactionCompleted, TransactionKind, TransactionReversed } from '@pos/contracts';
-import { DomainError } from '@pos/kernel';
 import type { CurrencyCode } from '@pos/money';
+import { SettlementErrors } from '../settlement.errors';
 
 /**
  * What the settlement service has seen of one terminal batch, built from the terminal's
@@ -83,13 +83,7 @@ export const evolvePendingBatch = (state: PendingBatch | undefined, event: Pendi
   const expectedKey = pendingBatchKeyOf(batch);
   const eventKey = pendingBatchKey(data.terminalId, data.businessDay, data.batchNo);
   if (eventKey !== expectedKey) {
-    throw new DomainError(
-      'PENDING_BATCH_MISMATCH',
-      `${event.type} ${data.rrn} belongs to batch ${eventKey}, not ${expectedKey}`,
-      '96',
-      'internal',
-      { expected: expectedKey, actual: eventKey, rrn: data.rrn },
-    );
+    throw SettlementErrors.PENDING_BATCH_MISMATCH(`${event.type} ${data.rrn} belongs to batch ${eventKey}, not ${expectedKey}`, { expected: expectedKey, actual: eventKey, rrn: data.rrn });
   }
 
   const seen = existing(batch, data.rrn);

@@ -66,7 +66,7 @@ describe('PendingBatch (evolve)', () => {
     const other = sale('000000000002', 1_000n, { batchNo: '000043' });
 
     expect(() => evolvePendingBatch(state, other)).toThrowError(
-      expect.objectContaining({ code: 'PENDING_BATCH_MISMATCH', responseCode: '96', category: 'internal' }),
+      expect.objectContaining({ code: 'PENDING_BATCH_MISMATCH', responseCode: '96', kind: 'internal' }),
     );
     expect(() => evolvePendingBatch(state, other)).toThrow(DomainError);
   });

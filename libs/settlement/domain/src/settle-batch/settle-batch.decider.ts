@@ -1,10 +1,10 @@
 import type { BatchClosed, BatchSettled, PayoutScheduled, PricingPlan } from '@pos/contracts';
-import { DomainError } from '@pos/kernel';
 import { computeSettlementLines, roundingRuleOf } from '../fees/settlement-lines';
 import { assertBalanced, currencyTotalsOf, journalFor } from '../journal/journal';
 import { payoutDate, pricingFor } from '../pricing/pricing';
 import { hostTotalsOf, totalsAgree } from './host-totals';
 import { emptyPendingBatch, pendingBatchKey, pendingBatchKeyOf, type PendingBatch } from './pending-batch';
+import { SettlementErrors } from '../settlement.errors';
 
 export interface SettleBatch {
   /** What the settlement service saw of the batch; undefined when it saw no transaction. */
@@ -33,24 +33,12 @@ export const settleBatch = (command: SettleBatch): SettleBatchResult => {
 
   const closedKey = pendingBatchKey(closed.terminalId, closed.businessDay, closed.batchNo);
   if (pendingBatchKeyOf(batch) !== closedKey || batch.merchantId !== closed.merchantId) {
-    throw new DomainError(
-      'SETTLEMENT_BATCH_MISMATCH',
-      `pending batch ${pendingBatchKeyOf(batch)} (merchant ${batch.merchantId}) is not the closed batch ${closedKey} (merchant ${closed.merchantId})`,
-      '96',
-      'internal',
-      { expected: closedKey, actual: pendingBatchKeyOf(batch) },
-    );
+    throw SettlementErrors.SETTLEMENT_BATCH_MISMATCH(`pending batch ${pendingBatchKeyOf(batch)} (merchant ${batch.merchantId}) is not the closed batch ${closedKey} (merchant ${closed.merchantId})`, { expected: closedKey, actual: pendingBatchKeyOf(batch) });
   }
 
   const actual = hostTotalsOf(batch);
   if (!totalsAgree(closed.hostTotals, actual)) {
-    throw new DomainError(
-      'SETTLEMENT_TOTALS_DISAGREE',
-      `transactions seen for batch ${closedKey} do not add up to the host totals of its BatchClosed`,
-      '95',
-      'state',
-      { expected: closed.hostTotals, actual },
-    );
+    throw SettlementErrors.SETTLEMENT_TOTALS_DISAGREE(`transactions seen for batch ${closedKey} do not add up to the host totals of its BatchClosed`, { expected: closed.hostTotals, actual });
   }
 
   const plan = pricingFor(plans, batch.businessDay);

@@ -118,7 +118,7 @@ describe('settleBatch (decider)', () => {
 
     expect(error.code).toBe('SETTLEMENT_TOTALS_DISAGREE');
     expect(error.responseCode).toBe('95');
-    expect(error.category).toBe('state');
+    expect(error.kind).toBe('state');
     expect(error.details).toEqual({ expected, actual: [cny(3, 1_006_250n, 2, 7_000n)] });
   });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  batchNo, businessDay, count, currencyCode, type Decodes, merchantId, minorUnits, operatorId, paymentMethod,
+  batchNo, businessDay, count, currencyCode, type Decodes, maskedPan, merchantId, minorUnits, operatorId, paymentMethod,
   type OlderVersion, roundingMode, rrn, stan, terminalId, transactionKind, upcastFrom,
 } from '../wire';
 import type * as E from './terminal.events';
@@ -79,7 +79,7 @@ export const terminalSchemas = {
     authCode: z.string().regex(/^[0-9A-Z]{6}$/),
     batchNo,
     operatorId,
-    maskedPan: z.string().regex(/^\d{6}\*+\d{4}$/).optional(),
+    maskedPan: maskedPan.optional(),
     originalRrn: rrn.optional(),
     capture: z.enum(['ONLINE', 'BATCH_UPLOAD']),
   }),

@@ -1,5 +1,6 @@
-import { DomainError } from '@pos/kernel';
+import type { DomainError } from '@pos/kernel';
 import type { ServiceStore } from '../event-store.port';
+import { ProjectionErrors } from './projection.errors';
 import { type CollectionDigest, diffCollections, digestCollection, type DocumentDifference } from './digest';
 import { BufferedDocuments, MemoryDocuments } from './documents';
 import {
@@ -66,13 +67,7 @@ export interface RebuildReport {
 }
 
 export const rebuildInProgress = (state: ProjectionState): DomainError =>
-  new DomainError(
-    'REBUILD_IN_PROGRESS',
-    `projection ${state.projection} is already being rebuilt (generation ${state.building?.generation}, by ${state.building?.owner} since ${state.building?.since}); wait for it, or abort it if that build is gone`,
-    '96',
-    'conflict',
-    { building: state.building },
-  );
+  ProjectionErrors.REBUILD_IN_PROGRESS(`projection ${state.projection} is already being rebuilt (generation ${state.building?.generation}, by ${state.building?.owner} since ${state.building?.since}); wait for it, or abort it if that build is gone`, { building: state.building });
 
 const withoutBuilding = ({ building: _b, ...rest }: ProjectionState): ProjectionState => rest;
 
@@ -84,13 +79,7 @@ const assertSourceComplete = (def: ProjectionDefinition, start: Readonly<Record<
   if (def.source.kind !== 'log') return;
   const gone = Object.entries(start).filter(([, offset]) => BigInt(offset) > 0n);
   if (gone.length > 0)
-    throw new DomainError(
-      'LOG_TRUNCATED',
-      `the log no longer holds the start of ${gone.map(([k, o]) => `${k} (starts at ${o})`).join(', ')}: a rebuild from it would miss events`,
-      '96',
-      'state',
-      { start },
-    );
+    throw ProjectionErrors.LOG_TRUNCATED(`the log no longer holds the start of ${gone.map(([k, o]) => `${k} (starts at ${o})`).join(', ')}: a rebuild from it would miss events`, { start });
 };
 
 /**
@@ -154,7 +143,7 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
     const deadline = Date.now() + (o.catchUpTimeoutMs ?? 120_000);
     while (!(await liveReached(def, o, building.handover))) {
       if (Date.now() > deadline)
-        throw new DomainError('LIVE_PROJECTOR_BEHIND', `the live projector of ${def.name} has not applied everything before the handover after ${Math.round((o.catchUpTimeoutMs ?? 120_000) / 1000)} s: is the ${def.service} service running?`, '96', 'state', { handover: building.handover });
+        throw ProjectionErrors.LIVE_PROJECTOR_BEHIND(`the live projector of ${def.name} has not applied everything before the handover after ${Math.round((o.catchUpTimeoutMs ?? 120_000) / 1000)} s: is the ${def.service} service running?`, { handover: building.handover });
       await new Promise((r) => setTimeout(r, 100));
     }
     o.onProgress?.({ phase: 'compare', done: 0, total: 1 });
@@ -212,7 +201,7 @@ export const rebuildProjection = async (o: RebuildOptions): Promise<RebuildRepor
 const QUEUE_PAGE = 20;
 
 const aborted = (def: ProjectionDefinition, building: BuildingGeneration) =>
-  new DomainError('REBUILD_ABORTED', `the build of ${def.name} generation ${building.generation} was aborted while it ran`, '96', 'conflict');
+  ProjectionErrors.REBUILD_ABORTED(`the build of ${def.name} generation ${building.generation} was aborted while it ran`);
 
 /**
  * Applies what the live projector queued while the replay ran, in the order it applied it
@@ -263,7 +252,7 @@ const abandonBuild = async (def: ProjectionDefinition, store: ServiceStore, gene
 /** Abandons a build left behind (its process died): live projectors stop writing to it and its documents go. */
 export const abortRebuild = async (def: ProjectionDefinition, store: ServiceStore): Promise<BuildingGeneration> => {
   const dropped = await abandonBuild(def, store);
-  if (!dropped) throw new DomainError('REBUILD_NOT_RUNNING', `projection ${def.name} has no build in progress`, '96', 'state');
+  if (!dropped) throw ProjectionErrors.REBUILD_NOT_RUNNING(`projection ${def.name} has no build in progress`);
   return dropped;
 };
 

@@ -70,36 +70,36 @@ export const priorAnswer = (state: TerminalState, { batchNo = state.batchNo, sta
     : undefined;
   if (!prior) return undefined;
   if (prior.fingerprint !== fingerprint)
-    throw E.duplicateTransmission(`trace number ${stan} was already used in batch ${batchNo} for a different request`, { stan, batchNo });
+    throw E.DUPLICATE_TRANSMISSION(`trace number ${stan} was already used in batch ${batchNo} for a different request`, { stan, batchNo });
   return prior;
 };
 
 const requireRegistered = (s: TerminalState) => {
-  if (!s.registered) throw E.terminalUnknown('terminal is not registered');
+  if (!s.registered) throw E.TERMINAL_UNKNOWN('terminal is not registered');
 };
 
 const requireSignedOn = (s: TerminalState) => {
   requireRegistered(s);
-  if (!s.signedOnOperator) throw E.notSignedOn('terminal is not signed on; sign on first');
+  if (!s.signedOnOperator) throw E.TERMINAL_NOT_SIGNED_ON('terminal is not signed on; sign on first');
 };
 
 const requireBatch = (s: TerminalState, batchNo: string) => {
-  if (batchNo !== s.batchNo) throw E.batchNumberMismatch(`batch ${batchNo} is not the host's open batch ${s.batchNo}; sign on again`, { hostBatchNo: s.batchNo });
+  if (batchNo !== s.batchNo) throw E.BATCH_NUMBER_MISMATCH(`batch ${batchNo} is not the host's open batch ${s.batchNo}; sign on again`, { hostBatchNo: s.batchNo });
 };
 
 const requireOpenBatch = (s: TerminalState, batchNo: string) => {
   requireSignedOn(s);
   requireBatch(s, batchNo);
-  if (s.phase === 'UPLOADING') throw E.batchUploadInProgress('the batch is being uploaded after an unbalanced settlement; finish the upload first');
+  if (s.phase === 'UPLOADING') throw E.BATCH_UPLOAD_IN_PROGRESS('the batch is being uploaded after an unbalanced settlement; finish the upload first');
 };
 
 const requireStanFree = (s: TerminalState, stan: string) => {
-  if (s.stans.has(stan)) throw E.duplicateTransmission(`trace number ${stan} was already used in batch ${s.batchNo}`, { stan, batchNo: s.batchNo });
+  if (s.stans.has(stan)) throw E.DUPLICATE_TRANSMISSION(`trace number ${stan} was already used in batch ${s.batchNo}`, { stan, batchNo: s.batchNo });
 };
 
 /** A financial request whose trace number the terminal already reversed (the host never saw it then): a late arrival is refused. */
 const requireNotReversedBeforeArrival = (s: TerminalState, stan: string) => {
-  if (s.unmatchedReversals.includes(stan)) throw E.alreadyReversed(`trace number ${stan} was reversed before it arrived`);
+  if (s.unmatchedReversals.includes(stan)) throw E.ORIGINAL_ALREADY_REVERSED(`trace number ${stan} was reversed before it arrived`);
 };
 
 const scoped = (s: TerminalState) => ({ terminalId: s.terminalId, merchantId: s.merchantId, businessDay: s.businessDay });
@@ -107,10 +107,10 @@ const scoped = (s: TerminalState) => ({ terminalId: s.terminalId, merchantId: s.
 const overLimit = (amount: bigint, limit: bigint, currency: string) => `amount ${amount} exceeds the limit ${limit} ${currency}`;
 
 const checkAmount = (s: TerminalState, amount: bigint, currency: string) => {
-  if (amount <= 0n) throw E.amountInvalid('amount must be a positive number of minor units');
+  if (amount <= 0n) throw E.AMOUNT_INVALID('amount must be a positive number of minor units');
   const limit = s.limits[currency];
-  if (limit === undefined) throw E.currencyNotAccepted(`terminal does not accept ${currency}`, { currency });
-  if (amount > limit) throw E.amountOverLimit(overLimit(amount, limit, currency), { limit: limit.toString(), currency });
+  if (limit === undefined) throw E.CURRENCY_NOT_ACCEPTED(`terminal does not accept ${currency}`, { currency });
+  if (amount > limit) throw E.AMOUNT_OVER_LIMIT(overLimit(amount, limit, currency), { limit: limit.toString(), currency });
 };
 
 const authenticate = (
@@ -120,16 +120,16 @@ const authenticate = (
   during: 'SIGN_ON' | 'SETTLEMENT',
 ): Decision | undefined => {
   const op = s.operators[operatorId];
-  if (!op) throw E.operatorUnknown(`operator ${operatorId} is not registered on this terminal`);
-  if (op.locked) throw E.operatorLocked(`operator ${operatorId} is locked after ${MAX_PASSWORD_FAILURES} wrong passwords; ask the back office to unlock`);
+  if (!op) throw E.OPERATOR_UNKNOWN(`operator ${operatorId} is not registered on this terminal`);
+  if (op.locked) throw E.OPERATOR_LOCKED(`operator ${operatorId} is locked after ${MAX_PASSWORD_FAILURES} wrong passwords; ask the back office to unlock`);
   if (passwordValid) return undefined;
   const failures = op.failures + 1;
   const lockedOut = failures >= MAX_PASSWORD_FAILURES;
   return {
     events: [{ type: 'OperatorAuthenticationFailed', data: { ...scoped(s), operatorId, during, consecutiveFailures: failures, maxFailures: MAX_PASSWORD_FAILURES, lockedOut } }],
     error: lockedOut
-      ? E.operatorLocked(`wrong password; operator ${operatorId} is now locked`)
-      : E.operatorPasswordInvalid(`wrong password for operator ${operatorId} (${failures} of ${MAX_PASSWORD_FAILURES})`),
+      ? E.OPERATOR_LOCKED(`wrong password; operator ${operatorId} is now locked`)
+      : E.OPERATOR_PASSWORD_INVALID(`wrong password for operator ${operatorId} (${failures} of ${MAX_PASSWORD_FAILURES})`),
   };
 };
 
@@ -245,12 +245,12 @@ const closeBatch = (
 const validateTotals = (totals: readonly BatchTotals[]) => {
   const seen = new Set<string>();
   for (const t of totals) {
-    if (seen.has(t.currency)) throw E.settlementTotalsMalformed(`totals list ${t.currency} twice`);
+    if (seen.has(t.currency)) throw E.SETTLEMENT_TOTALS_MALFORMED(`totals list ${t.currency} twice`);
     seen.add(t.currency);
     if (t.debitAmount < 0n || t.creditAmount < 0n || t.debitCount < 0 || t.creditCount < 0)
-      throw E.settlementTotalsMalformed('totals must not be negative');
+      throw E.SETTLEMENT_TOTALS_MALFORMED('totals must not be negative');
     if ((t.debitCount === 0) !== (t.debitAmount === 0n) || (t.creditCount === 0) !== (t.creditAmount === 0n))
-      throw E.settlementTotalsMalformed(`${t.currency}: a count of zero must come with an amount of zero and the reverse`);
+      throw E.SETTLEMENT_TOTALS_MALFORMED(`${t.currency}: a count of zero must come with an amount of zero and the reverse`);
   }
 };
 
@@ -302,10 +302,10 @@ const uploadOne = (s: TerminalState, now: Date, u: UploadedTransaction, c: { sta
 export const decide = (command: TerminalCommand, s: TerminalState, now: Date): Decision => {
   switch (command.type) {
     case 'RegisterTerminal': {
-      if (s.registered) throw E.terminalAlreadyRegistered(`terminal ${command.terminalId} is already registered`);
+      if (s.registered) throw E.TERMINAL_ALREADY_REGISTERED(`terminal ${command.terminalId} is already registered`);
       for (const { currency, maxAmount } of command.currencies)
         if (maxAmount <= 0n || maxAmount > MAX_TRANSACTION_AMOUNT)
-          throw E.amountInvalid(`maxAmount ${maxAmount} ${currency} is not 1 to ${MAX_TRANSACTION_AMOUNT} minor units`, { currency, max: MAX_TRANSACTION_AMOUNT.toString() });
+          throw E.AMOUNT_INVALID(`maxAmount ${maxAmount} ${currency} is not 1 to ${MAX_TRANSACTION_AMOUNT} minor units`, { currency, max: MAX_TRANSACTION_AMOUNT.toString() });
       const businessDay = businessDayOf(now);
       return ok({
         type: 'TerminalRegistered',
@@ -328,8 +328,8 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       requireStanFree(s, command.stan);
       requireNotReversedBeforeArrival(s, command.stan);
       checkAmount(s, command.amount, command.currency);
-      if (command.method === 'BANK_CARD' && !command.maskedPan) throw E.cardDataMissing('a bank-card sale needs card data');
-      if (command.method === 'QR' && !command.hasQrToken) throw E.cardDataMissing('a QR sale needs the payer token');
+      if (command.method === 'BANK_CARD' && !command.maskedPan) throw E.CARD_DATA_MISSING('a bank-card sale needs card data');
+      if (command.method === 'QR' && !command.hasQrToken) throw E.CARD_DATA_MISSING('a QR sale needs the payer token');
       return ok(completed(s, now, command, { kind: 'SALE', method: command.method, amount: command.amount, currency: command.currency, maskedPan: command.maskedPan, capture: 'ONLINE' }));
     }
     case 'Void': {
@@ -338,13 +338,13 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       requireNotReversedBeforeArrival(s, command.stan);
       const original = s.transactions.get(command.originalRrn);
       if (!original) {
-        if (command.settledSales?.has(command.originalRrn)) throw E.voidOutsideOpenBatch('only a transaction of the open batch can be voided; refund it instead');
-        throw E.originalNotFound(`no transaction with RRN ${command.originalRrn}`);
+        if (command.settledSales?.has(command.originalRrn)) throw E.VOID_OUTSIDE_OPEN_BATCH('only a transaction of the open batch can be voided; refund it instead');
+        throw E.ORIGINAL_NOT_FOUND(`no transaction with RRN ${command.originalRrn}`);
       }
-      if (original.kind !== 'SALE') throw E.voidNotASale('only a sale can be voided');
-      if (original.reversed) throw E.originalReversed('the original sale was reversed');
-      if (original.voided) throw E.originalAlreadyVoided('the original sale is already voided');
-      if (original.refunded > 0n) throw E.originalHasRefunds('the original sale has refunds; it cannot be voided');
+      if (original.kind !== 'SALE') throw E.VOID_NOT_A_SALE('only a sale can be voided');
+      if (original.reversed) throw E.ORIGINAL_REVERSED('the original sale was reversed');
+      if (original.voided) throw E.ORIGINAL_ALREADY_VOIDED('the original sale is already voided');
+      if (original.refunded > 0n) throw E.ORIGINAL_HAS_REFUNDS('the original sale has refunds; it cannot be voided');
       return ok(completed(s, now, command, { kind: 'VOID', method: original.method, amount: original.amount, currency: original.currency, originalRrn: original.rrn, capture: 'ONLINE' }));
     }
     case 'Refund': {
@@ -352,30 +352,30 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       requireStanFree(s, command.stan);
       requireNotReversedBeforeArrival(s, command.stan);
       const original = findSale(s, command.originalRrn, command.settledSales);
-      if (!original) throw E.originalNotFound(`no refundable sale with RRN ${command.originalRrn}`);
+      if (!original) throw E.ORIGINAL_NOT_FOUND(`no refundable sale with RRN ${command.originalRrn}`);
       if ('kind' in original) {
         const t = original as BatchTransaction;
-        if (t.kind !== 'SALE') throw E.refundNotASale('only a sale can be refunded');
-        if (t.reversed) throw E.originalReversed('the original sale was reversed');
-        if (t.voided) throw E.originalAlreadyVoided('the original sale is voided');
+        if (t.kind !== 'SALE') throw E.REFUND_NOT_A_SALE('only a sale can be refunded');
+        if (t.reversed) throw E.ORIGINAL_REVERSED('the original sale was reversed');
+        if (t.voided) throw E.ORIGINAL_ALREADY_VOIDED('the original sale is voided');
       }
-      if (command.amount <= 0n) throw E.amountInvalid('amount must be a positive number of minor units');
+      if (command.amount <= 0n) throw E.AMOUNT_INVALID('amount must be a positive number of minor units');
       const left = original.amount - original.refunded;
       if (command.amount > left)
-        throw E.refundExceedsOriginal(`refund ${command.amount} exceeds what is left of the original (${left})`, { refundable: left.toString() });
+        throw E.REFUND_EXCEEDS_ORIGINAL(`refund ${command.amount} exceeds what is left of the original (${left})`, { refundable: left.toString() });
       return ok(completed(s, now, command, { kind: 'REFUND', method: original.method, amount: command.amount, currency: original.currency, originalRrn: original.rrn, capture: 'ONLINE' }));
     }
     case 'Reverse': {
       requireSignedOn(s);
       requireBatch(s, command.batchNo);
-      if (s.phase === 'UPLOADING') throw E.batchUploadInProgress('the batch is being uploaded; reversals are no longer accepted');
+      if (s.phase === 'UPLOADING') throw E.BATCH_UPLOAD_IN_PROGRESS('the batch is being uploaded; reversals are no longer accepted');
       requireStanFree(s, command.stan);
       const rrn = s.stans.get(command.originalStan)?.rrn;
       const base = { ...scoped(s), stan: command.stan, fingerprint: command.fingerprint, batchNo: s.batchNo, originalStan: command.originalStan, reason: command.reason };
       if (!rrn) return ok({ type: 'UnmatchedReversalRecorded', data: base });
       const t = s.transactions.get(rrn)!;
-      if (t.reversed) throw E.alreadyReversed(`the transaction with trace number ${command.originalStan} is already reversed`);
-      if (t.kind === 'SALE' && (t.voided || t.refunded > 0n)) throw E.reversalNotAllowed('the sale was voided or refunded since; reverse those first');
+      if (t.reversed) throw E.ORIGINAL_ALREADY_REVERSED(`the transaction with trace number ${command.originalStan} is already reversed`);
+      if (t.kind === 'SALE' && (t.voided || t.refunded > 0n)) throw E.REVERSAL_NOT_ALLOWED('the sale was voided or refunded since; reverse those first');
       return ok({
         type: 'TransactionReversed',
         data: { ...base, transactionId: `${s.terminalId}-${t.rrn}`, rrn: t.rrn, kind: t.kind, method: t.method, amount: t.amount, currency: t.currency, originalRrn: t.originalRrn },
@@ -384,7 +384,7 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
     case 'Settle': {
       requireSignedOn(s);
       requireBatch(s, command.batchNo);
-      if (s.phase === 'UPLOADING') throw E.batchUploadInProgress('settlement already answered unbalanced; upload the batch');
+      if (s.phase === 'UPLOADING') throw E.BATCH_UPLOAD_IN_PROGRESS('settlement already answered unbalanced; upload the batch');
       requireStanFree(s, command.stan);
       validateTotals(command.totals);
       const refused = authenticate(s, command.operatorId, command.passwordValid, 'SETTLEMENT');
@@ -403,7 +403,7 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
     case 'UploadBatch': {
       requireSignedOn(s);
       requireBatch(s, command.batchNo);
-      if (s.phase !== 'UPLOADING') throw E.batchUploadNotExpected('no batch upload is expected: settle first');
+      if (s.phase !== 'UPLOADING') throw E.BATCH_UPLOAD_NOT_EXPECTED('no batch upload is expected: settle first');
       requireStanFree(s, command.stan);
       const stans = new Set<string>();
       let state = s;
@@ -412,7 +412,7 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       const items: UploadedItemOutcome[] = [];
       const booked: TerminalEvent[] = [];
       for (const u of command.transactions) {
-        if (stans.has(u.stan)) throw E.settlementTotalsMalformed(`trace number ${u.stan} appears twice in the upload`);
+        if (stans.has(u.stan)) throw E.SETTLEMENT_TOTALS_MALFORMED(`trace number ${u.stan} appears twice in the upload`);
         stans.add(u.stan);
         const { item, event } = uploadOne(state, now, u, command, settled);
         items.push(item);
@@ -431,7 +431,7 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
     case 'EndBatchUpload': {
       requireSignedOn(s);
       requireBatch(s, command.batchNo);
-      if (s.phase !== 'UPLOADING' || !s.settlement) throw E.batchUploadNotExpected('no batch upload is in progress');
+      if (s.phase !== 'UPLOADING' || !s.settlement) throw E.BATCH_UPLOAD_NOT_EXPECTED('no batch upload is in progress');
       requireStanFree(s, command.stan);
       // Host transactions the terminal never uploaded are recorded as missing at the terminal.
       const uploaded = new Set(s.settlement.uploadedStans);
@@ -445,13 +445,13 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       requireStanFree(s, command.stan);
       const live = s.transactions.count((t) => !t.reversed);
       if (live > 0 || s.phase === 'UPLOADING')
-        throw E.signOffUnsettledBatch(`batch ${s.batchNo} holds ${live} unsettled transaction(s); settle before signing off`, { unsettled: live });
+        throw E.SIGN_OFF_UNSETTLED_BATCH(`batch ${s.batchNo} holds ${live} unsettled transaction(s); settle before signing off`, { unsettled: live });
       return ok({ type: 'TerminalSignedOff', data: { ...scoped(s), stan: command.stan, fingerprint: command.fingerprint, operatorId: s.signedOnOperator ?? '00', batchNo: s.batchNo } });
     }
     case 'UnlockOperator': {
       requireRegistered(s);
       const op = s.operators[command.operatorId];
-      if (!op) throw E.operatorUnknown(`operator ${command.operatorId} is not registered on this terminal`);
+      if (!op) throw E.OPERATOR_UNKNOWN(`operator ${command.operatorId} is not registered on this terminal`);
       // Idempotent: an operator who is not locked stays as it is, and the trail records no unlock that did nothing.
       if (!op.locked) return ok();
       return ok({ type: 'OperatorUnlocked', data: { ...scoped(s), operatorId: command.operatorId } });

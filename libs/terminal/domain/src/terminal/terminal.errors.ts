@@ -1,34 +1,36 @@
-import { DomainError, type ErrorCategory } from '@pos/kernel';
-
-const e = (code: string, responseCode: string, category: ErrorCategory) => (message: string, details?: Record<string, unknown>) =>
-  new DomainError(code, message, responseCode, category, details);
+import { errorCatalogue } from '@pos/kernel';
 
 /** The terminal context's refusals: stable codes, ISO 8583-style response codes. Catalogue in docs/errors.md. */
-export const TerminalErrors = {
-  terminalUnknown: e('TERMINAL_UNKNOWN', '97', 'not_found'),
-  terminalAlreadyRegistered: e('TERMINAL_ALREADY_REGISTERED', '94', 'conflict'),
-  notSignedOn: e('TERMINAL_NOT_SIGNED_ON', '22', 'state'),
-  operatorUnknown: e('OPERATOR_UNKNOWN', '55', 'unauthenticated'),
-  operatorPasswordInvalid: e('OPERATOR_PASSWORD_INVALID', '55', 'unauthenticated'),
-  operatorLocked: e('OPERATOR_LOCKED', '75', 'forbidden'),
-  batchNumberMismatch: e('BATCH_NUMBER_MISMATCH', '77', 'state'),
-  amountInvalid: e('AMOUNT_INVALID', '13', 'validation'),
-  amountOverLimit: e('AMOUNT_OVER_LIMIT', '61', 'validation'),
-  currencyNotAccepted: e('CURRENCY_NOT_ACCEPTED', '58', 'forbidden'),
-  cardDataMissing: e('CARD_DATA_MISSING', '30', 'validation'),
-  originalNotFound: e('ORIGINAL_NOT_FOUND', '25', 'not_found'),
-  originalAlreadyVoided: e('ORIGINAL_ALREADY_VOIDED', '12', 'state'),
-  originalReversed: e('ORIGINAL_REVERSED', '12', 'state'),
-  originalHasRefunds: e('ORIGINAL_HAS_REFUNDS', '12', 'state'),
-  voidOutsideOpenBatch: e('VOID_OUTSIDE_OPEN_BATCH', '12', 'state'),
-  voidNotASale: e('VOID_NOT_A_SALE', '12', 'state'),
-  refundNotASale: e('REFUND_NOT_A_SALE', '12', 'state'),
-  refundExceedsOriginal: e('REFUND_EXCEEDS_ORIGINAL', '13', 'validation'),
-  reversalNotAllowed: e('REVERSAL_NOT_ALLOWED', '12', 'state'),
-  alreadyReversed: e('ORIGINAL_ALREADY_REVERSED', '12', 'state'),
-  duplicateTransmission: e('DUPLICATE_TRANSMISSION', '94', 'conflict'),
-  batchUploadInProgress: e('BATCH_UPLOAD_IN_PROGRESS', '12', 'state'),
-  batchUploadNotExpected: e('BATCH_UPLOAD_NOT_EXPECTED', '12', 'state'),
-  settlementTotalsMalformed: e('SETTLEMENT_TOTALS_MALFORMED', '30', 'validation'),
-  signOffUnsettledBatch: e('SIGN_OFF_UNSETTLED_BATCH', '12', 'state'),
-} as const;
+export const TerminalErrors = errorCatalogue({
+  TERMINAL_UNKNOWN: { responseCode: '97', kind: 'not_found', alsoKinds: ['unauthenticated'] },
+  TERMINAL_ALREADY_REGISTERED: { responseCode: '94', kind: 'conflict' },
+  TERMINAL_NOT_SIGNED_ON: { responseCode: '22', kind: 'state' },
+  OPERATOR_UNKNOWN: { responseCode: '55', kind: 'unauthenticated' },
+  OPERATOR_PASSWORD_INVALID: { responseCode: '55', kind: 'unauthenticated' },
+  OPERATOR_LOCKED: { responseCode: '75', kind: 'forbidden' },
+  BATCH_NUMBER_MISMATCH: { responseCode: '77', kind: 'state' },
+  AMOUNT_INVALID: { responseCode: '13', kind: 'validation' },
+  AMOUNT_OVER_LIMIT: { responseCode: '61', kind: 'validation' },
+  CURRENCY_NOT_ACCEPTED: { responseCode: '58', kind: 'forbidden' },
+  CARD_DATA_MISSING: { responseCode: '30', kind: 'validation' },
+  ORIGINAL_NOT_FOUND: { responseCode: '25', kind: 'not_found' },
+  ORIGINAL_ALREADY_VOIDED: { responseCode: '12', kind: 'state' },
+  ORIGINAL_REVERSED: { responseCode: '12', kind: 'state' },
+  ORIGINAL_HAS_REFUNDS: { responseCode: '12', kind: 'state' },
+  VOID_OUTSIDE_OPEN_BATCH: { responseCode: '12', kind: 'state' },
+  VOID_NOT_A_SALE: { responseCode: '12', kind: 'state' },
+  REFUND_NOT_A_SALE: { responseCode: '12', kind: 'state' },
+  REFUND_EXCEEDS_ORIGINAL: { responseCode: '13', kind: 'validation' },
+  REVERSAL_NOT_ALLOWED: { responseCode: '12', kind: 'state' },
+  ORIGINAL_ALREADY_REVERSED: { responseCode: '12', kind: 'state' },
+  DUPLICATE_TRANSMISSION: { responseCode: '94', kind: 'conflict' },
+  BATCH_UPLOAD_IN_PROGRESS: { responseCode: '12', kind: 'state' },
+  BATCH_UPLOAD_NOT_EXPECTED: { responseCode: '12', kind: 'state' },
+  SETTLEMENT_TOTALS_MALFORMED: { responseCode: '30', kind: 'validation' },
+  SIGN_OFF_UNSETTLED_BATCH: { responseCode: '12', kind: 'state' },
+  // At the gateway's edge: the terminal's credentials, its stream changing too fast, card and money fields.
+  TERMINAL_UNAUTHENTICATED: { responseCode: 'A0', kind: 'unauthenticated' },
+  TERMINAL_BUSY: { responseCode: '96', kind: 'conflict' },
+  CARD_NUMBER_INVALID: { responseCode: '14', kind: 'validation' },
+  CURRENCY_UNKNOWN: { responseCode: '30', kind: 'validation' },
+});

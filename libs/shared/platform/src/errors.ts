@@ -1,0 +1,10 @@
+import { alike, errorCatalogue } from '@pos/kernel';
+
+/** Refusals at the HTTP edge, before any context's rules, and what the error filter answers for failures that are not refusals. Catalogue in docs/errors.md. */
+export const EdgeErrors = errorCatalogue({
+  // A body or query that does not parse, or that the body parser refuses.
+  ...alike({ responseCode: '30', kind: 'validation' }, 'REQUEST_INVALID', 'QUERY_INVALID', 'MALFORMED_JSON', 'REQUEST_TOO_LARGE', 'MEDIA_TYPE_UNSUPPORTED'),
+  ADMIN_UNAUTHENTICATED: { responseCode: 'A0', kind: 'unauthenticated' },
+  ROUTE_NOT_FOUND: { responseCode: '40', kind: 'not_found' },
+  INTERNAL_ERROR: { responseCode: '96', kind: 'internal' },
+});
