@@ -1,4 +1,5 @@
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { systemClock } from '@pos/kernel';
 import type { Logger } from 'pino';
 import type { LedgerEnv } from './config';
@@ -11,7 +12,7 @@ import { OpsModule, type ReadinessProbe } from './ops.module';
 @Module({})
 class ServiceRootModule {
   static register(parts: DynamicModule[]): DynamicModule {
-    return { module: ServiceRootModule, imports: parts };
+    return { module: ServiceRootModule, imports: [CqrsModule.forRoot(), ...parts] };
   }
 }
 

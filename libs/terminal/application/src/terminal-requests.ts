@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { wire } from '@pos/contracts';
 import { parseRequest, type RequestMeta } from '@pos/platform';
 import { type TerminalCommand, TerminalErrors } from '@pos/terminal-domain';
@@ -84,18 +85,31 @@ export const TERMINAL_REQUESTS = {
   signOff: terminalRequest('sign-off', signOffRequest, (r, c) => ({ type: 'SignOff', stan: r.stan, fingerprint: c.fingerprint })),
 } as const;
 
+/** One command for every terminal request: which request, for which terminal, with what it came with. */
+export class TerminalRequestCommand extends Command<TerminalAnswer> {
+  constructor(
+    readonly op: TerminalRequest<z.ZodType<RequestBody>>,
+    readonly terminalId: string,
+    readonly authorization: string | undefined,
+    readonly body: unknown,
+    readonly meta: RequestMeta,
+  ) {
+    super();
+  }
+}
+
 /**
  * The one handler of terminal requests: authenticate the terminal, parse the body, then
  * load → decide → append through the runner, with the request's fingerprint for retries.
  */
-@Injectable()
-export class TerminalRequestHandler {
+@CommandHandler(TerminalRequestCommand)
+export class TerminalRequestHandler implements ICommandHandler<TerminalRequestCommand, TerminalAnswer> {
   constructor(
     @Inject(TerminalCommandRunner) private readonly runner: TerminalCommandRunner,
     @Inject(TerminalCredentials) private readonly credentials: TerminalCredentials,
   ) {}
 
-  async handle<S extends z.ZodType<RequestBody>>(op: TerminalRequest<S>, terminalId: string, authorization: string | undefined, body: unknown, meta: RequestMeta): Promise<TerminalAnswer> {
+  async execute({ op, terminalId, authorization, body, meta }: TerminalRequestCommand): Promise<TerminalAnswer> {
     // An id out of format names no terminal: refused as unknown, before its key is looked for.
     if (!wire.terminalId.safeParse(terminalId).success) throw TerminalErrors.TERMINAL_UNKNOWN(`terminal ${terminalId} is not registered`, undefined, 'unauthenticated');
     await this.credentials.authenticate(terminalId, authorization);
