@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { AccessEvent } from './access/access.events';
+import { accessSchemas } from './access/access.schemas';
 import { reconciliationSchemas } from './reconciliation/reconciliation.schemas';
 import type { ReconciliationEvent } from './reconciliation/reconciliation.events';
 import { settlementSchemas } from './settlement/settlement.schemas';
@@ -11,7 +13,7 @@ import type { SettlementEvent } from './settlement/settlement.events';
  * its schema, and upcasters from older versions. A type is never renamed;
  * a new shape gets a new version and an upcaster from the one before.
  */
-export type LedgerEvent = TerminalEvent | SettlementEvent | ReconciliationEvent;
+export type LedgerEvent = TerminalEvent | SettlementEvent | ReconciliationEvent | AccessEvent;
 export type LedgerEventType = LedgerEvent['type'];
 
 type Upcaster = (older: unknown) => unknown;
@@ -28,6 +30,8 @@ export const TOPICS = {
   terminal: 'pos.terminal.events.v1',
   settlement: 'pos.settlement.events.v1',
   reconciliation: 'pos.reconciliation.events.v1',
+  /** Back-office tokens issued, used for writes, revoked: for whoever audits access (no service consumes it). */
+  access: 'pos.access.events.v1',
 } as const;
 
 const v1 = <T extends string>(schemas: Record<T, z.ZodType>, topic: string): Record<T, Contract> =>
@@ -37,6 +41,7 @@ const contracts: Record<LedgerEventType, Contract> = {
   ...v1<TerminalEvent['type']>(terminalSchemas, TOPICS.terminal),
   ...v1<SettlementEvent['type']>(settlementSchemas, TOPICS.settlement),
   ...v1<ReconciliationEvent['type']>(reconciliationSchemas, TOPICS.reconciliation),
+  ...v1<AccessEvent['type']>(accessSchemas, TOPICS.access),
 };
 
 export class ContractError extends Error {

@@ -1,5 +1,5 @@
 import type { BreakResolution, MatchedTotal, ReconciliationBreakAssigned, ReconciliationBreakDetected, ReconciliationBreakResolved } from '@pos/contracts';
-import { type Actor, DomainError, type RecordedEvent } from '@pos/kernel';
+import { type Actor, actorFields, DomainError, type RecordedEvent } from '@pos/kernel';
 
 export const BREAK_STATUSES = ['OPEN', 'ASSIGNED', 'RESOLVED'] as const;
 export type BreakStatus = (typeof BREAK_STATUSES)[number];
@@ -20,7 +20,7 @@ export type BreakState = ReconciliationBreakDetected['data'] & {
 
 type BreakEvent = ReconciliationBreakDetected | ReconciliationBreakAssigned | ReconciliationBreakResolved;
 
-const step = (e: RecordedEvent, note?: string) => ({ at: e.metadata.occurredAt, type: e.type, actor: { type: e.metadata.actor.type, id: e.metadata.actor.id }, ...(note ? { note } : {}) });
+const step = (e: RecordedEvent, note?: string) => ({ at: e.metadata.occurredAt, type: e.type, actor: actorFields(e.metadata.actor), ...(note ? { note } : {}) });
 
 /** Folds a break's stream; events of other types leave it as it is. */
 export const evolveBreak = (state: BreakState | undefined, recorded: RecordedEvent): BreakState | undefined => {
@@ -35,7 +35,7 @@ export const evolveBreak = (state: BreakState | undefined, recorded: RecordedEve
     case 'ReconciliationBreakResolved':
       return state && {
         ...state, status: 'RESOLVED', resolvedAt: recorded.metadata.occurredAt, resolution: e.data.reason, resolutionNote: e.data.note,
-        resolvedBy: { type: recorded.metadata.actor.type, id: recorded.metadata.actor.id }, history: [...state.history, step(recorded, `${e.data.reason}: ${e.data.note}`)],
+        resolvedBy: actorFields(recorded.metadata.actor), history: [...state.history, step(recorded, `${e.data.reason}: ${e.data.note}`)],
       };
     default:
       return state;
