@@ -37,6 +37,14 @@ export interface Principal {
 /** The actor written into the metadata of every event a request appends. */
 export const actorOf = (p: Principal, role: BackOfficeRole): Actor => ({ type: 'token', id: p.tokenId, name: p.name, role });
 
+/** The role a principal acts in on a route that needs `need` (a read: its own, auditor first); ADMIN_FORBIDDEN otherwise. */
+export const roleOn = (p: Principal, need: RouteAccess | undefined): BackOfficeRole => {
+  if (need === 'read') return p.roles.includes('auditor') ? 'auditor' : p.roles[0];
+  if ((need === 'operations' || need === 'finance') && p.roles.includes(need)) return need;
+  // A route that declares nothing is reached by no role: a new route is closed until it says who may call it.
+  throw adminForbidden(p.tokenId, p.roles.join('+'), need);
+};
+
 /** A token as stored: never the token itself, only its SHA-256 (tokens are 256 random bits: a slow hash adds nothing). */
 export interface AccessTokenRecord {
   readonly tokenId: string;
@@ -215,12 +223,8 @@ export class BackOfficeAccess {
     return { tokenId: record.tokenId, name: record.name, roles: [record.role] };
   }
 
-  /** The role the principal acts in on a route that needs `need`; the route's refusal otherwise. */
   authorize(p: Principal, need: RouteAccess | undefined): BackOfficeRole {
-    if (need === 'read') return p.roles.includes('auditor') ? 'auditor' : p.roles[0];
-    if (need === 'operations' || need === 'finance') if (p.roles.includes(need)) return need;
-    // A route that declares nothing is reached by no role: new routes are closed until they say who may call them.
-    throw adminForbidden(p.tokenId, p.roles.join('+'), need);
+    return roleOn(p, need);
   }
 
   recordUse(p: Principal, role: BackOfficeRole, request: { method: string; route: string; path: string }, correlationId: string): Promise<void> {
