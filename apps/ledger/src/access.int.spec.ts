@@ -109,6 +109,13 @@ describe('every route authorised, by role', () => {
     expect((await call('post', `/v1/terminals/${T}/sign-on`, `Bearer ${terminalKey}`, { stan: '000001', operatorId: '01', password: '1234' })).status).toBe(200);
   });
 
+  it('records the use of a write whose path is too long to record whole, and the request gets its own refusal', async () => {
+    const res = await call('post', `/v1/reconciliation/breaks/${'a'.repeat(2500)}/assign`, bearer('finance'), { assignee: 'x' });
+    expect([res.status, res.body.error.code]).toEqual([400, 'QUERY_INVALID']);
+    const [last] = (await ledger.runtime.store('access').readStream(accessTokenStreamId(issued.finance.tokenId))).slice(-1);
+    expect(last.data).toMatchObject({ route: '/v1/reconciliation/breaks/:breakId/assign', path: `/v1/reconciliation/breaks/${'a'.repeat(2500)}`.slice(0, 2000) });
+  });
+
   it('refusals name their code, message and response code', async () => {
     const none = await call('get', '/v1/settlement/balances?merchantId=MAUTH0000000001', undefined);
     expect(none).toEqual({ status: 401, body: { error: { code: 'ADMIN_UNAUTHENTICATED', message: expect.stringMatching(/back-office bearer token/), responseCode: 'A0' } } });

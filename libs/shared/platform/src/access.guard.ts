@@ -40,7 +40,9 @@ export class AccessGuard implements CanActivate {
     const role = this.access.authorize(principal, need);
     req[CALLER] = { principal, role };
     if ((WRITE_ROLES as readonly string[]).includes(role)) {
-      const request = { method: req.method, route: req.route?.path ?? req.originalUrl.split('?')[0], path: req.originalUrl.split('?')[0] };
+      // Bounded as the event's contract bounds them: a path parameter of any length still gets its own refusal, not a failed record.
+      const path = req.originalUrl.split('?')[0];
+      const request = { method: req.method, route: (req.route?.path ?? path).slice(0, 300), path: path.slice(0, 2000) };
       await this.access.recordUse(principal, role, request, correlationIdOf(req.headers[CORRELATION_HEADER]));
     }
     return true;
