@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LedgerProcess, spawnLedger } from '@pos/testing';
+import { bearer, type LedgerProcess, spawnLedger } from '@pos/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const T = 'T0000042';
@@ -97,7 +97,7 @@ describe('the ledger survives SIGKILL mid-day', () => {
 
     const businessDay = settle.body.businessDay as string;
     const row = await waitFor(async () => {
-      const res = await fetch(`${ledger!.url}/v1/reconciliation/daily-totals?businessDay=${businessDay}&merchantId=${M}`);
+      const res = await fetch(`${ledger!.url}/v1/reconciliation/daily-totals?businessDay=${businessDay}&merchantId=${M}`, { headers: bearer('auditor') });
       const rows = ((await res.json()) as { rows: Array<Record<string, any>> }).rows;
       return rows[0]?.settledBatches === 1 ? rows[0] : undefined;
     });
@@ -108,7 +108,7 @@ describe('the ledger survives SIGKILL mid-day', () => {
 
     // The ledger balances projection (a checkpointed subscription over settlement's own events) agrees.
     const balances = await waitFor(async () => {
-      const res = await fetch(`${ledger!.url}/v1/settlement/balances?merchantId=${M}`);
+      const res = await fetch(`${ledger!.url}/v1/settlement/balances?merchantId=${M}`, { headers: bearer('auditor') });
       const rows = ((await res.json()) as { balances: Array<{ account: string; debit: string; credit: string }> }).balances;
       return rows.length === 3 ? Object.fromEntries(rows.map((r) => [r.account, r])) : undefined;
     });
@@ -116,7 +116,7 @@ describe('the ledger survives SIGKILL mid-day', () => {
     expect(balances.MERCHANT_PAYABLE).toMatchObject({ debit: '0', credit: (total - fees).toString() });
     expect(balances.FEE_INCOME).toMatchObject({ debit: '0', credit: fees.toString() });
 
-    const trail = await (await fetch(`${ledger.url}/v1/reconciliation/audit-trail/${T}/${businessDay}`)).json() as { entries: Array<{ type: string; eventId: string }> };
+    const trail = await (await fetch(`${ledger.url}/v1/reconciliation/audit-trail/${T}/${businessDay}`, { headers: bearer('auditor') })).json() as { entries: Array<{ type: string; eventId: string }> };
     const completed = trail.entries.filter((e) => e.type === 'TransactionCompleted');
     expect(completed).toHaveLength(80);
     expect(new Set(trail.entries.map((e) => e.eventId)).size).toBe(trail.entries.length);

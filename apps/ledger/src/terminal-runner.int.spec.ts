@@ -17,7 +17,7 @@ const stanOf = (n: number) => String(n).padStart(6, '0');
 describe('the terminal command runner on a real store', () => {
   let dir: string;
   let store: SqliteServiceStore;
-  const runner = () => new TerminalCommandRunner(store, { now: () => NOW }, { adminToken: 'x', scryptCost: 1024, terminalCacheEntries: 100_000 }, new LedgerMetrics({ defaultMetrics: false }));
+  const runner = () => new TerminalCommandRunner(store, { now: () => NOW }, { scryptCost: 1024, terminalCacheEntries: 100_000 }, new LedgerMetrics({ defaultMetrics: false }));
   let stan = 0;
   let batchNo = '000001';
 

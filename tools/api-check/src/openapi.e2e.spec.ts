@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppName, type LedgerProcess, runBuilt, spawnApp, spawnLedger, workspaceRoot } from '@pos/testing';
+import { type AppName, type LedgerProcess, runBuilt, spawnApp, spawnLedger, TEST_TOKENS, workspaceRoot } from '@pos/testing';
 import { CURRENCIES } from '@pos/money';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pythonEnv, run } from './python-env';
@@ -9,12 +9,12 @@ import { pythonEnv, run } from './python-env';
 /**
  * The served OpenAPI documents, checked by tools nobody here wrote: openapi-spec-validator says
  * each is valid OpenAPI 3.1, and schemathesis fuzzes the embedded ledger from it, once with a
- * terminal's API key and once with the back office's token. A run fails on any 5xx, any answer
+ * terminal's API key and once with back-office tokens, each operation with a token of a role
+ * its security requirement names. A run fails on any 5xx, any answer
  * the document does not describe (status, content type, schema) and any request the document
  * calls invalid that the server accepts.
  */
 const ROOT = workspaceRoot();
-const ADMIN = 'dev-admin-token';
 /** Two terminals: one takes transactions and is never settled, the other goes through batches (so neither's state starves the other's requests). */
 const FUZZ_TERMINAL = 'TQA00001';
 const BATCH_TERMINAL = 'TQA00002';
@@ -59,9 +59,9 @@ const seedDay = async () => {
   const files = await runBuilt('tools/clearing/main.js', ['--url', ledger.url, '--business-day', businessDay, '--seed', '3', '--inject', 'MISSING_AT_HOST,AMOUNT_MISMATCH', '--out', out]);
   expect(files.code, files.stderr).toBe(0);
   const csv = readFileSync(join(out, `clearing-${businessDay}.csv`));
-  const imported = await fetch(`${ledger.url}/v1/reconciliation/clearing-files`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'text/csv' }, body: csv });
+  const imported = await fetch(`${ledger.url}/v1/reconciliation/clearing-files`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKENS.finance}`, 'content-type': 'text/csv' }, body: csv });
   expect(imported.status).toBe(201);
-  const run = await post(`/v1/reconciliation/days/${businessDay}/reconcile`, ADMIN, {});
+  const run = await post(`/v1/reconciliation/days/${businessDay}/reconcile`, TEST_TOKENS.finance, {});
   expect(run.status).toBe(201);
   const expected = report.expected as { terminalId: string; merchantId: string }[];
   return {
@@ -85,7 +85,7 @@ beforeAll(async () => {
   const maxAmount = String(limits.maxAmount.anyOf.find((s: { type: string }) => s.type === 'integer').maximum);
   expect(limits.currency.enum).toEqual(Object.keys(CURRENCIES));
   const register = async (terminalId: string) => {
-    const registered = await post('/v1/admin/terminals', ADMIN, {
+    const registered = await post('/v1/admin/terminals', TEST_TOKENS.operations, {
       terminalId, merchantId: FUZZ_MERCHANT, merchantName: 'Fuzz shop',
       currencies: Object.keys(CURRENCIES).slice(0, currencies.maxItems).map((currency) => ({ currency, maxAmount })),
       operators: [{ operatorId: '01', password: '1234' }],
@@ -175,7 +175,7 @@ describe('the OpenAPI documents', () => {
     const refusals = [];
     for (const [op, text] of probes.slice(1)) {
       const res = await fetch(`${ledger.url}${op.path.replace('{terminalId}', FUZZ_TERMINAL)}`, {
-        method: 'POST', headers: { authorization: `Bearer ${op === sale ? terminalKey : ADMIN}`, 'content-type': 'application/json' }, body: text,
+        method: 'POST', headers: { authorization: `Bearer ${op === sale ? terminalKey : TEST_TOKENS.operations}`, 'content-type': 'application/json' }, body: text,
       });
       refusals.push(`${res.status} ${((await res.json()) as any).error?.code}`);
     }
@@ -197,8 +197,19 @@ describe('refusals the body parser makes', () => {
   });
 });
 
+/**
+ * Per operation, a back-office token of the first role its security requirement names (the
+ * document says who may call it; the int tests try every other role on every route).
+ */
+const roleTokens = () =>
+  operations(ledgerDoc).flatMap(({ path, method, op }) => {
+    const role = (op.security ?? []).flatMap((s: Record<string, string[]>) => s.backOffice ?? [])[0] as keyof typeof TEST_TOKENS | undefined;
+    // One filter, the operation's name: separate path and method filters would each match on their own.
+    return role ? ['[[operations]]', `include-name = "${method.toUpperCase()} ${path}"`, `headers = { Authorization = "Bearer ${TEST_TOKENS[role]}" }`] : [];
+  });
+
 /** schemathesis's configuration: real identifiers often (so requests reach the ledger's logic), generated ones otherwise. */
-const fuzzConfig = (name: string, terminalId: string) => {
+const fuzzConfig = (name: string, terminalId: string, backOffice: boolean) => {
   const day = seeded.businessDay;
   const values = (list: readonly (string | number)[]) => `{ values = [${list.map((v) => JSON.stringify(v)).join(', ')}] }`;
   const bind = (key: string, dictionary: string, probability: number) => `"${key}" = { dictionary = "${dictionary}", probability = ${probability} }`;
@@ -227,6 +238,7 @@ const fuzzConfig = (name: string, terminalId: string) => {
     bind('body.operatorId', 'operators', 0.6),
     bind('body.password', 'passwords', 0.6),
     bind('body.card.pan', 'cards', 0.7),
+    ...(backOffice ? roleTokens() : []),
   ].join('\n');
   const file = join(dir, `${name}.schemathesis.toml`);
   writeFileSync(file, `${toml}\n`);
@@ -252,11 +264,13 @@ const answered = (har: string) => {
 /** The summary schemathesis prints last: operations, test cases, failures, seconds. */
 const summaryOf = (output: string) => output.slice(output.lastIndexOf('\n', output.lastIndexOf(' SUMMARY '))).trim();
 
-const fuzz = async (name: string, token: string, terminalId: string, only: string[] = []) => {
+/** With a terminal's key (on every operation), or with `backOffice` tokens: each operation a token of its role. */
+const fuzz = async (name: string, token: string | 'backOffice', terminalId: string, only: string[] = []) => {
   const r = await run(
     py.bin('schemathesis'),
     [
-      '--config-file', fuzzConfig(name, terminalId), 'run', `${ledger.url}/docs-json`, '--header', `Authorization: Bearer ${token}`, '--checks', CHECKS, ...only,
+      '--config-file', fuzzConfig(name, terminalId, token === 'backOffice'), 'run', `${ledger.url}/docs-json`,
+      ...(token === 'backOffice' ? [] : ['--header', `Authorization: Bearer ${token}`]), '--checks', CHECKS, ...only,
       '--phases', 'examples,coverage,fuzzing', '--seed', SEED, '--workers', '1', '--no-color', '--suppress-health-check', 'all',
       // Every request and answer, kept for a look after the run (.cache is ignored by git).
       '--report', 'har', '--report-har-path', join(REPORTS, `${name}.har`),
@@ -279,8 +293,13 @@ describe('schemathesis against the embedded ledger', () => {
     expect([transactions.code, batches.code]).toEqual([0, 0]);
   });
 
-  it('finds nothing with the back-office token', async () => {
-    const r = await fuzz('back-office', ADMIN, FUZZ_TERMINAL);
+  it('finds nothing with back-office tokens, each operation called with a role its security requirement names', async () => {
+    const config = readFileSync(fuzzConfig('back-office', FUZZ_TERMINAL, true), 'utf8');
+    expect(config).toContain(`include-name = "POST /v1/admin/terminals"\nheaders = { Authorization = "Bearer ${TEST_TOKENS.operations}" }`);
+    expect(config).toContain(`include-name = "POST /v1/reconciliation/breaks/{breakId}/resolve"\nheaders = { Authorization = "Bearer ${TEST_TOKENS.finance}" }`);
+    const r = await fuzz('back-office', 'backOffice', FUZZ_TERMINAL);
+    // Each operation was called in a role it allows: the fuzzer met no 403 (ADMIN_FORBIDDEN).
+    expect(answered(join(REPORTS, 'back-office.har'))).not.toMatch(/ 403×/);
     expect(r.stdout).toMatch(/Tested: 2\d/);
     expect(r.code).toBe(0);
   });

@@ -10,6 +10,7 @@ import { CliError, commanderCode, EXIT, EXIT_CODES_HELP, toCliError, usage } fro
 import { registerClearingCommands } from './clearing/clearing.command';
 import { registerProjectionCommands } from './projections/projections.command';
 import { registerScanCommand } from './scan/scan.command';
+import { registerTokenCommands } from './tokens/tokens.command';
 import { registerTrailCommands } from './trail/trail.command';
 import { registerVerifyCommand } from './verify/verify.command';
 
@@ -32,6 +33,7 @@ ${EXIT_CODES_HELP}`,
   registerTrailCommands(program);
   registerClearingCommands(program);
   registerScanCommand(program);
+  registerTokenCommands(program);
   // Every command reports its parse errors through the same path (main: `error CODE: message`, exit code 2), not commander's exit(1).
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program)) {

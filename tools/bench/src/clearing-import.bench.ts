@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CURRENCIES, type CurrencyCode } from '@pos/money';
 import { startKafka, startPostgres } from '@pos/testing/containers';
-import { type LedgerProcess, runBuilt, spawnApp, spawnLedger } from '@pos/testing/processes';
+import { bearer, type LedgerProcess, runBuilt, spawnApp, spawnLedger } from '@pos/testing/processes';
 
 const { values } = parseArgs({
   options: {
@@ -72,7 +72,7 @@ const writeFile = async (path: string, businessDay: string, host: HostTxn[], lin
 
 const measure = async (name: string, reconciliationUrl: string, simulatorArgs: string[], env: Record<string, string>) => {
   const day = JSON.parse(await run('tools/simulator/main.js', [...simulatorArgs, '--terminals', '8', '--transactions', '30', '--seed', '77', '--json'], env));
-  const host = (await (await fetch(`${reconciliationUrl}/v1/reconciliation/host-ledger?businessDay=${day.businessDay}`)).json()) as { transactions: HostTxn[] };
+  const host = (await (await fetch(`${reconciliationUrl}/v1/reconciliation/host-ledger?businessDay=${day.businessDay}`, { headers: bearer('auditor') })).json()) as { transactions: HostTxn[] };
   const dir = mkdtempSync(join(tmpdir(), 'bench-clearing-'));
   try {
     for (const lines of SIZES) {

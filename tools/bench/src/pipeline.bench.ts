@@ -9,7 +9,7 @@
  *   npm run bench -- --runs 3 --messages 5000 --sales 1500
  */
 import { parseArgs } from 'node:util';
-import { type LedgerProcess, spawnApp } from '@pos/testing/processes';
+import { bearer, type LedgerProcess, spawnApp, TEST_TOKENS } from '@pos/testing/processes';
 import { startKafka, startPostgres } from '@pos/testing/containers';
 import { kafkaRaw } from './load/baselines';
 import pg from 'pg';
@@ -50,7 +50,7 @@ const pipeline = async (env: Record<string, string>, run: number) => {
     const terminals: Array<{ terminalId: string; apiKey: string; stan: number; businessDay: string }> = [];
     for (let t = 0; t < TERMINALS; t++) {
       const terminalId = `B${String(run).padStart(2, '0')}${String(t).padStart(5, '0')}`;
-      const { apiKey } = await post(`${gateway.url}/v1/admin/terminals`, { terminalId, merchantId, merchantName: 'Bench', currencies: [{ currency: 'CNY', maxAmount: 100_000_000 }], operators: [{ operatorId: '01', password: '1234' }] }, 'dev-admin-token');
+      const { apiKey } = await post(`${gateway.url}/v1/admin/terminals`, { terminalId, merchantId, merchantName: 'Bench', currencies: [{ currency: 'CNY', maxAmount: 100_000_000 }], operators: [{ operatorId: '01', password: '1234' }] }, TEST_TOKENS.operations);
       const { businessDay } = await post(`${gateway.url}/v1/terminals/${terminalId}/sign-on`, { stan: '000001', operatorId: '01', password: '1234' }, apiKey);
       terminals.push({ terminalId, apiKey, stan: 1, businessDay: businessDay as string });
     }
@@ -71,7 +71,7 @@ const pipeline = async (env: Record<string, string>, run: number) => {
     );
     const accepted = performance.now();
     for (;;) {
-      const { summary } = (await (await fetch(`${reconciliation.url}/v1/reconciliation/daily-totals?businessDay=${businessDay}&merchantId=${merchantId}`)).json()) as { summary: Array<{ salesCount: number }> };
+      const { summary } = (await (await fetch(`${reconciliation.url}/v1/reconciliation/daily-totals?businessDay=${businessDay}&merchantId=${merchantId}`, { headers: bearer('auditor') })).json()) as { summary: Array<{ salesCount: number }> };
       if ((summary[0]?.salesCount ?? 0) >= SALES) break;
       await sleep(20);
     }

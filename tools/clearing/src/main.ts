@@ -46,6 +46,7 @@ export const parseInject = (raw: string): BreakType[] => {
 
 interface Options {
   readonly url: string;
+  readonly token: string;
   readonly businessDay: string;
   readonly seed: string;
   readonly inject: string;
@@ -54,11 +55,11 @@ interface Options {
   readonly createdAt?: string;
 }
 
-const fetchHostDay = async (base: string, businessDay: string): Promise<HostDay> => {
+const fetchHostDay = async (base: string, token: string, businessDay: string): Promise<HostDay> => {
   const url = `${base.replace(/\/+$/, '')}/v1/reconciliation/host-ledger?businessDay=${encodeURIComponent(businessDay)}`;
   let res: Response;
   try {
-    res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(60_000) });
+    res = await fetch(url, { headers: { accept: 'application/json', authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) });
   } catch (e) {
     throw new GeneratorError('HOST_LEDGER_UNREACHABLE', `GET ${url}: ${e instanceof Error ? e.message : String(e)}`, EXIT.FAILURE);
   }
@@ -78,7 +79,7 @@ const run = async (o: Options): Promise<number> => {
   if (o.createdAt !== undefined && !isIsoInstant(o.createdAt)) throw usage('CREATED_AT_INVALID', `--created-at ${JSON.stringify(o.createdAt)} is not an ISO-8601 instant with a zone`);
   const inject = parseInject(o.inject);
   const seed = parseSeed(o.seed);
-  const host = await fetchHostDay(o.url, o.businessDay);
+  const host = await fetchHostDay(o.url, o.token, o.businessDay);
   // Default: the early morning after the day, so the same seed gives the same bytes.
   const createdAt = o.createdAt ?? `${addDays(o.businessDay, 1)}T02:00:00.000Z`;
   let generated;
@@ -116,6 +117,7 @@ export const buildProgram = (done: (code: number) => void): Command =>
   new Command('clearing-generator')
     .description("Write the acquirer's clearing file(s) for a business day from the host ledger, with seeded reconciliation breaks injected, and injected.json saying what was injected.")
     .requiredOption('--url <url>', 'reconciliation service base URL (GET {url}/v1/reconciliation/host-ledger?businessDay=...)')
+    .option('--token <token>', 'a back-office token, any role (default env LEDGER_TOKEN, else the development token)', process.env.LEDGER_TOKEN ?? 'dev-admin-token')
     .requiredOption('--business-day <day>', 'the business day, YYYY-MM-DD')
     .requiredOption('--seed <n>', 'PRNG seed: same seed and host day, byte-identical files')
     .option('--inject <types>', `all, none, or a comma-separated list of: ${BREAK_TYPES.join(', ')}`, 'none')

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LedgerProcess, runBuilt, spawnApp, spawnLedger } from '@pos/testing';
+import { bearer, type LedgerProcess, runBuilt, spawnApp, spawnLedger, TEST_TOKENS } from '@pos/testing';
 import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,9 +11,9 @@ import { type DayReport, runDay } from './simulate-day';
 /** The built CLI as its own process, the way an operator or a cron job runs it. */
 const audit = (args: readonly string[], env: Record<string, string>) => runBuilt('tools/audit/main.js', ['--no-progress', ...args], env);
 
-const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
+const getJson = async (url: string) => (await fetch(url, { headers: bearer('auditor') })).json() as Promise<any>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const DAY = { terminals: 6, transactions: 40, unbalancedEvery: 3, log: () => undefined };
+const DAY = { adminToken: TEST_TOKENS.operations, terminals: 6, transactions: 40, unbalancedEvery: 3, log: () => undefined };
 /** Settlement lines (BatchSettled, PayoutScheduled) not preceded by their batch's BatchClosed; throws when a trail has none to check. */
 const effectsBeforeCauses = (lines: any[]) => {
   const batch = (l: any) => `${l.terminalId}|${l.batchNo}`;
@@ -90,7 +90,7 @@ describe('ledger-audit on the embedded ledger', () => {
     expect(await getJson(`${ledger.url}/v1/reconciliation/day-report?businessDay=${day}`)).toEqual(report.json());
     const merchantTrail = await getJson(`${ledger.url}/v1/reconciliation/audit-trail?businessDay=${day}&merchantId=${merchantId}`);
     expect(merchantTrail.lines.length).toBe(csv.stdout.trim().split('\n').length - 1);
-    const refused = await fetch(`${ledger.url}/v1/reconciliation/day-report?businessDay=2026-1-1`);
+    const refused = await fetch(`${ledger.url}/v1/reconciliation/day-report?businessDay=2026-1-1`, { headers: bearer('auditor') });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as any).error.code).toBe('QUERY_INVALID');
 

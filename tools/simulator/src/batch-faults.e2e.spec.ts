@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { businessDayOf } from '@pos/kernel';
-import { type LedgerProcess, spawnLedger } from '@pos/testing';
+import { type LedgerProcess, spawnLedger, TEST_TOKENS } from '@pos/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { Cluster, expectBalancesMatch, getJson, salesShown, type ServiceApp, TOP
  */
 
 const PAN = '4111111111111111';
-const ADMIN = 'dev-admin-token';
+const ADMIN = TEST_TOKENS.operations;
 const APPS: readonly ServiceApp[] = ['terminal-gateway', 'settlement', 'reconciliation'];
 
 interface Terminal {
@@ -171,7 +171,7 @@ describe('faults on Kafka and PostgreSQL while batches are in flight', () => {
 
   const day = (c: Cluster, seed: number) =>
     runDay({
-      terminals: 8, transactions: 300, seed, unbalancedEvery: 4, retryForMs: 120_000, settleTimeoutMs: 180_000,
+      adminToken: ADMIN, terminals: 8, transactions: 300, seed, unbalancedEvery: 4, retryForMs: 120_000, settleTimeoutMs: 180_000,
       url: c.urls('terminal-gateway'), settlementUrl: c.urls('settlement'), reconciliationUrl: c.urls('reconciliation'), log: () => undefined,
     });
   const expectExactDay = async (c: Cluster, report: Awaited<ReturnType<typeof day>>) => {

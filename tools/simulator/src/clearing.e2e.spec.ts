@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LedgerProcess, runBuilt, spawnLedger } from '@pos/testing';
+import { bearer, type LedgerProcess, runBuilt, spawnLedger } from '@pos/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDay } from './simulate-day';
 
-const ADMIN = { authorization: 'Bearer dev-admin-token' };
+const ADMIN = bearer('finance');
 const BREAK_TYPES = [
   'AMOUNT_MISMATCH', 'BATCH_TOTALS_MISMATCH', 'CURRENCY_MISMATCH', 'DUPLICATE_AT_ACQUIRER', 'DUPLICATE_AT_HOST', 'FEE_MISMATCH', 'LATE_PRESENTMENT',
   'MISSING_AT_ACQUIRER', 'MISSING_AT_HOST', 'STATUS_MISMATCH',
@@ -14,7 +14,7 @@ const BREAK_TYPES = [
 /** A built tool as its own process: the clearing-file generator or ledger-audit. */
 const tool = (name: 'audit' | 'clearing', args: readonly string[], env: Record<string, string> = {}) => runBuilt(`tools/${name}/main.js`, args, env);
 
-const http = async (url: string, init: RequestInit = {}) => {
+const http = async (url: string, init: RequestInit = { headers: ADMIN }) => {
   const res = await fetch(url, init);
   return { status: res.status, body: (await res.json()) as any };
 };
@@ -163,8 +163,10 @@ describe('three-way reconciliation against acquirer clearing files (embedded led
       expect(report.json()).toMatchObject({ clean: true, breaks: { open: 0, resolved: 10 } });
       expect(report.json().reconciledAt).toBeDefined();
       const history = (await w.audit(['breaks', 'list', '--business-day', w.businessDay, '--json'])).json().find((b: any) => b.breakId === first.breakId).history;
-      expect(history.map((h: any) => [h.type, h.actor.id])).toEqual([
-        ['ReconciliationBreakDetected', 'back-office'], ['ReconciliationBreakAssigned', 'back-office'], ['ReconciliationBreakResolved', 'ops-anna'],
+      // Who did each step: the finance token over the API (its id, name and role), the operator at the CLI.
+      const finance = { type: 'token', id: 'bootstrap-finance', name: 'LEDGER_FINANCE_TOKEN', role: 'finance' };
+      expect(history.map((h: any) => [h.type, h.actor])).toEqual([
+        ['ReconciliationBreakDetected', finance], ['ReconciliationBreakAssigned', finance], ['ReconciliationBreakResolved', { type: 'admin', id: 'ops-anna' }],
       ]);
     });
 

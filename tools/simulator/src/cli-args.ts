@@ -13,7 +13,8 @@ export const USAGE = `Usage: simulator [options]
   --unbalanced-every K      every K-th terminal settles unbalanced, 0 = none (default 4)
   --duplicate-every K       every K-th terminal charges one card twice (host-side duplicate), 0 = none (default)
   --concurrency C           terminals in parallel (default 10)
-  --admin-token T           back-office token (default env LEDGER_ADMIN_TOKEN or dev-admin-token)
+  --admin-token T           back-office token with the operations role (default env LEDGER_TOKEN, else
+                            the development token, which only the embedded default on loopback accepts)
   --settle-timeout-ms MS    wait for the read side (default 60000)
   --json                    print the result as JSON
   --help
@@ -65,7 +66,7 @@ export const parseCli = (argv: readonly string[], env: Record<string, string | u
       unbalancedEvery: int('unbalanced-every', values['unbalanced-every']) ?? 4,
       duplicateEvery: int('duplicate-every', values['duplicate-every']) ?? 0,
       concurrency: int('concurrency', values.concurrency) ?? 10,
-      adminToken: values['admin-token'] ?? env.LEDGER_ADMIN_TOKEN ?? 'dev-admin-token',
+      adminToken: values['admin-token'] ?? env.LEDGER_TOKEN ?? 'dev-admin-token',
       settleTimeoutMs: int('settle-timeout-ms', values['settle-timeout-ms']) ?? 60_000,
     },
   };

@@ -4,6 +4,7 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { TEST_TOKEN_ENV, TEST_TOKENS } from '@pos/testing';
 import { useLocalImages } from '@pos/testing/containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDay } from './simulate-day';
@@ -63,10 +64,11 @@ class Stack {
     const cli = await composeCli();
     if (!local) {
       const urls = { 'terminal-gateway': 'http://127.0.0.1:3001', settlement: 'http://127.0.0.1:3002', reconciliation: 'http://127.0.0.1:3003' };
-      return new Stack(cli, ['docker-compose.yml', ...extraFiles], name, {}, urls, 'localhost:9092');
+      return new Stack(cli, ['docker-compose.yml', ...extraFiles], name, { ...TEST_TOKEN_ENV }, urls, 'localhost:9092');
     }
     const [kafka, controller, postgres, ...apps] = await distinctFreePorts(6);
     const env = {
+      ...TEST_TOKEN_ENV,
       LEDGER_COMPOSE_KAFKA_PORT: String(kafka),
       LEDGER_COMPOSE_KAFKA_CONTROLLER_PORT: String(controller),
       LEDGER_COMPOSE_POSTGRES_PORT: String(postgres),
@@ -249,7 +251,7 @@ describe('the Docker deployment, built and run', () => {
     await stack.compose('up', '-d');
     try {
       await Promise.all(APPS.map((a) => ready(stack.urls[a])));
-      const day = await runDay({ url: stack.urls['terminal-gateway'], settlementUrl: stack.urls.settlement, reconciliationUrl: stack.urls.reconciliation, terminals: 4, transactions: 12, seed: 1010, unbalancedEvery: 4, log: () => undefined });
+      const day = await runDay({ adminToken: TEST_TOKENS.operations, url: stack.urls['terminal-gateway'], settlementUrl: stack.urls.settlement, reconciliationUrl: stack.urls.reconciliation, terminals: 4, transactions: 12, seed: 1010, unbalancedEvery: 4, log: () => undefined });
       expect(day.errors).toEqual([]);
       expect(day.mismatches).toEqual([]);
       expect(day.ok).toBe(true);
@@ -282,7 +284,7 @@ describe('the Docker deployment, built and run', () => {
       expect(await readSide(stack.urls, day.businessDay, terminalIds)).toEqual(before);
 
       // A new day's traffic after the restart flows through, and nothing of the first is applied again.
-      const next = await runDay({ url: stack.urls['terminal-gateway'], settlementUrl: stack.urls.settlement, reconciliationUrl: stack.urls.reconciliation, terminals: 2, transactions: 8, seed: 2020, unbalancedEvery: 0, log: () => undefined });
+      const next = await runDay({ adminToken: TEST_TOKENS.operations, url: stack.urls['terminal-gateway'], settlementUrl: stack.urls.settlement, reconciliationUrl: stack.urls.reconciliation, terminals: 2, transactions: 8, seed: 2020, unbalancedEvery: 0, log: () => undefined });
       expect(next.errors).toEqual([]);
       expect(next.ok).toBe(true);
       expect(await readSide(stack.urls, day.businessDay, terminalIds)).toEqual(before);
@@ -301,7 +303,7 @@ describe('the Docker deployment, built and run', () => {
     const name = `${project}-ledger`;
     const volume = `${project}-ledger-data`;
     const start = () =>
-      docker('run', '-d', '--name', name, '-v', `${volume}:/app/data`,
+      docker('run', '-d', '--name', name, '-v', `${volume}:/app/data`, ...Object.entries(TEST_TOKEN_ENV).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
         ...(local ? ['--network', 'host', '-e', 'HOST=127.0.0.1', '-e', `PORT=${port}`] : ['-p', `127.0.0.1:${port}:3000`]), DEFAULT_IMAGE);
     cleanups.push(() => run('docker', ['volume', 'rm', '-f', volume]), () => run('docker', ['rm', '-f', name]));
     const url = `http://127.0.0.1:${port}`;
@@ -309,7 +311,7 @@ describe('the Docker deployment, built and run', () => {
     await ready(url).catch(async () => {
       throw new Error(`the ledger image did not become ready:\n${(await run('docker', ['logs', '--tail', '30', name])).stderr}`);
     });
-    const day = await runDay({ url, terminals: 1, transactions: 5, seed: 3030, unbalancedEvery: 0, log: () => undefined });
+    const day = await runDay({ adminToken: TEST_TOKENS.operations, url, terminals: 1, transactions: 5, seed: 3030, unbalancedEvery: 0, log: () => undefined });
     expect(day.ok).toBe(true);
     await waitFor(async () => ((await inspect(name, '{{.State.Health.Status}}')) === 'healthy' ? true : undefined), 90_000, 500);
     expect((await docker('exec', name, 'ls', '/app/data')).split('\n')).toContain('log.db');

@@ -1,4 +1,4 @@
-import { type AppName, type LedgerProcess, spawnApp } from '@pos/testing';
+import { type AppName, bearer, type LedgerProcess, spawnApp, TEST_TOKENS } from '@pos/testing';
 import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { type DayReport, runDay } from './simulate-day';
 
 const TOPICS = ['pos.terminal.events.v1', 'pos.settlement.events.v1'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
+const getJson = async (url: string) => (await fetch(url, { headers: bearer('auditor') })).json() as Promise<any>;
 
 const waitFor = async <T>(probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> => {
   const deadline = Date.now() + ms;
@@ -50,7 +50,7 @@ describe('faults on Kafka and PostgreSQL', () => {
   };
   const url = (app: AppName) => running.get(app)!.url;
   const day = (seed: number) =>
-    runDay({ terminals: 8, transactions: 150, seed, unbalancedEvery: 4, settleTimeoutMs: 180_000, url: url('terminal-gateway'), settlementUrl: url('settlement'), reconciliationUrl: url('reconciliation'), log: () => undefined });
+    runDay({ adminToken: TEST_TOKENS.operations, terminals: 8, transactions: 150, seed, unbalancedEvery: 4, settleTimeoutMs: 180_000, url: url('terminal-gateway'), settlementUrl: url('settlement'), reconciliationUrl: url('reconciliation'), log: () => undefined });
 
   beforeEach(async () => {
     [pg, kafka] = await Promise.all([startPostgres(), startKafka()]);

@@ -38,7 +38,7 @@ describe('command line', () => {
     const { run, json } = parseCli([], {});
     expect(run).toMatchObject({ url: 'http://127.0.0.1:3000', terminals: 20, transactions: 200, unbalancedEvery: 4, concurrency: 10, adminToken: 'dev-admin-token', seed: undefined });
     expect(json).toBe(false);
-    expect(parseCli([], { LEDGER_ADMIN_TOKEN: 'x' }).run.adminToken).toBe('x');
+    expect(parseCli([], { LEDGER_TOKEN: 'x' }).run.adminToken).toBe('x');
   });
 
   it('parses options and refuses nonsense', () => {

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LedgerProcess, spawnApp, spawnLedger } from '@pos/testing';
+import { bearer, type LedgerProcess, spawnApp, spawnLedger, TEST_TOKENS } from '@pos/testing';
 import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDay } from './simulate-day';
 
-const DAY = { terminals: 8, transactions: 120, seed: 424242, unbalancedEvery: 4, log: () => undefined };
+const DAY = { adminToken: TEST_TOKENS.operations, terminals: 8, transactions: 120, seed: 424242, unbalancedEvery: 4, log: () => undefined };
 
-const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
+const getJson = async (url: string) => (await fetch(url, { headers: bearer('auditor') })).json() as Promise<any>;
 
 /** What auditors compare between two deployments: totals, settlements and each terminal's story. */
 const snapshot = async (urls: { settlement: string; reconciliation: string }, businessDay: string, terminalIds: string[]) => {

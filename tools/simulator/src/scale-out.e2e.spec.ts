@@ -1,5 +1,6 @@
 import { businessDayOf } from '@pos/kernel';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TOKENS } from '@pos/testing';
 import { runDay } from './simulate-day';
 import { Cluster, expectBalancesMatch, salesShown, type ServiceApp, waitFor } from './testing/cluster';
 
@@ -26,7 +27,7 @@ describe('scale-out: two replicas of each app, one of each killed mid-day', () =
 
   it('ends the day with exact totals, fees and journals, nothing posted twice and nothing dead-lettered', async () => {
     const result = runDay({
-      terminals: 12, transactions: 400, seed: 9090, unbalancedEvery: 4, concurrency: 12, retryForMs: 90_000, settleTimeoutMs: 180_000,
+      adminToken: TEST_TOKENS.operations, terminals: 12, transactions: 400, seed: 9090, unbalancedEvery: 4, concurrency: 12, retryForMs: 90_000, settleTimeoutMs: 180_000,
       url: cluster.urls('terminal-gateway'), settlementUrl: cluster.urls('settlement'), reconciliationUrl: cluster.urls('reconciliation'), log: () => undefined,
     });
     // Mid-day: once the read side shows trading under way, kill one replica of each app at once.

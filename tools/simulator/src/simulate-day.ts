@@ -29,7 +29,7 @@ export interface RunDayOptions {
   readonly duplicateEvery?: number;
   /** Terminals running at once. Default 10. */
   readonly concurrency?: number;
-  /** Back-office token. Default env LEDGER_ADMIN_TOKEN or 'dev-admin-token'. */
+  /** Back-office token with the operations role (registers terminals, reads the totals). Default env LEDGER_TOKEN, else the development token. */
   readonly adminToken?: string;
   /** How long to wait for the read side to show every settled row. Default 60 000 ms. */
   readonly settleTimeoutMs?: number;
@@ -129,7 +129,7 @@ export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> =>
   const duplicateEvery = positiveInt('duplicateEvery', options.duplicateEvery ?? 0, 0);
   const concurrency = positiveInt('concurrency', options.concurrency ?? 10);
   const seed = (options.seed ?? randomBytes(4).readUInt32BE(0)) >>> 0;
-  const adminToken = options.adminToken ?? process.env.LEDGER_ADMIN_TOKEN ?? 'dev-admin-token';
+  const adminToken = options.adminToken ?? process.env.LEDGER_TOKEN ?? 'dev-admin-token';
   const settleTimeoutMs = options.settleTimeoutMs ?? 60_000;
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const log = options.log ?? (() => undefined);

@@ -4,6 +4,8 @@ export * from './terminal/terminal.schemas';
 export * from './settlement/settlement.schemas';
 export * from './reconciliation/reconciliation.events';
 export * from './reconciliation/reconciliation.schemas';
+export * from './access/access.events';
+export * from './access/access.schemas';
 export * from './registry';
 export * from './api';
 export * from './terminal/terminal.api';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Event } from '@pos/kernel';
+import type { AccessEvent } from './access/access.events';
+import { accessSchemas } from './access/access.schemas';
 import { reconciliationSchemas } from './reconciliation/reconciliation.schemas';
 import type { ReconciliationEvent } from './reconciliation/reconciliation.events';
 import { settlementSchemas } from './settlement/settlement.schemas';
@@ -13,16 +15,18 @@ import type { OlderVersion } from './wire';
  * how each older version is read. A type is never renamed; a new shape gets a new version,
  * and payloads written at an older one are read with that version's schema and upcast.
  */
-export type LedgerEvent = TerminalEvent | SettlementEvent | ReconciliationEvent;
+export type LedgerEvent = TerminalEvent | SettlementEvent | ReconciliationEvent | AccessEvent;
 export type LedgerEventType = LedgerEvent['type'];
 
 export const TOPICS = {
   terminal: 'pos.terminal.events.v1',
   settlement: 'pos.settlement.events.v1',
   reconciliation: 'pos.reconciliation.events.v1',
+  /** Back-office tokens issued, used for writes, revoked: for whoever audits access (no service consumes it). */
+  access: 'pos.access.events.v1',
 } as const;
 
-const schemas = { ...terminalSchemas, ...settlementSchemas, ...reconciliationSchemas };
+const schemas = { ...terminalSchemas, ...settlementSchemas, ...reconciliationSchemas, ...accessSchemas };
 type Schemas = typeof schemas;
 
 // Every event type has a schema and every schema an event type; this fails to compile otherwise.
@@ -97,5 +101,7 @@ export const decodeEvent = (type: string, schemaVersion: number, payload: unknow
 
 export const topicOf = (type: string): string => {
   const t = knownType(type);
-  return t in terminalSchemas ? TOPICS.terminal : t in settlementSchemas ? TOPICS.settlement : TOPICS.reconciliation;
+  if (t in terminalSchemas) return TOPICS.terminal;
+  if (t in settlementSchemas) return TOPICS.settlement;
+  return t in accessSchemas ? TOPICS.access : TOPICS.reconciliation;
 };

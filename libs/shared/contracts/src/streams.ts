@@ -1,3 +1,4 @@
+import { accessSchemas } from './access/access.schemas';
 import { EventTypes } from './event-types';
 import { reconciliationSchemas } from './reconciliation/reconciliation.schemas';
 import { settlementSchemas } from './settlement/settlement.schemas';
@@ -7,11 +8,13 @@ import { terminalSchemas } from './terminal/terminal.schemas';
  * What each kind of stream may hold, as values its readers pass to `readStream`: an event of
  * another type there is refused (EVENT_TYPE_UNEXPECTED), and what is read is typed by them.
  */
-export const LEDGER_EVENTS = EventTypes.ofSchemas({ ...terminalSchemas, ...settlementSchemas, ...reconciliationSchemas });
+export const LEDGER_EVENTS = EventTypes.ofSchemas({ ...terminalSchemas, ...settlementSchemas, ...reconciliationSchemas, ...accessSchemas });
 /** `terminal-<terminalId>`. */
 export const TERMINAL_EVENTS = EventTypes.ofSchemas(terminalSchemas);
 /** `settlement-<terminal>-<day>-<batch>`. */
 export const SETTLEMENT_EVENTS = EventTypes.ofSchemas(settlementSchemas);
+/** `access-token-<tokenId>`, in the access store. */
+export const ACCESS_EVENTS = EventTypes.ofSchemas(accessSchemas);
 /** `break-<breakId>`. */
 export const BREAK_EVENTS = EventTypes.of('ReconciliationBreakDetected', 'ReconciliationBreakAssigned', 'ReconciliationBreakResolved');
 /** `reconciliation-day-<businessDay>`. */

@@ -7,12 +7,19 @@ export interface Event<TType extends string = string, TData = unknown> {
   readonly data: TData;
 }
 
-export type ActorType = 'terminal' | 'operator' | 'system' | 'admin';
+/** `admin`: the single back-office token of earlier versions (history only); `token`: a back-office token with a role. */
+export type ActorType = 'terminal' | 'operator' | 'system' | 'admin' | 'token';
 
 export interface Actor {
   readonly type: ActorType;
   readonly id: string;
+  /** A back-office token's name and the role it acted in (`token` actors). */
+  readonly name?: string;
+  readonly role?: string;
 }
+
+/** An actor as stored in metadata, with only the fields an actor has (projections copy it into their documents). */
+export const actorFields = (a: Actor): Actor => ({ type: a.type, id: a.id, ...(a.name ? { name: a.name } : {}), ...(a.role ? { role: a.role } : {}) });
 
 /** What the writer supplies; the store adds stream, version, position and hashes. */
 export interface EventContext {

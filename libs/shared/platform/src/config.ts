@@ -1,11 +1,13 @@
 import { join, resolve } from 'node:path';
+import { type BootstrapToken, bootstrapTokensOf } from './access';
 
 /** Everything comes from the environment; the embedded default needs none of it. */
 export interface LedgerEnv {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
-  readonly adminToken: string;
+  /** Back-office tokens from LEDGER_OPERATIONS_TOKEN, LEDGER_FINANCE_TOKEN, LEDGER_AUDITOR_TOKEN, as hashes (the tokens themselves are not kept). */
+  readonly bootstrapTokens: readonly BootstrapToken[];
   readonly scryptCost: number;
   readonly partitions: number;
   /** How much terminal state the gateway keeps in memory, in open-batch entries (transactions and trace numbers). */
@@ -32,7 +34,7 @@ export const readEnv = (env: NodeJS.ProcessEnv = process.env): LedgerEnv => {
     host: env.HOST ?? '127.0.0.1',
     port: int('PORT', env.PORT, 3000, 0, 65_535),
     dataDir: resolve(env.LEDGER_DATA_DIR ?? join(process.cwd(), 'data')),
-    adminToken: env.LEDGER_ADMIN_TOKEN ?? 'dev-admin-token',
+    bootstrapTokens: bootstrapTokensOf(env),
     scryptCost,
     partitions: int('LEDGER_PARTITIONS', env.LEDGER_PARTITIONS, 4, 1, 256),
     terminalCacheEntries: int('LEDGER_TERMINAL_CACHE_ENTRIES', env.LEDGER_TERMINAL_CACHE_ENTRIES, 500_000, 0, 100_000_000),

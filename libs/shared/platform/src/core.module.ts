@@ -1,14 +1,17 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import type { Clock } from '@pos/kernel';
 import type { Logger } from 'pino';
+import type { BackOfficeAccess } from './access';
+import { AccessGuard } from './access.guard';
 import type { LedgerMetrics } from './metrics';
-import { CLOCK, LEDGER_CONFIG, type LedgerConfig, LOGGER, METRICS } from './tokens';
+import { BACK_OFFICE_ACCESS, CLOCK, LEDGER_CONFIG, type LedgerConfig, LOGGER, METRICS } from './tokens';
 
-/** Process-wide services every context module may inject: logger, clock, metrics, config. */
+/** Process-wide services every context module may inject: logger, clock, metrics, config; and the guard every route passes. */
 @Global()
 @Module({})
 export class CoreModule {
-  static register(o: { logger: Logger; clock: Clock; metrics: LedgerMetrics; config: LedgerConfig }): DynamicModule {
+  static register(o: { logger: Logger; clock: Clock; metrics: LedgerMetrics; config: LedgerConfig; access: BackOfficeAccess }): DynamicModule {
     return {
       module: CoreModule,
       providers: [
@@ -16,8 +19,10 @@ export class CoreModule {
         { provide: CLOCK, useValue: o.clock },
         { provide: METRICS, useValue: o.metrics },
         { provide: LEDGER_CONFIG, useValue: o.config },
+        { provide: BACK_OFFICE_ACCESS, useValue: o.access },
+        { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [LOGGER, CLOCK, METRICS, LEDGER_CONFIG],
+      exports: [LOGGER, CLOCK, METRICS, LEDGER_CONFIG, BACK_OFFICE_ACCESS],
     };
   }
 }

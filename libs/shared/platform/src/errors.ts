@@ -5,6 +5,13 @@ export const EdgeErrors = errorCatalogue({
   // A body or query that does not parse, or that the body parser refuses.
   ...alike({ responseCode: '30', kind: 'validation' }, 'REQUEST_INVALID', 'QUERY_INVALID', 'MALFORMED_JSON', 'REQUEST_TOO_LARGE', 'MEDIA_TYPE_UNSUPPORTED'),
   ADMIN_UNAUTHENTICATED: { responseCode: 'A0', kind: 'unauthenticated' },
+  ADMIN_FORBIDDEN: { responseCode: '58', kind: 'forbidden' },
   ROUTE_NOT_FOUND: { responseCode: '40', kind: 'not_found' },
   INTERNAL_ERROR: { responseCode: '96', kind: 'internal' },
+});
+
+/** Refusals of the token commands (`npm run tokens`): usage errors of an operator's CLI, exit 2 (docs/errors.md, ledger-audit). */
+export const AccessErrors = errorCatalogue({
+  ...alike({ responseCode: '30', kind: 'validation' }, 'TOKEN_ROLE_INVALID', 'TOKEN_NAME_INVALID'),
+  TOKEN_UNKNOWN: { responseCode: '30', kind: 'not_found' },
 });

@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { EdgeErrors } from './errors';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -13,12 +12,4 @@ export const sameDigest = (a: string, b: string): boolean => {
 export const bearerOf = (header: string | undefined): string | undefined => {
   const m = /^Bearer ([A-Za-z0-9._~+/=-]{8,200})$/.exec(header ?? '');
   return m?.[1];
-};
-
-export const adminUnauthenticated = () => EdgeErrors.ADMIN_UNAUTHENTICATED('a valid admin bearer token is required');
-
-/** Checks the back office's bearer token. */
-export const requireAdmin = (header: string | undefined, adminToken: string): void => {
-  const given = bearerOf(header);
-  if (!given || !sameDigest(sha256(given), sha256(adminToken))) throw adminUnauthenticated();
 };

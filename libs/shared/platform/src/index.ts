@@ -7,6 +7,8 @@ export * from './error.filter';
 export * from './ops.module';
 export * from './http-app';
 export * from './guards';
+export * from './access';
+export * from './access.guard';
 export * from './core.module';
 export * from './config';
 export * from './service';

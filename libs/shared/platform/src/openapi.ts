@@ -1,5 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { READ_ROLES, type RouteAccess } from './access';
+import { RouteAccessOf } from './access.guard';
 import { acceptedFormOf, apiErrorBody } from '@pos/contracts';
 import { z } from 'zod';
 import { EdgeErrors } from './errors';
@@ -23,19 +25,34 @@ export const jsonSchemaOf = (schema: z.ZodType): JsonSchema => {
   return json;
 };
 
-/** How a caller authenticates: a terminal's API key, or the back office's admin token (both bearer). */
-export type ApiAuth = 'terminal' | 'backOffice';
+/**
+ * Who may call an operation: its terminal's API key, or a back-office token with the role it
+ * needs (`operations`, `finance`; `read`: any of auditor, operations, finance).
+ */
+export type ApiAuth = Exclude<RouteAccess, 'public'>;
 export const SECURITY_SCHEMES = {
   terminal: { type: 'http', scheme: 'bearer', description: "The terminal's API key, answered once at registration" },
-  backOffice: { type: 'http', scheme: 'bearer', description: 'The back office admin token (LEDGER_ADMIN_TOKEN)' },
+  backOffice: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'A back-office token (`npm run tokens -- issue`, or LEDGER_<ROLE>_TOKEN); an operation\'s requirement names the roles that may call it. No, unknown or revoked token: 401 ADMIN_UNAUTHENTICATED; another role: 403 ADMIN_FORBIDDEN.',
+  },
 } as const;
+
+/** The security requirements of an operation: OpenAPI 3.1 lets a bearer scheme name the roles it needs. */
+const securityOf = (auth: ApiAuth) => {
+  if (auth === 'terminal') return [ApiSecurity('terminal')];
+  const roles = auth === 'read' ? READ_ROLES : [auth];
+  return roles.map((role) => ApiSecurity('backOffice', [role]));
+};
 
 type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 500;
 
 export interface ApiContract {
   readonly summary: string;
   readonly description?: string;
-  readonly auth?: ApiAuth;
+  readonly auth: ApiAuth;
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   /** A JSON body; `bodyOptional` when it may be left out. */
@@ -49,11 +66,13 @@ export interface ApiContract {
   readonly errors: Partial<Record<ErrorStatus, readonly string[]>>;
 }
 
-/** Every operation may answer these: a body that is not JSON or too large, a path that matches nothing, a failure. */
+/** Every operation may answer these: a body that is not JSON or too large, a path that matches nothing, a failure; a back-office one its token's refusals. */
 const errorsOf = (c: ApiContract): Record<number, string[]> => {
   const out: Record<number, string[]> = {};
   const add = (status: number, ...codes: string[]) => (out[status] = [...new Set([...(out[status] ?? []), ...codes])]);
   for (const [status, codes] of Object.entries(c.errors)) add(Number(status), ...codes);
+  if (c.auth !== 'terminal') add(401, 'ADMIN_UNAUTHENTICATED');
+  if (c.auth === 'operations' || c.auth === 'finance') add(403, 'ADMIN_FORBIDDEN');
   add(400, 'MALFORMED_JSON');
   if (c.body) add(400, 'REQUEST_INVALID');
   if (c.query || c.params) add(400, 'QUERY_INVALID');
@@ -78,7 +97,8 @@ const parametersOf = (where: 'path' | 'query', schema: z.ZodObject | undefined) 
 export const ApiContract = (c: ApiContract) =>
   applyDecorators(
     ApiOperation({ summary: c.summary, description: c.description }),
-    ...(c.auth ? [ApiSecurity(c.auth)] : []),
+    RouteAccessOf(c.auth),
+    ...securityOf(c.auth),
     ...parametersOf('path', c.params),
     ...parametersOf('query', c.query),
     ...(c.body ? [ApiBody({ schema: jsonSchemaOf(c.body), required: !c.bodyOptional })] : []),

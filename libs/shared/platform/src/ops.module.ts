@@ -1,6 +1,7 @@
 import { Controller, type DynamicModule, Get, Header, Inject, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { RouteAccessOf } from './access.guard';
 import { METRICS } from './tokens';
 import type { LedgerMetrics } from './metrics';
 
@@ -13,6 +14,7 @@ export interface ReadinessProbe {
 const PROBES = Symbol('READINESS_PROBES');
 
 @ApiExcludeController()
+@RouteAccessOf('public')
 @Controller('health')
 class HealthController {
   constructor(
@@ -46,6 +48,7 @@ class HealthController {
 }
 
 @ApiExcludeController()
+@RouteAccessOf('public')
 @Controller('metrics')
 class MetricsController {
   constructor(

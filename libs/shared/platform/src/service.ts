@@ -2,6 +2,7 @@ import { type DynamicModule, type INestApplication, Module } from '@nestjs/commo
 import { CqrsModule } from '@nestjs/cqrs';
 import { systemClock } from '@pos/kernel';
 import type { Logger } from 'pino';
+import { type AccessTokens, BackOfficeAccess } from './access';
 import type { LedgerEnv } from './config';
 import { CoreModule } from './core.module';
 import { createHttpApp } from './http-app';
@@ -38,6 +39,8 @@ export const startService = async (o: {
   title: string;
   env: LedgerEnv;
   modules: (parts: ServiceParts) => DynamicModule[];
+  /** The back office's tokens (the access store), and whether the development token is accepted here. */
+  access: { tokens: AccessTokens; development: { accepted: boolean; reason: string } };
   probes: (parts: ServiceParts) => ReadinessProbe[];
   /** Runs once the app is initialised, before it takes requests (e.g. a background worker). */
   beforeListen?: (parts: ServiceParts) => Promise<void>;
@@ -46,8 +49,9 @@ export const startService = async (o: {
   const logger = createLogger(o.service);
   const metrics = new LedgerMetrics();
   const parts = { logger, metrics };
+  const access = new BackOfficeAccess({ ...o.access, bootstrap: o.env.bootstrapTokens, clock: systemClock, logger: logger.child({ component: 'access' }) });
   const root = ServiceRootModule.register([
-    CoreModule.register({ logger, clock: systemClock, metrics, config: { adminToken: o.env.adminToken, scryptCost: o.env.scryptCost, terminalCacheEntries: o.env.terminalCacheEntries } }),
+    CoreModule.register({ logger, clock: systemClock, metrics, access, config: { scryptCost: o.env.scryptCost, terminalCacheEntries: o.env.terminalCacheEntries } }),
     ...o.modules(parts),
     OpsModule.register(metrics, o.probes(parts)),
   ]);

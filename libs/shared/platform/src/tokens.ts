@@ -5,9 +5,10 @@ export const CLOCK = Symbol('CLOCK');
 export const LOGGER = Symbol('LOGGER');
 export const METRICS = Symbol('METRICS');
 export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
+/** The back office's authentication and authorisation (BackOfficeAccess). */
+export const BACK_OFFICE_ACCESS = Symbol('BACK_OFFICE_ACCESS');
 
 export interface LedgerConfig {
-  readonly adminToken: string;
   /** scrypt cost for operator passwords (2^14 in production; tests may lower it). */
   readonly scryptCost: number;
   /** Open-batch entries of terminal state the gateway keeps in memory (least recently used terminals go first). */

@@ -1,8 +1,8 @@
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import type { MessageLog, RelayOptions, ServiceStore } from '@pos/eventing';
+import { type MessageLog, OutboxRelay, type RelayOptions, type ServiceStore } from '@pos/eventing';
 import { createLogger, LedgerMetrics, type Logger } from '@pos/platform';
 import type { Deployment } from './deployment';
-import { openRuntime, type ServiceName } from './service-runtime';
+import { openRuntime, type ServiceName, type StoreName } from './service-runtime';
 
 /** Background work of a service: relays, consumers, subscriptions. */
 export interface Background {
@@ -11,7 +11,7 @@ export interface Background {
 }
 
 export interface BackgroundDeps {
-  readonly store: (name: ServiceName) => ServiceStore;
+  readonly store: (name: StoreName) => ServiceStore;
   readonly log: MessageLog;
   readonly logger: Logger;
   readonly metrics: LedgerMetrics;
@@ -121,8 +121,11 @@ export const runBackgroundWorker = (build: (deps: BackgroundDeps) => readonly Ba
   const logger = createLogger(data.service).child({ thread: 'background' });
   const metrics = new LedgerMetrics({ defaultMetrics: false });
   void (async () => {
-    const runtime = await openRuntime(data.deployment, data.services, `${data.service}-background`, logger);
-    const parts = build({ store: runtime.store, log: runtime.log, logger, metrics, relay: relayOptionsFromEnv(process.env, logger) });
+    const runtime = await openRuntime(data.deployment, [...data.services, 'access'], `${data.service}-background`, logger);
+    const parts = [...build({ store: runtime.store, log: runtime.log, logger, metrics, relay: relayOptionsFromEnv(process.env, logger) })];
+    // The access events (tokens issued, used, revoked) are relayed here too, as every process relays them.
+    const accessRelay = new OutboxRelay(runtime.store('access'), runtime.log, logger.child({ component: 'access-outbox' }));
+    parts.push({ start: async () => accessRelay.start(), stop: () => accessRelay.stop() });
     for (const p of parts) await p.start();
     port.on('message', async (m: { type: 'stop' } | { type: 'metrics'; id: number }) => {
       if (m.type === 'metrics') port.postMessage({ type: 'metrics', id: m.id, metrics: await metrics.registry.getMetricsAsJSON() });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, deploymentFromEnv } from './deployment';
+import { developmentTokenPolicy } from './start';
 
 describe('configuration picks the deployment', () => {
   it('is the embedded default when neither Kafka nor PostgreSQL is configured', () => {
@@ -40,5 +41,15 @@ describe('configuration picks the deployment', () => {
     expect(() => deploymentFromEnv({ KAFKA_BROKERS: 'k', DATABASE_URL: 'p', KAFKA_SASL_MECHANISM: 'plain' }, '/d', 4)).toThrow(/USERNAME and KAFKA_SASL_PASSWORD/);
     expect(() => deploymentFromEnv({ KAFKA_BROKERS: 'k', DATABASE_URL: 'p', KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, '/d', 4)).toThrow(/plain, scram-sha-256 or scram-sha-512/);
     expect(() => deploymentFromEnv({ KAFKA_BROKERS: 'k', DATABASE_URL: 'p', DATABASE_SSL: 'yes' }, '/d', 4)).toThrow(/DATABASE_SSL/);
+  });
+});
+
+describe('the development token', () => {
+  it('is accepted by the embedded default listening on loopback only', () => {
+    const embedded = deploymentFromEnv({}, '/d', 4);
+    const distributed = deploymentFromEnv({ KAFKA_BROKERS: 'k:9092', DATABASE_URL: 'postgres://x/y' }, '/d', 4);
+    expect(developmentTokenPolicy(embedded, '127.0.0.1')).toEqual({ accepted: true, reason: 'the embedded default on 127.0.0.1' });
+    expect(developmentTokenPolicy(embedded, '0.0.0.0')).toEqual({ accepted: false, reason: 'listening on 0.0.0.0, not loopback' });
+    expect(developmentTokenPolicy(distributed, '127.0.0.1')).toEqual({ accepted: false, reason: 'the microservice deployment (Kafka + PostgreSQL)' });
   });
 });

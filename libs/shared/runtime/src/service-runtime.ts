@@ -6,11 +6,13 @@ import { PgServiceStore } from '@pos/postgres';
 import type { Deployment } from './deployment';
 
 export type ServiceName = 'terminal-gateway' | 'settlement' | 'reconciliation';
+/** The services' stores, and the back office's tokens (`access`), which every service reads. */
+export type StoreName = ServiceName | 'access';
 
 export interface ServiceRuntime {
   readonly deployment: Deployment['kind'];
   readonly log: MessageLog;
-  store(name: ServiceName): ServiceStore;
+  store(name: StoreName): ServiceStore;
   /** Reachability of the log, for readiness. */
   checkLog(): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -22,19 +24,28 @@ export interface RuntimeLogger {
   error(obj: object, msg: string): void;
 }
 
-/** Each service's PostgreSQL schema: it owns its tables, nobody else reads them. */
-export const schemaOf = (service: ServiceName): string => service.replace(/-/g, '_');
+/** Each service's PostgreSQL schema: it owns its tables, nobody else reads them (`access` excepted: every service checks tokens there). */
+export const schemaOf = (service: StoreName): string => service.replace(/-/g, '_');
 
-/** Opens the adapters this process needs: only the stores of the services it runs. */
-export const openRuntime = async (deployment: Deployment, services: readonly ServiceName[], clientId: string, logger: RuntimeLogger): Promise<ServiceRuntime> => {
-  const stores = new Map<ServiceName, ServiceStore>();
+/** One store: its SQLite file under the data directory, or its schema on PostgreSQL (migrated). */
+export const openStore = async (deployment: Deployment, name: StoreName, logger: RuntimeLogger): Promise<ServiceStore> =>
+  deployment.kind === 'embedded'
+    ? new SqliteServiceStore(join(deployment.dataDir, `${name}.db`))
+    : PgServiceStore.open({
+        schema: schemaOf(name),
+        pool: { connectionString: deployment.databaseUrl, ssl: deployment.databaseSsl },
+        onIdleError: (e) => logger.warn({ err: e, store: name }, 'an idle database connection failed; it is replaced on next use'),
+      });
+
+/** Opens the adapters this process needs: only the stores it names. */
+export const openRuntime = async (deployment: Deployment, services: readonly StoreName[], clientId: string, logger: RuntimeLogger): Promise<ServiceRuntime> => {
+  const stores = new Map<StoreName, ServiceStore>();
   let log: MessageLog;
   let checkLog: () => Promise<Record<string, unknown>>;
   if (deployment.kind === 'embedded') {
     const sqliteLog = new SqliteMessageLog(join(deployment.dataDir, 'log.db'), deployment.partitions);
     log = sqliteLog;
     checkLog = async () => ({ kind: 'embedded' });
-    for (const s of services) stores.set(s, new SqliteServiceStore(join(deployment.dataDir, `${s}.db`)));
   } else {
     const kafka = new KafkaMessageLog({
       brokers: deployment.brokers,
@@ -48,16 +59,8 @@ export const openRuntime = async (deployment: Deployment, services: readonly Ser
     });
     log = kafka;
     checkLog = () => kafka.describe();
-    for (const s of services)
-      stores.set(
-        s,
-        await PgServiceStore.open({
-          schema: schemaOf(s),
-          pool: { connectionString: deployment.databaseUrl, ssl: deployment.databaseSsl },
-          onIdleError: (e) => logger.warn({ err: e, store: s }, 'an idle database connection failed; it is replaced on next use'),
-        }),
-      );
   }
+  for (const s of services) stores.set(s, await openStore(deployment, s, logger));
   return {
     deployment: deployment.kind,
     log,

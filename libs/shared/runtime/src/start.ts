@@ -1,10 +1,11 @@
 import type { DynamicModule } from '@nestjs/common';
-import type { MessageLog, RelayOptions, ServiceStore } from '@pos/eventing';
+import { type MessageLog, OutboxRelay, type RelayOptions, type ServiceStore } from '@pos/eventing';
 import {
-  consumerProbe, createLogger, exitOnSignals, type LedgerEnv, type ReadinessProbe, readEnv, type RunningService, type ServiceParts, startService, storeProbe,
+  AccessTokens, bootstrapVariable, BACK_OFFICE_ROLES, consumerProbe, createLogger, exitOnSignals, isLoopbackHost, type LedgerEnv, type ReadinessProbe, readEnv, type RunningService,
+  type ServiceParts, startService, storeProbe,
 } from '@pos/platform';
 import { relayOptionsFromEnv, startBackgroundWorker } from './background';
-import { deploymentFromEnv } from './deployment';
+import { ConfigurationError, type Deployment, deploymentFromEnv } from './deployment';
 import { openRuntime, type ServiceName, type ServiceRuntime } from './service-runtime';
 
 export interface ServicePlan {
@@ -32,31 +33,56 @@ export interface RunningProcess extends RunningService {
   readonly runtime: ServiceRuntime;
 }
 
+/** Whether the well-known development token is accepted: only by the embedded default listening on loopback. */
+export const developmentTokenPolicy = (deployment: Deployment, host: string): { accepted: boolean; reason: string } => {
+  if (deployment.kind !== 'embedded') return { accepted: false, reason: 'the microservice deployment (Kafka + PostgreSQL)' };
+  if (!isLoopbackHost(host)) return { accepted: false, reason: `listening on ${host}, not loopback` };
+  return { accepted: true, reason: `the embedded default on ${host}` };
+};
+
+/**
+ * The microservices start only with a back-office token to check requests against: one from
+ * LEDGER_<ROLE>_TOKEN, or one issued into the access store (`npm run tokens -- issue`).
+ */
+const requireTokens = async (deployment: Deployment, env: LedgerEnv, tokens: AccessTokens): Promise<void> => {
+  if (deployment.kind !== 'distributed' || env.bootstrapTokens.length > 0 || (await tokens.activeCount()) > 0) return;
+  throw new ConfigurationError(
+    `no back-office tokens: set ${BACK_OFFICE_ROLES.map(bootstrapVariable).join(', ')} (256 random bits each, e.g. \`openssl rand -hex 32\`), or issue one with \`npm run tokens -- issue --name NAME --role ROLE\` against this DATABASE_URL; the development token works only on the embedded default on loopback`,
+  );
+};
+
 /** Opens the adapters the configuration selects, then starts the process's modules behind HTTP. */
 export const startProcess = async (plan: ServicePlan, env: LedgerEnv = readEnv(), rawEnv: NodeJS.ProcessEnv = process.env): Promise<RunningProcess> => {
   const deployment = deploymentFromEnv(rawEnv, env.dataDir, env.partitions);
   const bootLogger = createLogger(plan.service);
-  const runtime = await openRuntime(deployment, plan.services, plan.service, bootLogger);
+  const runtime = await openRuntime(deployment, [...plan.services, 'access'], plan.service, bootLogger);
   const inWorker = deployment.kind === 'embedded' && plan.backgroundWorker !== undefined;
   let worker: { stop(): Promise<void> } | undefined;
+  let accessRelay: OutboxRelay | undefined;
   try {
+    const tokens = new AccessTokens(runtime.store('access'));
+    await requireTokens(deployment, env, tokens);
     const running = await startService({
       service: plan.service,
       title: plan.title,
       env,
       modules: (parts) => plan.modules({ store: runtime.store, log: runtime.log, background: !inWorker, relay: relayOptionsFromEnv(rawEnv, parts.logger) }, parts),
+      access: { tokens, development: developmentTokenPolicy(deployment, env.host) },
       beforeListen: async ({ logger, metrics }) => {
         if (inWorker && deployment.kind === 'embedded')
           worker = await startBackgroundWorker(plan.backgroundWorker!, { service: plan.service, deployment, services: plan.services }, logger, metrics, env.backgroundHeapMb);
+        // The access events (tokens issued, used, revoked) go to the log too; every process relays them, one at a time.
+        else (accessRelay = new OutboxRelay(runtime.store('access'), runtime.log, logger.child({ component: 'access-outbox' }))).start();
       },
       probes: ({ metrics }): ReadinessProbe[] => [
         { name: 'log', check: runtime.checkLog },
-        ...plan.services.map((s) => storeProbe(s, runtime.store(s), metrics)),
+        ...[...plan.services, 'access' as const].map((s) => storeProbe(s, runtime.store(s), metrics)),
         ...plan.consumers.map((c) => consumerProbe(c.group, () => runtime.log.lag(c.group, c.topics), metrics)),
       ],
       // After HTTP stopped: the worker's relays publish what the last requests committed, then the stores close.
       release: async () => {
         await worker?.stop();
+        await accessRelay?.stop();
         await runtime.close();
       },
     });
@@ -64,6 +90,7 @@ export const startProcess = async (plan: ServicePlan, env: LedgerEnv = readEnv()
     return { ...running, runtime };
   } catch (e) {
     await worker?.stop().catch(() => undefined);
+    await accessRelay?.stop().catch(() => undefined);
     await runtime.close().catch(() => undefined);
     throw e;
   }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { freeLoopbackPort } from './containers/environment';
@@ -8,6 +9,24 @@ export const workspaceRoot = (): string => {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'nx.json'))) return dir;
   throw new Error(`no nx.json above ${__dirname}`);
 };
+
+/**
+ * Back-office tokens for the processes a test starts: new random ones per test process, given
+ * to every app it spawns as LEDGER_<ROLE>_TOKEN (the microservices refuse to start without one,
+ * and the development token works only on the embedded default on loopback).
+ */
+export const TEST_TOKENS = {
+  operations: randomBytes(32).toString('base64url'),
+  finance: randomBytes(32).toString('base64url'),
+  auditor: randomBytes(32).toString('base64url'),
+} as const;
+export const TEST_TOKEN_ENV: Readonly<Record<string, string>> = {
+  LEDGER_OPERATIONS_TOKEN: TEST_TOKENS.operations,
+  LEDGER_FINANCE_TOKEN: TEST_TOKENS.finance,
+  LEDGER_AUDITOR_TOKEN: TEST_TOKENS.auditor,
+};
+/** `authorization` headers with a test token of each role. */
+export const bearer = (role: keyof typeof TEST_TOKENS) => ({ authorization: `Bearer ${TEST_TOKENS[role]}` });
 
 const bundleOf = (app: string) => join(workspaceRoot(), 'dist', 'apps', app, 'main.js');
 
@@ -22,12 +41,13 @@ export interface BuiltRun {
 /**
  * Runs a built bundle (e.g. `tools/audit/main.js`) as its own process to its end, the way an
  * operator or a cron job does; the embedded deployment unless `env` names Kafka and PostgreSQL.
+ * Client tools (simulator, clearing generator) call with the test operations token (LEDGER_TOKEN).
  */
 export const runBuilt = (bundle: string, args: readonly string[], env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<BuiltRun> =>
   new Promise((done, fail) => {
     const file = join(workspaceRoot(), 'dist', bundle);
     if (!existsSync(file)) return fail(new Error(`${file} is missing: run "npm run build" first (npm test does)`));
-    const child = spawn(process.execPath, [...nodeArgs, file, ...args], { env: { ...process.env, KAFKA_BROKERS: '', DATABASE_URL: '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, file, ...args], { env: { ...process.env, KAFKA_BROKERS: '', DATABASE_URL: '', LOG_LEVEL: 'warn', LEDGER_TOKEN: TEST_TOKENS.operations, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d) => (stdout += d));
@@ -49,14 +69,14 @@ export type AppName = 'ledger' | 'terminal-gateway' | 'settlement' | 'reconcilia
 export const spawnLedger = (dataDir: string, env: Record<string, string> = {}, options: { port?: number } = {}): Promise<LedgerProcess> =>
   spawnApp('ledger', { LEDGER_DATA_DIR: dataDir, KAFKA_BROKERS: '', DATABASE_URL: '', ...env }, options);
 
-/** Starts one built app as its own OS process (its adapters chosen by `env`) and waits until it is ready. */
+/** Starts one built app as its own OS process (its adapters chosen by `env`, the test tokens unless `env` names others) and waits until it is ready. */
 export const spawnApp = async (app: AppName, env: Record<string, string> = {}, options: { port?: number } = {}): Promise<LedgerProcess> => {
   const BUNDLE = bundleOf(app);
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run "npm run build" first (npm test does)`);
   const port = options.port ?? (await freeLoopbackPort());
   let output = '';
   const child = spawn(process.execPath, ['--enable-source-maps', BUNDLE], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...TEST_TOKEN_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d) => (output += d));

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MessageLog, ServiceStore } from '@pos/eventing';
 import { readEnv } from '@pos/platform';
-import { type Deployment, deploymentFromEnv, openRuntime, type ServiceName } from '@pos/runtime';
+import { type Deployment, deploymentFromEnv, openRuntime, openStore, type ServiceName } from '@pos/runtime';
 import { CliError, EXIT } from './errors';
 
 export interface GlobalOptions {
@@ -54,4 +54,20 @@ export const openContext = async (options: GlobalOptions, services: readonly Ser
     owner: `ledger-audit@${hostname()}:${process.pid}`,
     close: () => runtime.close(),
   };
+};
+
+/**
+ * The back office's token store alone (no log): on the embedded default it is created when
+ * missing, so tokens can be issued before the ledger first starts.
+ */
+export const openAccessStore = async (options: GlobalOptions): Promise<ServiceStore> => {
+  const env = readEnv();
+  const dataDir = options.dataDir ? resolve(options.dataDir) : env.dataDir;
+  const deployment = deploymentFromEnv(process.env, dataDir, env.partitions);
+  if (deployment.kind === 'embedded') mkdirSync(dataDir, { recursive: true });
+  try {
+    return await openStore(deployment, 'access', quiet);
+  } catch (e) {
+    throw new CliError('STORE_UNREACHABLE', `could not open the ${deployment.kind} access store: ${e instanceof Error ? e.message : String(e)}`, EXIT.FAILURE);
+  }
 };

@@ -1,6 +1,8 @@
+import { TEST_TOKENS } from '@pos/testing/processes';
 import type { TerminalLogin } from './drive';
 
-const ADMIN = process.env.LEDGER_ADMIN_TOKEN ?? 'dev-admin-token';
+/** The operations token of the ledgers the bench starts (any role reads); LEDGER_TOKEN for a ledger of your own (--url). */
+const ADMIN = process.env.LEDGER_TOKEN ?? TEST_TOKENS.operations;
 
 const post = async (url: string, body: unknown, auth: string) => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: JSON.stringify(body) });
@@ -33,7 +35,7 @@ export const openTerminals = async (url: string, count: number, prefix: string, 
 
 /** Sales the read side shows for a merchant's business day. */
 export const projectedSales = async (reconciliationUrl: string, merchantId: string, businessDay: string): Promise<number> => {
-  const res = await fetch(`${reconciliationUrl}/v1/reconciliation/daily-totals?businessDay=${businessDay}&merchantId=${merchantId}`);
+  const res = await fetch(`${reconciliationUrl}/v1/reconciliation/daily-totals?businessDay=${businessDay}&merchantId=${merchantId}`, { headers: { authorization: `Bearer ${ADMIN}` } });
   const { summary } = (await res.json()) as { summary: Array<{ salesCount: number }> };
   return summary.reduce((n, s) => n + s.salesCount, 0);
 };

@@ -3,7 +3,7 @@
  * any number of replicas of each app as separate processes, plus the checks the fault and
  * scale-out tests share. Test code: imported by *.e2e.spec.ts only.
  */
-import { type AppName, type LedgerProcess, spawnApp } from '@pos/testing';
+import { type AppName, bearer, type LedgerProcess, spawnApp } from '@pos/testing';
 import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import { Kafka, logLevel } from 'kafkajs';
 import { expect } from 'vitest';
@@ -14,7 +14,7 @@ export const TOPICS = ['pos.terminal.events.v1', 'pos.settlement.events.v1'] as 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read untyped JSON answers
-export const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
+export const getJson = async (url: string) => (await fetch(url, { headers: bearer('auditor') })).json() as Promise<any>;
 
 /** Polls `probe` until it gives a value (errors count as not yet). */
 export const waitFor = async <T>(probe: () => Promise<T | undefined>, ms = 120_000, every = 200): Promise<T> => {

@@ -25,7 +25,7 @@ export class AuditTrailController {
   constructor(@Inject(SERVICE_STORE) private readonly store: ServiceStore) {}
 
   @Get('audit-trail/:terminalId/:businessDay')
-  @ApiContract({ summary: "A terminal's audit trail for one business day", params: trailPath, status: 200, answer: auditTrailAnswer, errors: { 400: ['QUERY_INVALID'] } })
+  @ApiContract({ auth: 'read', summary: "A terminal's audit trail for one business day", params: trailPath, status: 200, answer: auditTrailAnswer, errors: { 400: ['QUERY_INVALID'] } })
   async get(@Param() params: unknown) {
     const { terminalId, businessDay } = parseQuery(trailPath, params);
     const entries = await loadAuditTrail(this.store, { kind: 'terminal-day', terminalId, businessDay });
@@ -34,6 +34,7 @@ export class AuditTrailController {
 
   @Get('audit-trail')
   @ApiContract({
+    auth: 'read',
     summary: "A merchant's audit trail for one business day (every terminal, in the order events occurred), or one terminal's batch; with running totals before and after each event",
     description: 'Exactly one of merchantId or terminalId (with an optional batchNo).',
     query: exportQuery,
@@ -53,6 +54,7 @@ export class AuditTrailController {
 
   @Get('day-report')
   @ApiContract({
+    auth: 'read',
     summary: "A business day's report for the finance team: batches balanced or unbalanced with every difference, fees, net, payouts and journal checks, per merchant and overall",
     query: dayReportQuery,
     status: 200,

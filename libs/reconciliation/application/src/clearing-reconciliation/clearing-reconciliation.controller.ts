@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   type BreakResolution, breaksAnswer, breakStateSchema, calendarDay, clearingFilesAnswer, clearingImportAnswer, hostLedgerAnswer, reconcileDayAnswer, reconciliationReportAnswer,
@@ -7,7 +7,7 @@ import {
 } from '@pos/contracts';
 import { activeCollection, committedDocuments, type ServiceStore, toJsonSafe } from '@pos/eventing';
 import type { Clock } from '@pos/kernel';
-import { ApiContract, CLOCK, EdgeErrors, LEDGER_CONFIG, type LedgerConfig, Meta, parseQuery, parseRequest, type RequestMeta, requireAdmin, SERVICE_STORE } from '@pos/platform';
+import { ApiContract, BackOffice, type BackOfficeMeta, CLOCK, EdgeErrors, parseQuery, parseRequest, SERVICE_STORE } from '@pos/platform';
 import {
   ageOf, BREAK_ASSIGNEE_MAX, BREAK_NOTE_MAX, type BreakCommand, type BreakState, checkBreakCommand, DEFAULT_TOLERANCES, MANUAL_RESOLUTIONS, reconciliationReport,
 } from '@pos/reconciliation-domain';
@@ -18,7 +18,6 @@ import { filesOfDay } from '../import-clearing-file/clearing-store';
 import { importClearingFile } from '../import-clearing-file/import-clearing-file';
 import { changeBreak, reconcileDay } from '../reconcile-day/reconcile-day';
 
-const ADMIN = { type: 'admin' as const, id: 'back-office' };
 const dayQuery = z.object({ businessDay: calendarDay });
 const dayPath = dayQuery;
 const dayOfMerchantQuery = dayQuery.extend({ merchantId: wire.merchantId.optional() });
@@ -28,7 +27,6 @@ const breaksQuery = dayQuery.extend({
 });
 const breakPath = z.object({ breakId: reconciliationSchemas.ReconciliationBreakDetected.shape.breakId });
 const queryInvalid = { 400: ['QUERY_INVALID'] };
-const ADMIN_ONLY = ['ADMIN_UNAUTHENTICATED'];
 
 const tolerancesRequest = z.object({
   amountMinor: z.string().regex(/^\d{1,12}$/).optional(),
@@ -70,33 +68,31 @@ export const reportInputs = async (store: ServiceStore, businessDay: string) => 
 export class ClearingReconciliationController {
   constructor(
     @Inject(SERVICE_STORE) private readonly store: ServiceStore,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  private ctx(meta: RequestMeta) {
-    return { actor: ADMIN, now: () => this.clock.now(), correlationId: meta.correlationId };
+  private ctx(meta: BackOfficeMeta) {
+    return { actor: meta.actor, now: () => this.clock.now(), correlationId: meta.correlationId };
   }
 
   @Post('clearing-files')
   @HttpCode(201)
   @ApiContract({
     summary: "Import an acquirer clearing file (CSV body, streamed): accepted whole or refused with every line's reason; the same file twice changes nothing",
-    auth: 'backOffice',
+    auth: 'finance',
     csvBody: 'the clearing file (README: clearing file format)',
     status: 201,
     answer: clearingImportAnswer,
-    errors: { 400: ['REQUEST_INVALID', 'CLEARING_FILE_REJECTED'], 401: ADMIN_ONLY },
+    errors: { 400: ['REQUEST_INVALID', 'CLEARING_FILE_REJECTED'] },
   })
-  async importFile(@Headers('authorization') auth: string, @Req() req: Readable & { headers: Record<string, string | undefined> }, @Meta() meta: RequestMeta) {
-    requireAdmin(auth, this.config.adminToken);
+  async importFile(@Req() req: Readable & { headers: Record<string, string | undefined> }, @BackOffice() meta: BackOfficeMeta) {
     if (!/^text\/(csv|plain)\b/.test(req.headers['content-type'] ?? ''))
       throw EdgeErrors.REQUEST_INVALID('send the clearing file as the body with content-type text/csv');
     return toJsonSafe(await importClearingFile(this.store, req, this.ctx(meta)));
   }
 
   @Get('clearing-files')
-  @ApiContract({ summary: 'The clearing files imported for a business day', query: dayQuery, status: 200, answer: clearingFilesAnswer, errors: queryInvalid })
+  @ApiContract({ auth: 'read', summary: 'The clearing files imported for a business day', query: dayQuery, status: 200, answer: clearingFilesAnswer, errors: queryInvalid })
   async files(@Query() query: unknown) {
     return { files: await filesOfDay(this.store, parseQuery(dayQuery, query).businessDay) };
   }
@@ -104,16 +100,15 @@ export class ClearingReconciliationController {
   @Post('days/:businessDay/reconcile')
   @ApiContract({
     summary: 'Match the terminals, the host and the clearing files of a business day; records new breaks, clears those no longer found, and DayReconciled when nothing is open',
-    auth: 'backOffice',
+    auth: 'finance',
     params: dayPath,
     body: tolerancesRequest,
     bodyOptional: true,
     status: 201,
     answer: reconcileDayAnswer,
-    errors: { 400: ['QUERY_INVALID'], 401: ADMIN_ONLY, 404: ['DAY_UNKNOWN'], 409: ['STREAM_VERSION_CONFLICT'] },
+    errors: { 400: ['QUERY_INVALID'], 404: ['DAY_UNKNOWN'], 409: ['STREAM_VERSION_CONFLICT'] },
   })
-  async reconcile(@Headers('authorization') auth: string, @Param() params: unknown, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    requireAdmin(auth, this.config.adminToken);
+  async reconcile(@Param() params: unknown, @Body() body: unknown, @BackOffice() meta: BackOfficeMeta) {
     const t = parseRequest(tolerancesRequest, body ?? {});
     const tolerances = {
       amountMinor: t.amountMinor !== undefined ? BigInt(t.amountMinor) : DEFAULT_TOLERANCES.amountMinor,
@@ -124,7 +119,7 @@ export class ClearingReconciliationController {
   }
 
   @Get('breaks')
-  @ApiContract({ summary: 'Breaks of a business day, optionally by status and type, with their history', query: breaksQuery, status: 200, answer: breaksAnswer, errors: queryInvalid })
+  @ApiContract({ auth: 'read', summary: 'Breaks of a business day, optionally by status and type, with their history', query: breaksQuery, status: 200, answer: breaksAnswer, errors: queryInvalid })
   async breaks(@Query() query: unknown) {
     const { businessDay, status, type } = parseQuery(breaksQuery, query);
     const { breaks } = await reportInputs(this.store, businessDay);
@@ -135,15 +130,14 @@ export class ClearingReconciliationController {
   @Post('breaks/:breakId/assign')
   @ApiContract({
     summary: 'Assign a break to someone',
-    auth: 'backOffice',
+    auth: 'finance',
     params: breakPath,
     body: assignRequest,
     status: 201,
     answer: breakStateSchema,
-    errors: { 400: ['QUERY_INVALID', 'BREAK_ASSIGNEE_INVALID'], 401: ADMIN_ONLY, 404: ['BREAK_UNKNOWN'], 409: ['BREAK_ALREADY_RESOLVED', 'BREAK_ALREADY_ASSIGNED', 'STREAM_VERSION_CONFLICT'] },
+    errors: { 400: ['QUERY_INVALID', 'BREAK_ASSIGNEE_INVALID'], 404: ['BREAK_UNKNOWN'], 409: ['BREAK_ALREADY_RESOLVED', 'BREAK_ALREADY_ASSIGNED', 'STREAM_VERSION_CONFLICT'] },
   })
-  async assign(@Headers('authorization') auth: string, @Param() params: unknown, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    requireAdmin(auth, this.config.adminToken);
+  async assign(@Param() params: unknown, @Body() body: unknown, @BackOffice() meta: BackOfficeMeta) {
     judgedByTheBreak(body, (f) => (f.assignee === undefined ? undefined : { type: 'AssignBreak', assignee: f.assignee }));
     const r = parseRequest(assignRequest, body);
     return toJsonSafe(await changeBreak(this.store, parseQuery(breakPath, params).breakId, { type: 'AssignBreak', assignee: r.assignee, note: r.note }, this.ctx(meta)));
@@ -152,15 +146,14 @@ export class ClearingReconciliationController {
   @Post('breaks/:breakId/resolve')
   @ApiContract({
     summary: 'Resolve a break with a reason and a note; the last open break of a day reconciles it',
-    auth: 'backOffice',
+    auth: 'finance',
     params: breakPath,
     body: resolveRequest,
     status: 201,
     answer: breakStateSchema,
-    errors: { 400: ['QUERY_INVALID', 'BREAK_RESOLUTION_INVALID', 'BREAK_NOTE_REQUIRED'], 401: ADMIN_ONLY, 404: ['BREAK_UNKNOWN'], 409: ['BREAK_ALREADY_RESOLVED', 'STREAM_VERSION_CONFLICT'] },
+    errors: { 400: ['QUERY_INVALID', 'BREAK_RESOLUTION_INVALID', 'BREAK_NOTE_REQUIRED'], 404: ['BREAK_UNKNOWN'], 409: ['BREAK_ALREADY_RESOLVED', 'STREAM_VERSION_CONFLICT'] },
   })
-  async resolve(@Headers('authorization') auth: string, @Param() params: unknown, @Body() body: unknown, @Meta() meta: RequestMeta) {
-    requireAdmin(auth, this.config.adminToken);
+  async resolve(@Param() params: unknown, @Body() body: unknown, @BackOffice() meta: BackOfficeMeta) {
     judgedByTheBreak(body, (f) => (f.reason === undefined || f.note === undefined ? undefined : { type: 'ResolveBreak', reason: f.reason as BreakResolution, note: f.note }));
     const r = parseRequest(resolveRequest, body);
     return toJsonSafe(await changeBreak(this.store, parseQuery(breakPath, params).breakId, { type: 'ResolveBreak', reason: r.reason, note: r.note }, this.ctx(meta)));
@@ -168,6 +161,7 @@ export class ClearingReconciliationController {
 
   @Get('reconciliation-report')
   @ApiContract({
+    auth: 'read',
     summary: "A business day's reconciliation per merchant and overall: matched counts and amounts, breaks by type, ageing",
     query: dayOfMerchantQuery,
     status: 200,
@@ -181,6 +175,7 @@ export class ClearingReconciliationController {
 
   @Get('host-ledger')
   @ApiContract({
+    auth: 'read',
     summary: 'The host side of a business day: every transaction (with its expected fee) and closed batch; what a clearing file is matched against',
     query: dayQuery,
     status: 200,

@@ -17,6 +17,7 @@ export class DailyTotalsController {
 
   @Get()
   @ApiContract({
+    auth: 'read',
     summary: 'Daily totals of a business day, optionally for one merchant or terminal',
     query: dailyTotalsQuery,
     status: 200,

@@ -1,5 +1,5 @@
 import { isKnownEventType, schemaVersionOf } from '@pos/contracts';
-import { type Actor, type JsonValue, type RecordedEvent, toJsonSafe } from '@pos/kernel';
+import { type Actor, actorFields, type JsonValue, type RecordedEvent, toJsonSafe } from '@pos/kernel';
 
 /**
  * The audit trail: one entry per event naming a terminal and a business day, listed per
@@ -86,7 +86,7 @@ export const auditEntryOf = (event: RecordedEvent): KeyedAuditEntry | undefined 
     eventId: m.eventId,
     type: event.type,
     occurredAt: m.occurredAt,
-    actor: { type: m.actor.type, id: m.actor.id },
+    actor: actorFields(m.actor),
     streamId: m.streamId,
     version: m.version,
     correlationId: m.correlationId,

@@ -1,5 +1,5 @@
 import type { BreakResolution, MatchedTotal, ReconciliationBreakAssigned, ReconciliationBreakDetected, ReconciliationBreakResolved } from '@pos/contracts';
-import type { Actor, RecordedEvent } from '@pos/kernel';
+import { type Actor, actorFields, type RecordedEvent } from '@pos/kernel';
 import { ReconciliationErrors } from '../reconciliation.errors';
 
 export const BREAK_STATUSES = ['OPEN', 'ASSIGNED', 'RESOLVED'] as const;
@@ -21,7 +21,7 @@ export type BreakState = ReconciliationBreakDetected['data'] & {
 
 export type BreakEvent = ReconciliationBreakDetected | ReconciliationBreakAssigned | ReconciliationBreakResolved;
 
-const step = (e: RecordedEvent, note?: string) => ({ at: e.metadata.occurredAt, type: e.type, actor: { type: e.metadata.actor.type, id: e.metadata.actor.id }, ...(note ? { note } : {}) });
+const step = (e: RecordedEvent, note?: string) => ({ at: e.metadata.occurredAt, type: e.type, actor: actorFields(e.metadata.actor), ...(note ? { note } : {}) });
 
 /** Folds a break's stream. */
 export const evolveBreak = (state: BreakState | undefined, e: RecordedEvent<BreakEvent>): BreakState | undefined => {
@@ -35,7 +35,7 @@ export const evolveBreak = (state: BreakState | undefined, e: RecordedEvent<Brea
     case 'ReconciliationBreakResolved':
       return state && {
         ...state, status: 'RESOLVED', resolvedAt: e.metadata.occurredAt, resolution: e.data.reason, resolutionNote: e.data.note,
-        resolvedBy: { type: e.metadata.actor.type, id: e.metadata.actor.id }, history: [...state.history, step(e, `${e.data.reason}: ${e.data.note}`)],
+        resolvedBy: actorFields(e.metadata.actor), history: [...state.history, step(e, `${e.data.reason}: ${e.data.note}`)],
       };
   }
 };

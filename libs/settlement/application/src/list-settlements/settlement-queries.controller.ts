@@ -17,7 +17,7 @@ export class SettlementQueriesController {
   constructor(@Inject(SERVICE_STORE) private readonly store: ServiceStore) {}
 
   @Get('settlements')
-  @ApiContract({ summary: "A terminal's settled batches of a business day, with fees, net, payout date and journal", query: settlementsQuery, status: 200, answer: settlementsAnswer, errors: invalid })
+  @ApiContract({ auth: 'read', summary: "A terminal's settled batches of a business day, with fees, net, payout date and journal", query: settlementsQuery, status: 200, answer: settlementsAnswer, errors: invalid })
   async settlements(@Query() query: unknown) {
     const { terminalId, businessDay } = parseQuery(settlementsQuery, query);
     const streams = await this.store.listStreams(`settlement-${terminalId}-${businessDay}-`);
@@ -27,7 +27,7 @@ export class SettlementQueriesController {
   }
 
   @Get('balances')
-  @ApiContract({ summary: "A merchant's ledger balances per currency and account", query: balancesQuery, status: 200, answer: balancesAnswer, errors: invalid })
+  @ApiContract({ auth: 'read', summary: "A merchant's ledger balances per currency and account", query: balancesQuery, status: 200, answer: balancesAnswer, errors: invalid })
   async balances(@Query() query: unknown) {
     const { merchantId } = parseQuery(balancesQuery, query);
     const rows = await this.store.listDocuments<AccountBalance>(await activeCollection(this.store, LEDGER_BALANCES), `${merchantId}|`);

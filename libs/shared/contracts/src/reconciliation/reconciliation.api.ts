@@ -6,7 +6,12 @@ import { breakResolution, breakType, instant, matchedTotal, reconciliationSchema
 
 /** What reconciliation's read side and back office answer; amounts are decimal strings. */
 
-export const actorSchema = z.object({ type: z.enum(['terminal', 'operator', 'system', 'admin']), id: z.string().min(1) });
+export const actorSchema = z.object({
+  type: z.enum(['terminal', 'operator', 'system', 'admin', 'token']),
+  id: z.string().min(1),
+  name: z.string().min(1).optional().describe('a back-office token: its name'),
+  role: z.string().min(1).optional().describe('a back-office token: the role it acted in'),
+});
 
 const totalsFigures = {
   salesCount: count, salesAmount: minorUnits, voidsCount: count, voidsAmount: minorUnits, refundsCount: count, refundsAmount: minorUnits,

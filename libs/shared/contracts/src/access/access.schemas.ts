@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import type { Decodes } from '../wire';
+import type * as E from './access.events';
+
+export const backOfficeRole = z.enum(['operations', 'finance', 'auditor']);
+/** Ids the CLI gives (`tk-` and 16 hex digits), or the fixed ids of bootstrap and development tokens. */
+export const accessTokenId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
+export const accessTokenName = z.string().min(1).max(100).regex(/^[\p{L}\p{N} ._@+-]+$/u, 'letters, digits, space and ._@+-');
+
+const token = { tokenId: accessTokenId, name: accessTokenName, role: backOfficeRole };
+
+export const accessSchemas = {
+  AccessTokenIssued: z.object(token),
+  AccessTokenRevoked: z.object(token),
+  AccessTokenUsed: z.object({ ...token, method: z.string().regex(/^[A-Z]{3,7}$/), route: z.string().min(1).max(300), path: z.string().min(1).max(2000) }),
+} as const;
+
+type S = typeof accessSchemas;
+export const accessSchemasMatchTypes: [
+  Decodes<S['AccessTokenIssued'], E.AccessTokenIssued['data']>,
+  Decodes<S['AccessTokenRevoked'], E.AccessTokenRevoked['data']>,
+  Decodes<S['AccessTokenUsed'], E.AccessTokenUsed['data']>,
+] = [true, true, true];
