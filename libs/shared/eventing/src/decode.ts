@@ -1,5 +1,5 @@
 import { ContractError, decodeEvent, type EventTypes, type LedgerEvent } from '@pos/contracts';
-import type { ActorType, EventContext, RecordedEvent, RecordedMetadata } from '@pos/kernel';
+import type { Actor, ActorType, EventContext, RecordedEvent, RecordedMetadata } from '@pos/kernel';
 
 /**
  * Reading events back: where stored rows and published messages become typed events. The
@@ -12,7 +12,9 @@ export class MetadataError extends Error {
   readonly code = 'MESSAGE_MALFORMED';
 }
 
-const ACTOR_TYPES: readonly ActorType[] = ['terminal', 'operator', 'system', 'admin'];
+// Every actor type once: adding one to the kernel's ActorType fails to compile until it is listed here.
+const ACTOR_TYPES = { terminal: true, operator: true, system: true, admin: true, token: true } as const satisfies Record<ActorType, true>;
+const isActorType = (t: string): t is ActorType => Object.prototype.hasOwnProperty.call(ACTOR_TYPES, t);
 
 const text = (m: object, name: string): string => {
   const value: unknown = Reflect.get(m, name);
@@ -26,6 +28,12 @@ const integer = (m: object, name: string): number => {
   return value;
 };
 
+const optionalText = (m: object, name: string): string | undefined => {
+  const value: unknown = Reflect.get(m, name);
+  if (value !== undefined && typeof value !== 'string') throw new MetadataError(`metadata.actor.${name} is not a string`);
+  return value;
+};
+
 const objectOf = (value: unknown, what: string): object => {
   if (typeof value !== 'object' || value === null) throw new MetadataError(`${what} is not an object`);
   return value;
@@ -36,9 +44,12 @@ export const contextOf = (c: unknown): EventContext => {
   const m = objectOf(c, 'metadata');
   const actor = objectOf(Reflect.get(m, 'actor'), 'metadata.actor');
   const type = text(actor, 'type');
-  const actorType = ACTOR_TYPES.find((t) => t === type);
-  if (!actorType) throw new MetadataError(`metadata.actor.type ${JSON.stringify(type)} is not an actor type`);
-  return { correlationId: text(m, 'correlationId'), causationId: text(m, 'causationId'), actor: { type: actorType, id: text(actor, 'id') } };
+  if (!isActorType(type)) throw new MetadataError(`metadata.actor.type ${JSON.stringify(type)} is not an actor type`);
+  // A token actor also names the token and the role it acted in.
+  const name = optionalText(actor, 'name');
+  const role = optionalText(actor, 'role');
+  const read: Actor = { type, id: text(actor, 'id'), ...(name === undefined ? {} : { name }), ...(role === undefined ? {} : { role }) };
+  return { correlationId: text(m, 'correlationId'), causationId: text(m, 'causationId'), actor: read };
 };
 
 /** A published event's metadata, field by field (its schema version comes from the message). */

@@ -18,6 +18,12 @@ describe('a published event read back', () => {
     expect(fromLogMessage(good)).toEqual(event);
   });
 
+  it('keeps a back-office token actor whole: its id, name and the role it acted in', () => {
+    const actor = { type: 'token' as const, id: 'tk-0123456789abcdef', name: 'anna', role: 'operations' };
+    const byToken = recordedFromDraft(draftStoredEvent('terminal-T0000001', 1, { type: 'OperatorUnlocked', data, context: { ...context, actor }, occurredAt: new Date('2026-11-24T10:00:00Z') }, GENESIS_HASH), data, '7');
+    expect(fromLogMessage(toLogMessage(byToken)).metadata.actor).toEqual(actor);
+  });
+
   it('is refused as malformed when its metadata is not what every writer writes, naming the field', () => {
     for (const [patch, field] of [
       [{ occurredAt: undefined }, 'metadata.occurredAt'],
@@ -25,6 +31,7 @@ describe('a published event read back', () => {
       [{ version: '1' }, 'metadata.version'],
       [{ actor: { type: 'root', id: 'x' } }, 'metadata.actor.type'],
       [{ actor: 'admin' }, 'metadata.actor'],
+      [{ actor: { type: 'token', id: 'tk-1', role: 7 } }, 'metadata.actor.role'],
       [{ correlationId: null }, 'metadata.correlationId'],
     ] as const) {
       const read = () => fromLogMessage(withMetadata(patch));
