@@ -11,7 +11,7 @@ import { KafkaMessageLog } from '@pos/kafka';
 import { PgServiceStore } from '@pos/postgres';
 import { applyToReconciliation, AUDIT_TRAIL_PROJECTION, DAILY_TOTALS_PROJECTION, HOST_KEYS, HOST_LEDGER_PROJECTION, RECONCILIATION_TOPICS } from '@pos/reconciliation-application';
 import type { TerminalEvent } from '@pos/contracts';
-import { decide, evolve, initialTerminalState } from '@pos/terminal-domain';
+import { decide, evolve, initialTerminalState, parseCommand, type TerminalCommand } from '@pos/terminal-domain';
 import { laterInstant, namespacedLog, waitFor } from '@pos/testing';
 import { sharedKafka, sharedPostgres, type SpecDatabase } from '@pos/testing/containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +48,7 @@ const afternoon = (morningEvents: readonly TerminalEvent[]): TerminalEvent[] => 
     { type: 'Sale', stan, fingerprint: `fingerprint-${stan}`, batchNo: '000001', amount: 4_321n, currency: 'CNY', method: 'QR', hasQrToken: true },
     { type: 'Reverse', stan: '900001', fingerprint: 'fingerprint-900001', batchNo: '000001', originalStan: '000002', reason: '98' },
   ] as const)
-    for (const e of decide(command, state, NOW).events) {
+    for (const e of decide(parseCommand<TerminalCommand>(command), state, NOW).events) {
       out.push(e);
       state = evolve(state, e);
     }

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LEDGER_EVENTS, TERMINAL_EVENTS, terminalStreamId } from '@pos/contracts';
 import { SqliteServiceStore } from '@pos/embedded';
+import { TerminalId } from '@pos/kernel';
 import { LedgerMetrics } from '@pos/platform';
-import { snapshotOf, type TerminalCommand, type TerminalSnapshot } from '@pos/terminal-domain';
+import { parseCommand, snapshotOf, type TerminalCommand, type TerminalSnapshot, type Written } from '@pos/terminal-domain';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GATEWAY_DOCS, type RequestOrigin, TerminalCommandRunner } from '@pos/terminal-application';
 
-const T = 'T0000001';
+const T = TerminalId.parse('T0000001');
 const NOW = new Date('2026-11-24T10:00:00.000Z');
 const origin = (stan?: string, fingerprint?: string): RequestOrigin => ({ correlationId: 'c', actor: { type: 'terminal', id: T }, stan, fingerprint });
 const fp = (stan: string, salt = 'body') => `fingerprint-${stan}-${salt}`;
@@ -21,16 +22,18 @@ describe('the terminal command runner on a real store', () => {
   let stan = 0;
   let batchNo = '000001';
 
-  const run = (r: TerminalCommandRunner, command: (s: string) => TerminalCommand, terminalId = T) => {
+  // Commands are written with plain strings, and parsed as the edge parses a request.
+  type WrittenCommand = Written<TerminalCommand>;
+  const run = (r: TerminalCommandRunner, command: (s: string) => WrittenCommand, terminalId = T) => {
     const s = stanOf(++stan);
-    return r.run(terminalId, origin(s, fp(s)), () => command(s));
+    return r.run(terminalId, origin(s, fp(s)), () => parseCommand(command(s)));
   };
-  const sale = (amount: bigint) => (s: string): TerminalCommand => ({ type: 'Sale', stan: s, fingerprint: fp(s), batchNo, amount, currency: 'CNY', method: 'QR', hasQrToken: true });
-  const settle = (count: number, amount: bigint) => (s: string): TerminalCommand => ({
+  const sale = (amount: bigint) => (s: string): WrittenCommand => ({ type: 'Sale', stan: s, fingerprint: fp(s), batchNo, amount, currency: 'CNY', method: 'QR', hasQrToken: true });
+  const settle = (count: number, amount: bigint) => (s: string): WrittenCommand => ({
     type: 'Settle', stan: s, fingerprint: fp(s), batchNo, operatorId: '01', passwordValid: true, totals: [{ currency: 'CNY', debitCount: count, debitAmount: amount, creditCount: 0, creditAmount: 0n }],
   });
   const open = async (r: TerminalCommandRunner, terminalId = T) => {
-    await r.run(terminalId, origin(), () => ({
+    await r.run(terminalId, origin(), () => parseCommand<TerminalCommand>({
       type: 'RegisterTerminal', terminalId, merchantId: 'M00000000000001', merchantName: 'Shop', currencies: [{ currency: 'CNY', maxAmount: 1_000_000n }], operatorIds: ['01'],
       pricing: { planId: 'p', mdrBps: { BANK_CARD: 60, QR: 38 }, refundReturnsFee: false, payoutSchedule: 'T1', rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' } },
     }));
@@ -78,7 +81,7 @@ describe('the terminal command runner on a real store', () => {
     const { rrn } = (await run(a, sale(10_000n))) as { rrn: string };
     await run(a, settle(1, 10_000n));
     batchNo = '000002';
-    const refund = (amount: bigint) => (s: string): TerminalCommand => ({ type: 'Refund', stan: s, fingerprint: fp(s), batchNo, originalRrn: rrn, amount });
+    const refund = (amount: bigint) => (s: string): WrittenCommand => ({ type: 'Refund', stan: s, fingerprint: fp(s), batchNo, originalRrn: rrn, amount });
     expect(await run(a, refund(4_000n))).toMatchObject({ responseCode: '00', kind: 'REFUND' });
     // A cold runner (another replica, a restart) finds the sale and its tally in the store.
     await expect(run(runner(), refund(6_001n))).rejects.toMatchObject({ code: 'REFUND_EXCEEDS_ORIGINAL', details: { refundable: '6000' } });
@@ -91,11 +94,11 @@ describe('the terminal command runner on a real store', () => {
     const a = runner();
     await open(a);
     const s = stanOf(++stan);
-    const first = await a.run(T, origin(s, fp(s)), () => sale(1_234n)(s));
+    const first = await a.run(T, origin(s, fp(s)), () => parseCommand(sale(1_234n)(s)));
     const before = (await store.readStream(terminalStreamId(T), LEDGER_EVENTS)).length;
-    const again = await runner().run(T, origin(s, fp(s)), () => sale(1_234n)(s));
+    const again = await runner().run(T, origin(s, fp(s)), () => parseCommand(sale(1_234n)(s)));
     expect(again).toEqual(first);
-    await expect(runner().run(T, origin(s, fp(s, 'other')), () => sale(99n)(s))).rejects.toMatchObject({ code: 'DUPLICATE_TRANSMISSION', responseCode: '94' });
+    await expect(runner().run(T, origin(s, fp(s, 'other')), () => parseCommand(sale(99n)(s)))).rejects.toMatchObject({ code: 'DUPLICATE_TRANSMISSION', responseCode: '94' });
     expect(await store.readStream(terminalStreamId(T), LEDGER_EVENTS)).toHaveLength(before);
   });
 
@@ -110,12 +113,12 @@ describe('the terminal command runner on a real store', () => {
     expect(sales.map((e) => (e.data as { rrn: string }).rrn)).toEqual([expect.any(String), rrn]);
     // A refusal decided on a stale cache is checked against the store first: here the sale exists, so the STAN is taken.
     const taken = stanOf(stan);
-    await expect(a.run(T, origin(taken, fp(taken, 'x')), () => sale(1n)(taken))).rejects.toMatchObject({ code: 'DUPLICATE_TRANSMISSION' });
+    await expect(a.run(T, origin(taken, fp(taken, 'x')), () => parseCommand(sale(1n)(taken)))).rejects.toMatchObject({ code: 'DUPLICATE_TRANSMISSION' });
   });
 
   it('commits concurrent requests of many terminals together, and one terminal\u2019s requests one after the other', async () => {
     const r = runner();
-    const ids = Array.from({ length: 40 }, (_, i) => `G${String(i).padStart(7, '0')}`);
+    const ids = Array.from({ length: 40 }, (_, i) => TerminalId.parse(`G${String(i).padStart(7, '0')}`));
     for (const id of ids) await open(r, id);
     const appends = vi.spyOn(store, 'appendBatch');
     // Three sales per terminal at once: they may not overtake each other, and none may conflict.

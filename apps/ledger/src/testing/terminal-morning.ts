@@ -1,12 +1,12 @@
 import type { TerminalEvent } from '@pos/contracts';
-import { decide, evolve, initialTerminalState, type TerminalCommand } from '@pos/terminal-domain';
+import { decide, evolve, initialTerminalState, parseCommand, type TerminalCommand, type Written } from '@pos/terminal-domain';
 
 /** A terminal's morning decided by the real domain, for pipeline tests: register, sign on, then QR sales of the given amounts. */
 export const terminalMorning = (terminalId: string, amounts: readonly bigint[], now: Date): TerminalEvent[] => {
   let state = initialTerminalState;
   const events: TerminalEvent[] = [];
-  const run = (c: TerminalCommand) => {
-    for (const e of decide(c, state, now).events) {
+  const run = (written: Written<TerminalCommand>) => {
+    for (const e of decide(parseCommand(written), state, now).events) {
       events.push(e);
       state = evolve(state, e);
     }

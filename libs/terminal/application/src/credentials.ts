@@ -1,5 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from '@pos/eventing';
+import { MaskedPan } from '@pos/kernel';
 import { sha256 } from '@pos/platform';
 import { TerminalErrors } from '@pos/terminal-domain';
 
@@ -39,9 +40,9 @@ const luhnValid = (pan: string): boolean => {
 };
 
 /** The full card number never leaves this function: first six and last four only. */
-export const maskPan = (pan: string): string => {
+export const maskPan = (pan: string): MaskedPan => {
   if (!/^\d{12,19}$/.test(pan) || !luhnValid(pan)) throw TerminalErrors.CARD_NUMBER_INVALID('card number is not a valid PAN');
-  return `${pan.slice(0, 6)}${'*'.repeat(pan.length - 10)}${pan.slice(-4)}`;
+  return MaskedPan.parse(`${pan.slice(0, 6)}${'*'.repeat(pan.length - 10)}${pan.slice(-4)}`);
 };
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TERMINAL_EVENTS, terminalStreamId } from '@pos/contracts';
 import { type DocumentWrite, GENESIS_HASH, GroupCommit, type NewEvent, type ServiceStore, type StoreTx } from '@pos/eventing';
-import { type Actor, type Clock, ConcurrencyError } from '@pos/kernel';
+import { type Actor, type Clock, ConcurrencyError, type TerminalId } from '@pos/kernel';
 import { CLOCK, LEDGER_CONFIG, type LedgerConfig, type LedgerMetrics, METRICS, SERVICE_STORE } from '@pos/platform';
 import {
   decide, evolve, initialTerminalState, priorAnswer, responseOf, type SettledSale, type SettledSales, settledSalesNeeded, settledSaleUpdates, snapshotOf,
@@ -96,7 +96,7 @@ export class TerminalCommandRunner {
   }
 
   run(
-    terminalId: string,
+    terminalId: TerminalId,
     origin: RequestOrigin,
     build: (state: TerminalState) => TerminalCommand | Promise<TerminalCommand>,
     extra?: (tx: StoreTx) => Promise<void>,

@@ -109,9 +109,11 @@ export class TerminalRequestHandler implements ICommandHandler<TerminalRequestCo
     @Inject(TerminalCredentials) private readonly credentials: TerminalCredentials,
   ) {}
 
-  async execute({ op, terminalId, authorization, body, meta }: TerminalRequestCommand): Promise<TerminalAnswer> {
+  async execute({ op, terminalId: raw, authorization, body, meta }: TerminalRequestCommand): Promise<TerminalAnswer> {
     // An id out of format names no terminal: refused as unknown, before its key is looked for.
-    if (!wire.terminalId.safeParse(terminalId).success) throw TerminalErrors.TERMINAL_UNKNOWN(`terminal ${terminalId} is not registered`, undefined, 'unauthenticated');
+    const parsed = wire.terminalId.safeParse(raw);
+    if (!parsed.success) throw TerminalErrors.TERMINAL_UNKNOWN(`terminal ${raw} is not registered`, undefined, 'unauthenticated');
+    const terminalId = parsed.data;
     await this.credentials.authenticate(terminalId, authorization);
     const request = parseRequest(op.schema, body);
     const fingerprint = fingerprintOf(op.route, request);

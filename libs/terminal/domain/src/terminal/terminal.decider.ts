@@ -165,7 +165,7 @@ const findSale = (s: TerminalState, rrn: string, settled: SettledSales | undefin
 
 /** The settled sales (by RRN) a command may refer to, for the caller to load before deciding. */
 export const settledSalesNeeded = (command: TerminalCommand, s: TerminalState): string[] => {
-  const outsideBatch = (rrn: string | undefined): rrn is string => !!rrn && !s.transactions.has(rrn);
+  const outsideBatch = <R extends string>(rrn: R | undefined): rrn is R => !!rrn && !s.transactions.has(rrn);
   switch (command.type) {
     case 'Void':
     case 'Refund':

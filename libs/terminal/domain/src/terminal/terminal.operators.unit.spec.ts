@@ -3,7 +3,7 @@ import { MAX_MINOR_DIGITS, parseMinorUnits } from '@pos/money';
 import { MAX_PASSWORD_FAILURES, MAX_TRANSACTION_AMOUNT, MAX_TRANSACTIONS_PER_BATCH } from './terminal.decider';
 import {
   answerTo,
-  at, authenticationFailed, DAY, fp, given, History, MID, NOW, OP, OP2, register, registered, sale, settle, signedOffEvent, signedOn, signedOnEvent, signOff, signOn, TID,
+  at, authenticationFailed, DAY, fp, given, History, MID, NOW, OP, OP2, register, registered, reverse, sale, settle, signedOffEvent, signedOn, signedOnEvent, signOff, signOn, TID,
   thenEvents, thenRefused, thenRefusedRecording, thenTypes, totals, unlock, unlocked, when,
 } from './terminal.test-kit';
 import { responseOf } from './terminal.state';
@@ -225,7 +225,7 @@ describe('signing off', () => {
     thenEvents(signedOn().when(signOff('000002')), signedOffEvent('000002'));
     const h = signedOn();
     h.run(sale('000002', 1_000n));
-    h.run({ type: 'Reverse', stan: '000003', fingerprint: fp('000003'), batchNo: '000001', originalStan: '000002', reason: '98' });
+    h.run(reverse('000003', '000002'));
     thenEvents(h.when(signOff('000004')), signedOffEvent('000004'));
   });
 

@@ -6,7 +6,7 @@ import type { BatchTotals, PaymentMethod, ReversalReason, TerminalEvent } from '
 import { DomainError } from '@pos/kernel';
 import { expect } from 'vitest';
 import type { CurrencyCode } from '@pos/money';
-import type { TerminalCommand, UploadedTransaction } from './terminal.commands';
+import { parseCommand, type TerminalCommand, type UploadedTransaction, type Written } from './terminal.commands';
 import { decide, priorAnswer, settledSalesNeeded, settledSaleUpdates } from './terminal.decider';
 import { evolve, initialTerminalState, responseOf, type SettledSale, type TerminalState } from './terminal.state';
 
@@ -26,64 +26,76 @@ export const fp = (stan: string, salt = 'body'): string => `fingerprint-${stan}-
 
 type Cmd<T extends TerminalCommand['type']> = Extract<TerminalCommand, { type: T }>;
 
-export const register = (over: Partial<Cmd<'RegisterTerminal'>> = {}): Cmd<'RegisterTerminal'> => ({
-  type: 'RegisterTerminal',
-  terminalId: TID,
-  merchantId: MID,
-  merchantName: 'Shop',
-  currencies: [
-    { currency: 'CNY', maxAmount: 5_000_000n },
-    { currency: 'USD', maxAmount: 100_000n },
-  ],
-  operatorIds: [OP, OP2],
-  pricing: {
-    planId: 'default',
-    mdrBps: { BANK_CARD: 60, QR: 38 },
-    refundReturnsFee: false,
-    payoutSchedule: 'T1',
-    rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' },
-  },
-  ...over,
-});
+const command = <C extends TerminalCommand>(written: Written<C>): C => parseCommand(written);
 
-export const signOn = (stan: string, over: Partial<Cmd<'SignOn'>> = {}): Cmd<'SignOn'> => ({
-  type: 'SignOn', stan, fingerprint: fp(stan), operatorId: OP, passwordValid: true, ...over,
-});
+export const register = (over: Partial<Written<Cmd<'RegisterTerminal'>>> = {}): Cmd<'RegisterTerminal'> =>
+  command<Cmd<'RegisterTerminal'>>({
+    type: 'RegisterTerminal',
+    terminalId: TID,
+    merchantId: MID,
+    merchantName: 'Shop',
+    currencies: [
+      { currency: 'CNY', maxAmount: 5_000_000n },
+      { currency: 'USD', maxAmount: 100_000n },
+    ],
+    operatorIds: [OP, OP2],
+    pricing: {
+      planId: 'default',
+      mdrBps: { BANK_CARD: 60, QR: 38 },
+      refundReturnsFee: false,
+      payoutSchedule: 'T1',
+      rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' },
+    },
+    ...over,
+  });
 
-export const sale = (stan: string, amount: bigint, over: Partial<Cmd<'Sale'>> = {}): Cmd<'Sale'> => ({
-  type: 'Sale', stan, fingerprint: fp(stan), batchNo: '000001', amount, currency: 'CNY', method: 'BANK_CARD', maskedPan: '622202******1234',
-  ...over,
-});
+export const signOn = (stan: string, over: Partial<Written<Cmd<'SignOn'>>> = {}): Cmd<'SignOn'> =>
+  command<Cmd<'SignOn'>>({
+    type: 'SignOn', stan, fingerprint: fp(stan), operatorId: OP, passwordValid: true, ...over,
+  });
 
-export const voidOf = (stan: string, originalRrn: string, over: Partial<Cmd<'Void'>> = {}): Cmd<'Void'> => ({
-  type: 'Void', stan, fingerprint: fp(stan), batchNo: '000001', originalRrn, ...over,
-});
+export const sale = (stan: string, amount: bigint, over: Partial<Written<Cmd<'Sale'>>> = {}): Cmd<'Sale'> =>
+  command<Cmd<'Sale'>>({
+    type: 'Sale', stan, fingerprint: fp(stan), batchNo: '000001', amount, currency: 'CNY', method: 'BANK_CARD', maskedPan: '622202******1234',
+    ...over,
+  });
 
-export const refund = (stan: string, originalRrn: string, amount: bigint, over: Partial<Cmd<'Refund'>> = {}): Cmd<'Refund'> => ({
-  type: 'Refund', stan, fingerprint: fp(stan), batchNo: '000001', originalRrn, amount, ...over,
-});
+export const voidOf = (stan: string, originalRrn: string, over: Partial<Written<Cmd<'Void'>>> = {}): Cmd<'Void'> =>
+  command<Cmd<'Void'>>({
+    type: 'Void', stan, fingerprint: fp(stan), batchNo: '000001', originalRrn, ...over,
+  });
 
-export const reverse = (stan: string, originalStan: string, over: Partial<Cmd<'Reverse'>> = {}): Cmd<'Reverse'> => ({
-  type: 'Reverse', stan, fingerprint: fp(stan), batchNo: '000001', originalStan, reason: '98' as ReversalReason, ...over,
-});
+export const refund = (stan: string, originalRrn: string, amount: bigint, over: Partial<Written<Cmd<'Refund'>>> = {}): Cmd<'Refund'> =>
+  command<Cmd<'Refund'>>({
+    type: 'Refund', stan, fingerprint: fp(stan), batchNo: '000001', originalRrn, amount, ...over,
+  });
 
-export const settle = (stan: string, totals: readonly BatchTotals[], over: Partial<Cmd<'Settle'>> = {}): Cmd<'Settle'> => ({
-  type: 'Settle', stan, fingerprint: fp(stan), batchNo: '000001', operatorId: OP, passwordValid: true, totals, ...over,
-});
+export const reverse = (stan: string, originalStan: string, over: Partial<Written<Cmd<'Reverse'>>> = {}): Cmd<'Reverse'> =>
+  command<Cmd<'Reverse'>>({
+    type: 'Reverse', stan, fingerprint: fp(stan), batchNo: '000001', originalStan, reason: '98' as ReversalReason, ...over,
+  });
 
-export const upload = (stan: string, transactions: readonly UploadedTransaction[], over: Partial<Cmd<'UploadBatch'>> = {}): Cmd<'UploadBatch'> => ({
-  type: 'UploadBatch', stan, fingerprint: fp(stan), batchNo: '000001', transactions, ...over,
-});
+export const settle = (stan: string, totals: readonly BatchTotals[], over: Partial<Written<Cmd<'Settle'>>> = {}): Cmd<'Settle'> =>
+  command<Cmd<'Settle'>>({
+    type: 'Settle', stan, fingerprint: fp(stan), batchNo: '000001', operatorId: OP, passwordValid: true, totals, ...over,
+  });
 
-export const endUpload = (stan: string, over: Partial<Cmd<'EndBatchUpload'>> = {}): Cmd<'EndBatchUpload'> => ({
-  type: 'EndBatchUpload', stan, fingerprint: fp(stan), batchNo: '000001', ...over,
-});
+export const upload = (stan: string, transactions: readonly Written<UploadedTransaction>[], over: Partial<Written<Cmd<'UploadBatch'>>> = {}): Cmd<'UploadBatch'> =>
+  command<Cmd<'UploadBatch'>>({
+    type: 'UploadBatch', stan, fingerprint: fp(stan), batchNo: '000001', transactions, ...over,
+  });
 
-export const signOff = (stan: string, over: Partial<Cmd<'SignOff'>> = {}): Cmd<'SignOff'> => ({
-  type: 'SignOff', stan, fingerprint: fp(stan), ...over,
-});
+export const endUpload = (stan: string, over: Partial<Written<Cmd<'EndBatchUpload'>>> = {}): Cmd<'EndBatchUpload'> =>
+  command<Cmd<'EndBatchUpload'>>({
+    type: 'EndBatchUpload', stan, fingerprint: fp(stan), batchNo: '000001', ...over,
+  });
 
-export const unlock = (operatorId = OP): Cmd<'UnlockOperator'> => ({ type: 'UnlockOperator', operatorId });
+export const signOff = (stan: string, over: Partial<Written<Cmd<'SignOff'>>> = {}): Cmd<'SignOff'> =>
+  command<Cmd<'SignOff'>>({
+    type: 'SignOff', stan, fingerprint: fp(stan), ...over,
+  });
+
+export const unlock = (operatorId = OP): Cmd<'UnlockOperator'> => command<Cmd<'UnlockOperator'>>({ type: 'UnlockOperator', operatorId });
 
 export const totals = (
   currency: CurrencyCode,
@@ -96,8 +108,8 @@ export const totals = (
 export const uploaded = (
   stan: string,
   amount: bigint,
-  over: Partial<UploadedTransaction> = {},
-): UploadedTransaction => ({ stan, kind: 'SALE', method: 'BANK_CARD' as PaymentMethod, amount, currency: 'CNY', ...over });
+  over: Partial<Written<UploadedTransaction>> = {},
+): Written<UploadedTransaction> => ({ stan, kind: 'SALE', method: 'BANK_CARD' as PaymentMethod, amount, currency: 'CNY', ...over });
 
 // ---- given / when / then --------------------------------------------------
 
