@@ -32,6 +32,13 @@ export type Decodes<S extends z.ZodType, D> = [z.output<S>] extends [D]
     : false
   : false;
 
+/**
+ * Compile-time check over a context's event union: every event type has a schema, and each
+ * schema decodes to exactly its event's data (`true` only if all do).
+ */
+export type SchemasDecode<S extends { readonly [K in E['type']]: z.ZodType }, E extends { readonly type: string; readonly data: unknown }> =
+  false extends { [K in E['type']]: Decodes<S[K], Extract<E, { type: K }>['data']> }[E['type']] ? false : true;
+
 /** Reads a payload written at an older schema version and upcasts it to the current data. */
 export type OlderVersion<D> = (payload: unknown) => { success: true; data: D } | { success: false; error: z.ZodError };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { batchNo, businessDay, count, currencyCode, type Decodes, merchantId, minorUnits, paymentMethod, terminalId } from '../wire';
+import { batchNo, businessDay, count, currencyCode, type SchemasDecode, merchantId, minorUnits, paymentMethod, terminalId } from '../wire';
 import type * as E from './settlement.events';
 
 export const ledgerAccount = z.enum(['SCHEME_RECEIVABLE', 'MERCHANT_PAYABLE', 'FEE_INCOME']);
@@ -58,8 +58,4 @@ export const settlementSchemas = {
   }),
 } as const;
 
-type S = typeof settlementSchemas;
-export const settlementSchemasMatchTypes: [
-  Decodes<S['BatchSettled'], E.BatchSettled['data']>,
-  Decodes<S['PayoutScheduled'], E.PayoutScheduled['data']>,
-] = [true, true];
+export const settlementSchemasMatchTypes: SchemasDecode<typeof settlementSchemas, E.SettlementEvent> = true;

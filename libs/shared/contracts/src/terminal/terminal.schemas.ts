@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  batchNo, businessDay, count, currencyCode, type Decodes, maskedPan, merchantId, minorUnits, operatorId, paymentMethod,
+  batchNo, businessDay, count, currencyCode, type SchemasDecode, maskedPan, merchantId, minorUnits, operatorId, paymentMethod,
   type OlderVersion, roundingMode, rrn, stan, terminalId, transactionKind, upcastFrom,
 } from '../wire';
 import type * as E from './terminal.events';
@@ -129,20 +129,9 @@ export const terminalSchemas = {
 } as const;
 
 // The schemas and the domain's types must agree exactly; this fails to compile otherwise.
+export const terminalSchemasMatchTypes: SchemasDecode<typeof terminalSchemas, E.TerminalEvent> = true;
+
 type S = typeof terminalSchemas;
-export const terminalSchemasMatchTypes: [
-  Decodes<S['TerminalRegistered'], E.TerminalRegistered['data']>,
-  Decodes<S['TerminalSignedOn'], E.TerminalSignedOn['data']>,
-  Decodes<S['OperatorAuthenticationFailed'], E.OperatorAuthenticationFailed['data']>,
-  Decodes<S['OperatorUnlocked'], E.OperatorUnlocked['data']>,
-  Decodes<S['TransactionCompleted'], E.TransactionCompleted['data']>,
-  Decodes<S['TransactionReversed'], E.TransactionReversed['data']>,
-  Decodes<S['UnmatchedReversalRecorded'], E.UnmatchedReversalRecorded['data']>,
-  Decodes<S['SettlementRequested'], E.SettlementRequested['data']>,
-  Decodes<S['BatchTransactionsUploaded'], E.BatchTransactionsUploaded['data']>,
-  Decodes<S['BatchClosed'], E.BatchClosed['data']>,
-  Decodes<S['TerminalSignedOff'], E.TerminalSignedOff['data']>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
 
 /** Readers of older versions, oldest first (see the registry): version n at index n - 1. */
 export const terminalUpcasters: { readonly [K in keyof S]?: ReadonlyArray<OlderVersion<z.output<S[K]>>> } = {
