@@ -13,7 +13,7 @@ import {
 } from '@pos/reconciliation-application';
 import { type ClearingRecord, DEFAULT_TOLERANCES, type HostTransaction, formatClearingFile, settlementAmountOf, summariseBatches } from '@pos/reconciliation-domain';
 import { storedEvent } from '@pos/testing';
-import { sharedPostgres, type SpecDatabase } from '@pos/testing/containers';
+import { sharedPostgres, type SpecDatabase } from '@pos/testing/shared-containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalMorning } from './testing/terminal-morning';
 

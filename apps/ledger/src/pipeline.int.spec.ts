@@ -7,7 +7,7 @@ import { PgServiceStore } from '@pos/postgres';
 import { applyToReconciliation, DOCS } from '@pos/reconciliation-application';
 import type { DailyTotalsRow } from '@pos/reconciliation-domain';
 import { namespacedLog, waitFor } from '@pos/testing';
-import { sharedKafka, sharedPostgres, type SpecDatabase } from '@pos/testing/containers';
+import { sharedKafka, sharedPostgres, type SpecDatabase } from '@pos/testing/shared-containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalMorning } from './testing/terminal-morning';
 

@@ -13,7 +13,7 @@ import { applyToReconciliation, AUDIT_TRAIL_PROJECTION, DAILY_TOTALS_PROJECTION,
 import type { TerminalEvent } from '@pos/contracts';
 import { decide, evolve, initialTerminalState, parseCommand, type TerminalCommand } from '@pos/terminal-domain';
 import { laterInstant, namespacedLog, waitFor } from '@pos/testing';
-import { sharedKafka, sharedPostgres, type SpecDatabase } from '@pos/testing/containers';
+import { sharedKafka, sharedPostgres, type SpecDatabase } from '@pos/testing/shared-containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalMorning } from './testing/terminal-morning';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ConsumedMessage } from '@pos/eventing';
 import { waitFor } from '@pos/testing';
-import { sharedKafka } from '@pos/testing/containers';
+import { sharedKafka } from '@pos/testing/shared-containers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaMessageLog } from './kafka-message-log';
 

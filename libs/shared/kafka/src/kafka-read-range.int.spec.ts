@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ConsumedMessage, dlqTopic, type LogMessage, type LogPositions, positionKey } from '@pos/eventing';
 import { laterInstant, waitFor } from '@pos/testing';
-import { sharedKafka } from '@pos/testing/containers';
+import { sharedKafka } from '@pos/testing/shared-containers';
 import { type Admin, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_READ_GROUP_PREFIX, KafkaMessageLog } from './kafka-message-log';

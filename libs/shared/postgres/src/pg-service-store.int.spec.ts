@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { LEDGER_EVENTS } from '@pos/contracts';
 import { draftStream, GENESIS_HASH, type NewEvent, STORE_START } from '@pos/eventing';
 import { eventStoreContract, rawPgStore } from '@pos/testing';
-import { sharedPostgres, type SpecDatabase } from '@pos/testing/containers';
+import { sharedPostgres, type SpecDatabase } from '@pos/testing/shared-containers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS, quoteIdent } from './migrations';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedKafka, sharedPostgres, type SpecDatabase } from './index';
+import { sharedKafka, sharedPostgres, type SpecDatabase } from './shared';
 
 // The int tier's shared servers, started by its globalSetup through startPostgres/startKafka:
 // LEDGER_LOCAL_IMAGES=1 on the CI machine (images from tools/infra/build-images.sh), official
