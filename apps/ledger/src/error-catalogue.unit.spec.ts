@@ -6,9 +6,10 @@ import { EdgeErrors, httpStatusOf } from '@pos/platform';
 import { ReconciliationErrors } from '@pos/reconciliation-domain';
 import { SettlementErrors } from '@pos/settlement-domain';
 import { TerminalErrors } from '@pos/terminal-domain';
+import { TerminalKeyErrors } from '@pos/terminal-keys';
 import { describe, expect, it } from 'vitest';
 
-const CATALOGUES = { TerminalErrors, SettlementErrors, ReconciliationErrors, EdgeErrors, ProjectionErrors, KernelErrors };
+const CATALOGUES = { TerminalErrors, TerminalKeyErrors, SettlementErrors, ReconciliationErrors, EdgeErrors, ProjectionErrors, KernelErrors };
 
 interface Row {
   readonly codes: readonly string[];

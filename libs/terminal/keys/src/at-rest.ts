@@ -1,0 +1,100 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { keyBytes, SecretKey, type TerminalMasterKey } from './keys';
+import { TerminalKeyErrors } from './terminal-keys.errors';
+
+/** The environment variable that holds the key-encryption key: 64 hex digits (e.g. `openssl rand -hex 32`). */
+export const KEY_ENCRYPTION_KEY_VARIABLE = 'LEDGER_KEY_ENCRYPTION_KEY';
+
+/**
+ * The well-known development key-encryption key: only for the embedded default (like the
+ * development token), so a fresh clone runs without configuration. Master keys sealed under
+ * it are as good as clear: never use it where real terminals connect.
+ */
+export const DEVELOPMENT_KEY_ENCRYPTION_KEY_HEX = createHash('sha256').update('pos-ledger development key-encryption key').digest('hex');
+
+const KEK_LENGTH = 32;
+const kekMaterial = new WeakMap<KeyEncryptionKey, Buffer>();
+
+/** The AES-256 key that seals terminal master keys at rest. Like SecretKey, it never shows its bytes. */
+export class KeyEncryptionKey {
+  /** A short fingerprint (SHA-256 of the key, 4 bytes) to tell in logs which key is configured, never the key. */
+  readonly fingerprint: string;
+
+  private constructor(bytes: Buffer) {
+    kekMaterial.set(this, bytes);
+    this.fingerprint = createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+  }
+
+  static fromHex(hex: string): KeyEncryptionKey {
+    const bytes = /^[0-9A-Fa-f]{64}$/.test(hex) ? Buffer.from(hex, 'hex') : undefined;
+    if (!bytes || bytes.length !== KEK_LENGTH)
+      throw TerminalKeyErrors.KEY_ENCRYPTION_KEY_INVALID(`${KEY_ENCRYPTION_KEY_VARIABLE} must be ${KEK_LENGTH * 2} hex digits (256 bits, e.g. \`openssl rand -hex 32\`)`);
+    return new KeyEncryptionKey(bytes);
+  }
+
+  toJSON(): { fingerprint: string } {
+    return { fingerprint: this.fingerprint };
+  }
+
+  toString(): string {
+    return `[key-encryption key ${this.fingerprint}]`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+const kekBytes = (kek: KeyEncryptionKey): Buffer => {
+  const bytes = kekMaterial.get(kek);
+  if (!bytes) throw new TypeError('not a KeyEncryptionKey');
+  return bytes;
+};
+
+/**
+ * The key-encryption key a process runs with: the configured one, or the development one
+ * where the development default is accepted (the caller says where: the embedded default on
+ * loopback); anywhere else a missing key refuses to start.
+ */
+export const keyEncryptionKeyFrom = (configured: string | undefined, developmentAccepted: boolean): KeyEncryptionKey => {
+  if (configured !== undefined && configured !== '') return KeyEncryptionKey.fromHex(configured);
+  if (developmentAccepted) return KeyEncryptionKey.fromHex(DEVELOPMENT_KEY_ENCRYPTION_KEY_HEX);
+  throw TerminalKeyErrors.KEY_ENCRYPTION_KEY_INVALID(`${KEY_ENCRYPTION_KEY_VARIABLE} is not set: the development key-encryption key works only on the embedded default on loopback`);
+};
+
+const VERSION = 'tmk1';
+const IV_LENGTH = 12;
+const TAG_LENGTH = 16;
+// The terminal id is authenticated with the key, so a sealed key copied onto another terminal's record does not open.
+const aad = (terminalId: string) => Buffer.from(`${VERSION}:${terminalId}`, 'utf8');
+
+/**
+ * A master key sealed for storage: AES-256-GCM under the key-encryption key, bound to its
+ * terminal. `tmk1.<iv>.<ciphertext>.<tag>` (base64url), a string any store keeps as text.
+ */
+export const sealMasterKey = (kek: KeyEncryptionKey, terminalId: string, tmk: TerminalMasterKey): string => {
+  const iv = randomBytes(IV_LENGTH);
+  const cipher = createCipheriv('aes-256-gcm', kekBytes(kek), iv, { authTagLength: TAG_LENGTH });
+  cipher.setAAD(aad(terminalId));
+  const sealed = Buffer.concat([cipher.update(keyBytes(tmk)), cipher.final()]);
+  return [VERSION, iv, sealed, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+};
+
+/** The master key a sealed blob holds; KEY_UNSEAL_FAILED if it is not one this key sealed for this terminal. */
+export const openMasterKey = (kek: KeyEncryptionKey, terminalId: string, sealed: string): TerminalMasterKey => {
+  const unsealable = (why: string) => TerminalKeyErrors.KEY_UNSEAL_FAILED(`terminal ${terminalId}'s stored master key does not open: ${why}`, { terminalId, kek: kek.fingerprint });
+  const parts = sealed.split('.');
+  if (parts.length !== 4 || parts[0] !== VERSION || !parts.slice(1).every((p) => /^[A-Za-z0-9_-]+$/.test(p))) throw unsealable(`not a ${VERSION} sealed key`);
+  const [iv, data, tag] = parts.slice(1).map((p) => Buffer.from(p, 'base64url'));
+  if (iv.length !== IV_LENGTH || tag.length !== TAG_LENGTH) throw unsealable(`not a ${VERSION} sealed key`);
+  const decipher = createDecipheriv('aes-256-gcm', kekBytes(kek), iv, { authTagLength: TAG_LENGTH });
+  decipher.setAAD(aad(terminalId));
+  decipher.setAuthTag(tag);
+  let clear: Buffer;
+  try {
+    clear = Buffer.concat([decipher.update(data), decipher.final()]);
+  } catch {
+    throw unsealable(`another key-encryption key (configured: ${kek.fingerprint}), another terminal's key, or altered`);
+  }
+  return SecretKey.of('TMK', clear);
+};
