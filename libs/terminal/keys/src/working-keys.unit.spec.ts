@@ -19,7 +19,7 @@ describe('sign-on working keys under the master key (field 62)', () => {
   });
 
   it('encrypts a working key under the master key with two-key triple DES ECB', () => {
-    // Same key as a published check value pair: the MAC key 0123…3210 (KCV 08D7B4) under itself as TMK, decrypted back.
+    // The cipher itself is checked against a published TMK/TAK pair in des.unit.spec.ts; here: the key goes in whole, and comes back.
     const mac = SecretKey.fromHex('MAC', '0123456789ABCDEFFEDCBA9876543210');
     const encrypted = encryptUnderMasterKey(TMK, mac);
     expect(encrypted).toHaveLength(16);
