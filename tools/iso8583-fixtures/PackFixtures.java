@@ -39,6 +39,10 @@ public class PackFixtures {
         2, "4761739001010119", 3, "000000", 4, "000000012345", 11, "000002", 14, "2912", 22, "051", 25, "00",
         35, "4761739001010119=2912201114380448", 41, "TERM0001", 42, "MERCHANT0000001", 49, "156",
         60, "22000001000", 64, "b:" + mac)));
+    fixtures.add(request("chip-sale-0200-icc-data", "chip sale: EMV TLV bytes in field 55, an LLLCHAR jPOS carries byte for byte (ISO-8859-1)", "0200", f(
+        2, "4761739001010119", 3, "000000", 4, "000000012345", 11, "000005", 22, "051", 23, "001", 25, "00",
+        41, "TERM0001", 42, "MERCHANT0000001", 49, "156",
+        55, "b:9f2608a1b2c3d4e5f60718820200009f360200019f2701809f100706010a03a00000", 60, "22000001000")));
     fixtures.add(request("sale-0210", "sale answer with RRN, auth code and response code", "0210", f(
         2, "4761739001010119", 3, "000000", 4, "000000012345", 11, "000002", 12, "101530", 13, "1201", 25, "00",
         37, "000000000123", 38, "A1B2C3", 39, "00", 41, "TERM0001", 42, "MERCHANT0000001", 49, "156",
@@ -107,7 +111,9 @@ public class PackFixtures {
     for (int i = 2; i <= m.getMaxField(); i++) {
       if (!m.hasField(i)) continue;
       Object v = m.getComponent(i).getValue();
-      out.put(i, v instanceof byte[] b ? "b:" + ISOUtil.hexString(b).toLowerCase() : (String) v);
+      // Field 55 (ICC data) is an LLLCHAR in ISO87BPackager; its characters are the TLV's bytes.
+      boolean binary = v instanceof byte[] || i == 55;
+      out.put(i, binary ? "b:" + ISOUtil.hexString(m.getComponent(i).getBytes()).toLowerCase() : (String) v);
     }
     return out;
   }

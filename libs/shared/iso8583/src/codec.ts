@@ -54,7 +54,7 @@ const packData = (field: number, f: FieldSpec, value: IsoValue): { data: Uint8Ar
   if (f.kind === 'b') {
     if (!(value instanceof Uint8Array)) return invalid('expected bytes');
     if (f.prefix === 0 ? value.length !== f.length : value.length > f.length) invalid(`${value.length} bytes, the field takes ${f.prefix === 0 ? '' : 'up to '}${f.length}`);
-    return { data: value.slice(), length: value.length };
+    return { data: Uint8Array.from(value), length: value.length };
   }
   if (typeof value !== 'string') return invalid('expected a string');
   const max = f.kind === 'xn' ? f.length - 1 : f.length;
@@ -126,7 +126,8 @@ class Reader {
   take(count: number, field: number, what: string): Uint8Array {
     if (this.offset + count > this.bytes.length)
       fail('ISO_MESSAGE_TRUNCATED', `the message ends inside field ${field} (${what}): ${count} bytes needed at offset ${this.offset}, ${this.bytes.length - this.offset} left`, field, this.offset);
-    const out = this.bytes.slice(this.offset, this.offset + count);
+    // A copy, never a view: a Node Buffer's slice would share the socket's memory.
+    const out = Uint8Array.from(this.bytes.subarray(this.offset, this.offset + count));
     this.offset += count;
     return out;
   }

@@ -49,7 +49,7 @@ export const decodeFrame = (bytes: Uint8Array): Frame => {
   if (length < TPDU_BYTES) throw new Iso8583Error('ISO_FRAME_TRUNCATED', `a ${length}-byte frame cannot hold its ${TPDU_BYTES}-byte TPDU`, undefined, PREFIX_BYTES);
   if (bytes[PREFIX_BYTES] !== TPDU_ID) throw new Iso8583Error('ISO_TPDU_INVALID', `TPDU id ${bytes[PREFIX_BYTES].toString(16).padStart(2, '0')}, expected 60`, undefined, PREFIX_BYTES);
   const b = bytes.subarray(PREFIX_BYTES + 1);
-  return { tpdu: { destination: (b[0] << 8) | b[1], source: (b[2] << 8) | b[3] }, message: bytes.slice(PREFIX_BYTES + TPDU_BYTES) };
+  return { tpdu: { destination: (b[0] << 8) | b[1], source: (b[2] << 8) | b[3] }, message: Uint8Array.from(bytes.subarray(PREFIX_BYTES + TPDU_BYTES)) };
 };
 
 /**

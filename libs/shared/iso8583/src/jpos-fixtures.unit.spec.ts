@@ -41,6 +41,16 @@ describe('the codec against messages packed by jPOS ISO87BPackager', () => {
     });
   }
 
+  it('unpacks a Node Buffer into plain byte arrays of its own, not views of the buffer', () => {
+    const buffer = Buffer.from(jposFixture('sale-0200').frame, 'hex');
+    const got = unpackFrame(ISO87B, buffer);
+    buffer.fill(0);
+    const mac = got.message.fields.get(64) as Uint8Array;
+    expect(Object.getPrototypeOf(mac)).toBe(Uint8Array.prototype);
+    expect(toHex(mac)).toBe('0102030405060708');
+    expect(toHex(got.raw)).toBe(jposFixture('sale-0200').message);
+  });
+
   it('swaps the TPDU in a reply as jPOS\'s server NACChannel did', () => {
     const reply = jposFixture('sign-on-0810-reply');
     expect(toHex(fromHex(reply.frame).subarray(2, 7))).toBe('6000000001');

@@ -90,7 +90,8 @@ export const ISO87B: MessageSpec = {
     52: { kind: 'b', length: 8, prefix: 0, description: 'pin data' },
     53: { kind: 'n', length: 16, prefix: 0, description: 'security related control information' },
     54: { kind: 'ans', length: 120, prefix: 3, description: 'additional amounts' },
-    55: { kind: 'ans', length: 999, prefix: 3, description: 'reserved iso' },
+    // An LLLCHAR in ISO87BPackager, whose ISO-8859-1 characters are the EMV TLV's bytes: the same wire bytes, held as bytes.
+    55: { kind: 'b', length: 999, prefix: 3, description: 'integrated circuit card system related data (EMV TLV)' },
     56: { kind: 'ans', length: 999, prefix: 3, description: 'reserved iso' },
     57: { kind: 'ans', length: 999, prefix: 3, description: 'reserved national' },
     58: { kind: 'ans', length: 999, prefix: 3, description: 'reserved national' },
