@@ -68,6 +68,7 @@ public class PackFixtures {
         3, "000000", 4, "000000012345", 11, "000004", 41, "TERM0001", 42, "MERCHANT0000001",
         90, "020000000200000000000000000000000000000000", 97, "C0000000000012345")));
     fixtures.add(reply());
+    fixtures.addAll(randomMessages(40));
 
     StringBuilder json = new StringBuilder("[\n");
     for (int i = 0; i < fixtures.size(); i++) {
@@ -76,7 +77,7 @@ public class PackFixtures {
           .append("\",\n    \"fields\": {");
       int k = 0;
       for (Map.Entry<Integer, String> e : x.fields().entrySet())
-        json.append(k++ == 0 ? "" : ",").append("\n      \"").append(e.getKey()).append("\": \"").append(e.getValue()).append('"');
+        json.append(k++ == 0 ? "" : ",").append("\n      \"").append(e.getKey()).append("\": \"").append(json(e.getValue())).append('"');
       json.append("\n    },\n    \"message\": \"").append(x.message()).append("\",\n    \"frame\": \"").append(x.frame())
           .append("\"\n  }").append(i + 1 < fixtures.size() ? ",\n" : "\n");
     }
@@ -84,6 +85,59 @@ public class PackFixtures {
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, json.toString(), StandardCharsets.UTF_8);
     System.out.println("wrote " + fixtures.size() + " fixtures to " + out);
+  }
+
+  /**
+   * Seeded random messages over every field ISO87BPackager defines (each field in at least five),
+   * with values of each field packager's kind: jPOS's own reading of the whole table.
+   */
+  static List<Fixture> randomMessages(int count) throws Exception {
+    java.util.Random r = new java.util.Random(8583);
+    String[] mtis = {"0100", "0110", "0200", "0210", "0220", "0230", "0320", "0330", "0400", "0401", "0410", "0500", "0510", "0620", "0800", "0810", "0820", "0830"};
+    List<Fixture> out = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      Map<Integer, String> fields = new LinkedHashMap<>();
+      for (int i = 2; i <= 128; i++) {
+        if (i % 8 != k % 8 && r.nextDouble() > 0.1) continue;
+        fields.put(i, randomValue(r, i, PACKAGER.getFieldPackager(i)));
+      }
+      out.add(request(String.format("random-%02d", k), "seeded random values of every field's kind", mtis[r.nextInt(mtis.length)], fields));
+    }
+    return out;
+  }
+
+  static String randomValue(java.util.Random r, int field, org.jpos.iso.ISOFieldPackager p) {
+    int max = p.getLength();
+    if (field == 55 || p instanceof org.jpos.iso.IFB_BINARY) {
+      byte[] b = new byte[field == 55 ? r.nextInt(60) : max];
+      r.nextBytes(b);
+      return "b:" + hex(b);
+    }
+    if (p instanceof org.jpos.iso.IFB_NUMERIC) return digits(r, max);
+    if (p instanceof org.jpos.iso.IFB_AMOUNT) return (r.nextBoolean() ? "C" : "D") + digits(r, max - 1);
+    if (p instanceof org.jpos.iso.IFB_LLNUM) {
+      String d = digits(r, r.nextInt(max + 1));
+      if (field == 35 && d.length() > 2) d = d.substring(0, d.length() / 2) + "=" + d.substring(d.length() / 2 + 1);
+      return d;
+    }
+    if (p instanceof org.jpos.iso.IF_CHAR) return chars(r, max);
+    return chars(r, r.nextInt(Math.min(max, 60) + 1)); // IFB_LLCHAR, IFB_LLLCHAR
+  }
+
+  static String digits(java.util.Random r, int n) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < n; i++) s.append((char) ('0' + r.nextInt(10)));
+    return s.toString();
+  }
+
+  static String chars(java.util.Random r, int n) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < n; i++) s.append((char) (0x20 + r.nextInt(0x7f - 0x20)));
+    return s.toString();
+  }
+
+  static String json(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
   /** Field number, value pairs; a value "b:HEX" is a binary field. */

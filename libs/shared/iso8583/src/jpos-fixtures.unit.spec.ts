@@ -22,6 +22,11 @@ describe('the codec against messages packed by jPOS ISO87BPackager', () => {
     expect(fixtures.some((f) => Object.keys(f.fields).some((n) => Number(n) > 64))).toBe(true);
   });
 
+  it('covers every field of the spec table with values jPOS packed, so the whole table is checked against jPOS', () => {
+    const seen = new Set(fixtures.flatMap((f) => Object.keys(f.fields).map(Number)));
+    expect(Object.keys(ISO87B.fields).map(Number).filter((n) => !seen.has(n))).toEqual([]);
+  });
+
   for (const fixture of fixtures) {
     describe(fixture.name, () => {
       const isReply = fixture.name.endsWith('-reply');
