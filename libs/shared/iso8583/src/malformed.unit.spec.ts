@@ -102,6 +102,11 @@ describe('malformed messages', () => {
     for (const mti of [[0x09, 0x00], [0x07, 0x00], [0x12, 0x00], [0x02, 0x90], [0x02, 0x06]]) expectRefused(() => unpackMessage(ISO87B, edited(sale, 0, ...mti)), 'ISO_MTI_UNKNOWN', 0);
   });
 
+  it('refuses a bit for a field the spec does not define (a narrower dialect than ISO87B)', () => {
+    const narrow = { name: 'sign-on fields only', fields: { 11: ISO87B.fields[11] } };
+    expectRefused(() => unpackMessage(narrow, signOn), 'ISO_FIELD_UNDEFINED', 41);
+  });
+
   it('refuses control characters in a character field and a sign other than C or D', () => {
     expectRefused(() => unpackMessage(ISO87B, edited(sale, offsetOf(sale, 41), 0x0a)), 'ISO_FIELD_INVALID', 41);
     const upload = message('upload-0320');
