@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProjectionErrors } from '@pos/eventing';
+import { Iso8583Errors } from '@pos/iso8583';
 import { catalogueEntries, type ErrorSpec, KernelErrors } from '@pos/kernel';
 import { EdgeErrors, httpStatusOf } from '@pos/platform';
 import { ReconciliationErrors } from '@pos/reconciliation-domain';
@@ -9,7 +10,7 @@ import { TerminalErrors } from '@pos/terminal-domain';
 import { TerminalKeyErrors } from '@pos/terminal-keys';
 import { describe, expect, it } from 'vitest';
 
-const CATALOGUES = { TerminalErrors, TerminalKeyErrors, SettlementErrors, ReconciliationErrors, EdgeErrors, ProjectionErrors, KernelErrors };
+const CATALOGUES = { TerminalErrors, TerminalKeyErrors, SettlementErrors, ReconciliationErrors, EdgeErrors, ProjectionErrors, KernelErrors, Iso8583Errors };
 
 interface Row {
   readonly codes: readonly string[];

@@ -1,0 +1,6 @@
+export * from './codec';
+export * from './errors';
+export * from './frame';
+export * from './hex';
+export * from './spec';
+export * from './wire';
