@@ -92,7 +92,8 @@ export default [
             // The audit CLI runs the use cases on the stores runtime opens for the configured
             // deployment; it never opens a store or a broker itself, nor starts a Nest app.
             dep('type:audit', ['type:domain', 'type:contracts', 'type:core', 'type:application', 'type:platform', 'type:runtime'], [...STORAGE, ...pkgs('@nestjs/*', 'express')]),
-            dep('type:tool', ['type:domain', 'type:contracts', 'type:testing']),
+            // Tools that speak the terminal protocol (simulator, the jPOS harness) need the core's MAC.
+            dep('type:tool', ['type:domain', 'type:contracts', 'type:core', 'type:testing']),
             // Benchmarks measure the adapters themselves (an event store beside Emmett's, say).
             dep('type:bench', ['type:domain', 'type:contracts', 'type:core', 'type:application', 'type:infra', 'type:testing']),
             // bounded contexts: each sees itself and the shared kernel only
