@@ -206,7 +206,12 @@ public class IsoClient {
     String mti = step.path("mti").asText();
     ISOMsg m = new ISOMsg(mti);
     m.setPackager(PACKAGER);
-    if (step.has("tpdu")) m.setHeader(ISOUtil.hex2byte(step.get("tpdu").asText()));
+    if (step.has("tpdu")) {
+      // NACChannel swaps the addresses of a message's own header (it takes it for a reply's): swap first.
+      byte[] t = ISOUtil.hex2byte(step.get("tpdu").asText());
+      if (t.length != 5) throw new IllegalArgumentException("a TPDU is 10 hex digits");
+      m.setHeader(new byte[] {t[0], t[3], t[4], t[1], t[2]});
+    }
     for (Iterator<Map.Entry<String, JsonNode>> it = step.path("fields").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       int n = Integer.parseInt(e.getKey());
@@ -222,7 +227,11 @@ public class IsoClient {
       byte[] image = m.pack();
       m.set(new ISOBinaryField(field, mac(key, Arrays.copyOf(image, image.length - MAC_BYTES))));
     }
-    String stan = m.hasField(11) ? m.getString(11) : null;
+    // The STAN as it goes on the wire (jPOS pads numeric fields), to match the answer's.
+    ISOMsg packed = new ISOMsg();
+    packed.setPackager(PACKAGER);
+    packed.unpack(m.pack());
+    String stan = packed.hasField(11) ? packed.getString(11) : null;
     return exchange(step, result, key, stan, () -> {
       channel.lastPacked = null;
       channel.send(m);

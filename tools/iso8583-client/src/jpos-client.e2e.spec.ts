@@ -18,6 +18,7 @@ const OTHER_KEY_HEX = '1111111111111111FFFFFFFFFFFFFFFF';
 // Amounts that make the responder misbehave on purpose.
 const NO_ANSWER = '000000000666';
 const BAD_ANSWER_MAC = '000000000999';
+const LATE = '000000000777'; // answered only when the next request arrives, just before that one's answer
 
 interface Seen {
   readonly frame: Uint8Array;
@@ -51,11 +52,13 @@ class Responder {
 
   private serve(socket: Socket): void {
     const reader = new FrameReader();
+    const late: Uint8Array[] = [];
     socket.on('error', () => undefined);
     socket.on('data', (chunk) => {
       for (const frame of reader.push(chunk)) {
+        for (const held of late.splice(0)) this.write(socket, held);
         try {
-          this.answer(socket, frame);
+          this.answer(socket, frame, late);
         } catch (e) {
           this.seen.push({ frame, error: (e as { code?: string }).code ?? String(e) });
           socket.destroy();
@@ -65,7 +68,7 @@ class Responder {
     });
   }
 
-  private answer(socket: Socket, frame: Uint8Array): void {
+  private answer(socket: Socket, frame: Uint8Array, late: Uint8Array[]): void {
     const { tpdu, message, raw } = unpackFrame(ISO87B, frame);
     const mac = message.fields.get(64);
     const macValid = mac instanceof Uint8Array ? verifyMac(MAC_KEY, macData(raw), mac) : undefined;
@@ -83,8 +86,10 @@ class Responder {
       const answerMac = retailMac(MAC_KEY, macData(unpackFrame(ISO87B, unsigned).raw));
       if (f.get(4) === BAD_ANSWER_MAC) answerMac[0] ^= 0x01;
       fields.set(64, answerMac);
-      return this.write(socket, packFrame(ISO87B, replyTpdu(tpdu), { mti: '0210', fields }));
+      const answer = packFrame(ISO87B, replyTpdu(tpdu), { mti: '0210', fields });
+      return f.get(4) === LATE ? void late.push(answer) : this.write(socket, answer);
     }
+    if (message.mti === '0400') return this.write(socket, packFrame(ISO87B, replyTpdu(tpdu), { mti: '0410', fields: new Map([...echo(3, 4, 11, 41), [39, '00']]) }));
     throw new Error(`the responder does not answer ${message.mti}`);
   }
 
@@ -147,6 +152,34 @@ describe('the jPOS test client against our codec', () => {
     expect(responder.seen.at(-1)!.message!.fields.get(11)).toBe('000005');
     const silent = await terminal.send('0200', sale('000006', NO_ANSWER), { mac: MAC_KEY_HEX, timeoutMs: 300, expectNoAnswer: true });
     expect(silent).toMatchObject({ ok: true, noAnswer: true });
+  });
+
+  it('takes as the answer only the message with the request\'s STAN (as jPOS pads it): a late answer to a timed-out sale is reported unmatched', async () => {
+    expect(await terminal.send('0200', sale('000011', LATE), { mac: MAC_KEY_HEX, timeoutMs: 200 })).toMatchObject({ ok: false, error: 'timeout' });
+    const reversal = await terminal.send('0400', { 3: '000000', 4: LATE, 11: '12', 41: 'TERM0001' });
+    expect(responder.seen.at(-1)!.message!.fields.get(11)).toBe('000012');
+    expect(reversal).toMatchObject({ ok: true, mti: '0410', fields: { 11: '000012', 39: '00' }, unmatched: [{ mti: '0210', fields: { 11: '000011' } }] });
+  });
+
+  it('fails a step that expected no answer when one comes', async () => {
+    expect(await terminal.send('0800', { ...SIGN_ON, 11: '000013' }, { expectNoAnswer: true, timeoutMs: 2_000 })).toMatchObject({ ok: false, error: 'unexpected-answer', mti: '0810' });
+  });
+
+  it('sends a message under another TPDU when asked, and jPOS reads the swapped one back', async () => {
+    const answer = await terminal.send('0800', { ...SIGN_ON, 11: '000014' }, { tpdu: '6000020000' });
+    expect(toHex(responder.seen.at(-1)!.frame.subarray(2, 7))).toBe('6000020000');
+    expect(answer).toMatchObject({ ok: true, tpdu: '6000000002' });
+  });
+
+  it('writes a frame in two halves (a slow sender): the first without waiting, the answer after the second', async () => {
+    const frame = packFrame(ISO87B, { destination: 1, source: 0 }, { mti: '0800', fields: new Map([[11, '000015'], [41, 'TERM0001']]) });
+    const seen = responder.seen.length;
+    const first = await terminal.raw(frame.subarray(0, 9), { noWait: true });
+    expect(first).toMatchObject({ ok: true, sent: toHex(frame.subarray(0, 9)) });
+    expect(first.mti).toBeUndefined();
+    const second = await terminal.raw(frame.subarray(9));
+    expect(second).toMatchObject({ ok: true, mti: '0810', fields: { 11: '000015' } });
+    expect(responder.seen.length).toBe(seen + 1);
   });
 
   it('writes a raw frame byte for byte: a well-formed one is answered', async () => {
