@@ -70,14 +70,14 @@ class Responder {
 
   private answer(socket: Socket, frame: Uint8Array, late: Uint8Array[]): void {
     const { tpdu, message, raw } = unpackFrame(ISO87B, frame);
-    const mac = message.fields.get(64);
+    const mac = message.fields.get(128) ?? message.fields.get(64);
     const macValid = mac instanceof Uint8Array ? verifyMac(MAC_KEY, macData(raw), mac) : undefined;
     this.seen.push({ frame, message, raw, macValid });
     const f = message.fields;
     const echo = (...ns: number[]): [number, IsoValue][] => ns.filter((n) => f.has(n)).map((n) => [n, f.get(n)!]);
     if (message.mti === '0800') {
       if (f.get(41) === 'GARBLE01') return this.write(socket, Uint8Array.from([0x00, 0x07, 0x60, 0, 0, 0, 1, 0xff, 0xff]));
-      return this.write(socket, packFrame(ISO87B, replyTpdu(tpdu), { mti: '0810', fields: new Map([...echo(11, 41, 60), [39, '00'], [37, '000000000001']]) }));
+      return this.write(socket, packFrame(ISO87B, replyTpdu(tpdu), { mti: '0810', fields: new Map([...echo(11, 41, 60, 70), [39, '00'], [37, '000000000001']]) }));
     }
     if (message.mti === '0200') {
       if (f.get(4) === NO_ANSWER) return;
@@ -134,6 +134,13 @@ describe('the jPOS test client against our codec', () => {
     expect(request.macValid).toBe(true);
     expect(answer).toMatchObject({ ok: true, mti: '0210', macValid: true, fields: { 11: '000002', 39: '00', 38: 'A1B2C3' } });
     expect(toHex(answer.iso!.fields.get(64) as Uint8Array)).toBe(toHex(retailMac(MAC_KEY, macData(Buffer.from(answer.raw!, 'hex')))));
+  });
+
+  it('puts the MAC in field 128 when a field above 64 is present, and reports an answer without a MAC as macValid null', async () => {
+    const answer = await terminal.send('0800', { 11: '000016', 41: 'TERM0001', 70: '301' }, { mac: MAC_KEY_HEX });
+    const request = responder.seen.at(-1)!;
+    expect([request.message!.fields.has(64), request.message!.fields.has(128), request.macValid]).toEqual([false, true, true]);
+    expect(answer).toMatchObject({ ok: true, mti: '0810', fields: { 70: '301' }, macValid: null });
   });
 
   it('tells a wrong MAC either way: ours refuses a sale MACed under another key, jPOS flags our corrupted answer MAC', async () => {

@@ -188,6 +188,8 @@ export class JposTerminal {
     if (this.exited) return;
     const gone = new Promise<void>((done) => this.child.once('exit', () => done()));
     this.child.stdin!.end();
+    // A step still waiting for its answer would hold the process until its timeout.
+    if (this.pending.length > 0) this.child.kill('SIGTERM');
     await gone;
   }
 }
