@@ -189,6 +189,17 @@ describe('the gateway over ISO 8583', () => {
     });
   });
 
+  it('closes a fifth connection of one terminal, writing nothing for it', async () => {
+    const { tmk, batchNo } = await register('T1000004');
+    const clients = await Promise.all(Array.from({ length: 5 }, () => IsoClient.open(port)));
+    for (const c of clients.slice(0, 4)) await signOn(c, 'T1000004', tmk, batchNo);
+    const before = await eventCount();
+    clients[4].write(terminalFrame('0800', { 11: stan(), 41: 'T1000004', 60: `00${batchNo}001`, 63: '01 1234' }, asMacKey(tmk)));
+    expect(await clients[4].next()).toBeUndefined();
+    expect(await eventCount()).toBe(before);
+    await Promise.all(clients.map((c) => c.close()));
+  });
+
   describe('malformed frames: a 30 where a reply can be framed, else the close; never a write', () => {
     const hex = (h: string) => fromHex(h.replace(/\s/g, ''));
     /** A frame from its message hex, with a right length prefix and TPDU. */
