@@ -252,6 +252,18 @@ describe('the gateway over ISO 8583', () => {
     it('a length prefix past the 4 KB limit', () => closed(hex('1001 60 0001 0002')));
     it('a TPDU that is not one (id 61)', () => closed(hex('0007 61 0001 0002 0820')));
     it('garbage that is not even an MTI', () => closed(framed('ffff')));
+    it('a connection past the total limit is closed at once', async () => {
+      const server = ledger.app.get(IsoServer);
+      const limits = server.limits;
+      server.limits = { ...limits, maxConnections: 0 };
+      try {
+        const c = await IsoClient.open(port);
+        await c.ended;
+        expect(c.closed).toBe(true);
+      } finally {
+        server.limits = limits;
+      }
+    });
     it('an idle connection is closed', async () => {
       const server = ledger.app.get(IsoServer);
       const limits = server.limits;

@@ -5,7 +5,7 @@ import { wire } from '@pos/contracts';
 import {
   decodeFrame, FrameReader, ISO87B, isIso8583Error, Iso8583Error, type IsoMessage, type IsoValue, packFrame, replyTpdu, type Tpdu, unpackFrame,
 } from '@pos/iso8583';
-import { type Clock, isDomainError } from '@pos/kernel';
+import { type Clock, isDomainError, type TerminalId } from '@pos/kernel';
 import { CLOCK, LEDGER_CONFIG, type LedgerConfig, LOGGER, type Logger } from '@pos/platform';
 import { TerminalErrors } from '@pos/terminal-domain';
 import { generateWorkingKeys, MAC_LENGTH, type MacKey, requireMac, retailMac, TerminalKeyErrors, workingKeysField } from '@pos/terminal-keys';
@@ -73,7 +73,6 @@ export class IsoServer implements OnApplicationBootstrap, OnApplicationShutdown 
     const front = this.config.terminalFront;
     if (!front) return;
     const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
-    server.maxConnections = this.limits.maxConnections;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(front.port, front.host, () => {
@@ -97,6 +96,10 @@ export class IsoServer implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private accept(socket: Socket): void {
+    if (this.connections.size >= this.limits.maxConnections) {
+      socket.destroy();
+      return;
+    }
     const connection: Connection = { socket, queue: Promise.resolve() };
     this.connections.add(connection);
     const reader = new FrameReader(this.limits.maxFrameBytes);
@@ -187,7 +190,7 @@ export class IsoServer implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /** Field 41, which must be a terminal's id and, on a bound connection, its own. */
-  private terminalOf(connection: Connection, message: IsoMessage): string {
+  private terminalOf(connection: Connection, message: IsoMessage): TerminalId {
     const raw = message.fields.get(41);
     const parsed = wire.terminalId.safeParse(typeof raw === 'string' ? raw.trim() : undefined);
     if (!parsed.success) throw new Iso8583Error('ISO_FIELD_INVALID', 'field 41: not a terminal id', 41);
@@ -206,8 +209,8 @@ export class IsoServer implements OnApplicationBootstrap, OnApplicationShutdown 
     connection.terminalId = terminalId;
   }
 
-  private run(request: IsoRequest, terminalId: string) {
-    return this.handler.runAuthenticated(TERMINAL_REQUESTS[request.name], terminalId as never, request.body, randomUUID());
+  private run(request: IsoRequest, terminalId: TerminalId) {
+    return this.handler.runAuthenticated(TERMINAL_REQUESTS[request.name], terminalId, request.body, randomUUID());
   }
 
   private reply(connection: Connection, tpdu: Tpdu, mti: string, fields: Map<number, IsoValue>, key?: MacKey): void {
