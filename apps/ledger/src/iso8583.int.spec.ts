@@ -7,7 +7,7 @@ import { fromHex } from '@pos/iso8583';
 import type { SqliteServiceStore } from '@pos/embedded';
 import { readEnv } from '@pos/platform';
 import { type RunningProcess, startProcess } from '@pos/runtime';
-import { IsoServer } from '@pos/terminal-application';
+import { type IsoLimits, IsoServer } from '@pos/terminal-application';
 import { acceptWorkingKeys, type MacKey, SecretKey, type TerminalMasterKey } from '@pos/terminal-keys';
 import { ledgerPlan } from './ledger';
 import { IsoClient, terminalFrame } from './testing/iso-client';
@@ -237,45 +237,35 @@ describe('the gateway over ISO 8583', () => {
       f[1] -= 3;
       return answered30(f.subarray(0, f.length - 3), '0830').then(() => undefined);
     });
-    it('a length prefix longer than the frame: the slow-sender limit closes it', async () => {
+    /** Runs `check` with some of the front's limits changed, then restores them. */
+    const withLimits = async (changed: Partial<IsoLimits>, check: () => Promise<void>) => {
       const server = ledger.app.get(IsoServer);
       const limits = server.limits;
-      server.limits = { ...limits, frameMs: 200 };
+      server.limits = { ...limits, ...changed };
       try {
+        await check();
+      } finally {
+        server.limits = limits;
+      }
+    };
+    /** A connection the host closes without being sent anything. */
+    const closedUnasked = async () => {
+      const c = await IsoClient.open(port);
+      await c.ended;
+      expect(c.closed).toBe(true);
+    };
+
+    it('a length prefix longer than the frame: the slow-sender limit closes it', () =>
+      withLimits({ frameMs: 200 }, async () => {
         const f = terminalFrame('0820', { 11: '000001', 41: 'T1000001' });
         f[1] += 10;
         await closed(f);
-      } finally {
-        server.limits = limits;
-      }
-    });
+      }));
     it('a length prefix past the 4 KB limit', () => closed(hex('1001 60 0001 0002')));
     it('a TPDU that is not one (id 61)', () => closed(hex('0007 61 0001 0002 0820')));
     it('garbage that is not even an MTI', () => closed(framed('ffff')));
-    it('a connection past the total limit is closed at once', async () => {
-      const server = ledger.app.get(IsoServer);
-      const limits = server.limits;
-      server.limits = { ...limits, maxConnections: 0 };
-      try {
-        const c = await IsoClient.open(port);
-        await c.ended;
-        expect(c.closed).toBe(true);
-      } finally {
-        server.limits = limits;
-      }
-    });
-    it('an idle connection is closed', async () => {
-      const server = ledger.app.get(IsoServer);
-      const limits = server.limits;
-      server.limits = { ...limits, idleMs: 200 };
-      try {
-        const c = await IsoClient.open(port);
-        await c.ended;
-        expect(c.closed).toBe(true);
-      } finally {
-        server.limits = limits;
-      }
-    });
+    it('a connection past the total limit is closed at once', () => withLimits({ maxConnections: 0 }, closedUnasked));
+    it('an idle connection is closed', () => withLimits({ idleMs: 200 }, closedUnasked));
   });
 
   it('survives random and mutated frames for three seconds, writing nothing', async () => {
