@@ -51,7 +51,7 @@ describe('every route authorised, by role', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-access-'));
-    ledger = await startProcess(ledgerPlan, { ...readEnv({}), port: 0, dataDir: dir, scryptCost: 1024 }, {});
+    ledger = await startProcess(ledgerPlan, { ...readEnv({}), port: 0, iso8583Port: 0, dataDir: dir, scryptCost: 1024 }, {});
     tokens = new AccessTokens(ledger.runtime.store('access'));
     for (const role of ['operations', 'finance', 'auditor', 'revoked'] as const) {
       const { token, record } = await tokens.issue({ name: `${role} test`, role: role === 'revoked' ? 'finance' : role }, CLI, new Date(), `issue-${role}`);

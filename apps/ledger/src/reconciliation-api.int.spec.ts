@@ -34,7 +34,7 @@ describe('reconciliation API refuses bad input with the documented code and chan
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-reconciliation-api-'));
-    ledger = await startProcess(ledgerPlan, { ...readEnv({}), port: 0, dataDir: dir, scryptCost: 1024 }, {});
+    ledger = await startProcess(ledgerPlan, { ...readEnv({}), port: 0, iso8583Port: 0, dataDir: dir, scryptCost: 1024 }, {});
   });
   afterAll(async () => {
     await ledger.close();

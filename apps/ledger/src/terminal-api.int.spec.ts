@@ -59,7 +59,7 @@ describe('terminal API refuses bad input with a stable code and changes nothing'
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-api-'));
-    ledger = await startProcess(ledgerPlan, { ...readEnv({}), port: 0, dataDir: dir, scryptCost: 1024 }, {});
+    ledger = await startProcess(ledgerPlan, { ...readEnv({}), port: 0, iso8583Port: 0, dataDir: dir, scryptCost: 1024 }, {});
     key = await register(T);
   });
   afterAll(async () => {

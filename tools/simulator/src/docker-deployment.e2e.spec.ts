@@ -304,7 +304,7 @@ describe('the Docker deployment, built and run', () => {
     const volume = `${project}-ledger-data`;
     const start = () =>
       docker('run', '-d', '--name', name, '-v', `${volume}:/app/data`, ...Object.entries(TEST_TOKEN_ENV).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-        ...(local ? ['--network', 'host', '-e', 'HOST=127.0.0.1', '-e', `PORT=${port}`] : ['-p', `127.0.0.1:${port}:3000`]), DEFAULT_IMAGE);
+        ...(local ? ['--network', 'host', '-e', 'HOST=127.0.0.1', '-e', `PORT=${port}`, '-e', 'LEDGER_ISO8583_PORT=0'] : ['-p', `127.0.0.1:${port}:3000`]), DEFAULT_IMAGE);
     cleanups.push(() => run('docker', ['volume', 'rm', '-f', volume]), () => run('docker', ['rm', '-f', name]));
     const url = `http://127.0.0.1:${port}`;
     await start();

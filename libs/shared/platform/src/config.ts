@@ -18,6 +18,10 @@ export interface LedgerEnv {
    * several hundred.
    */
   readonly backgroundHeapMb: number;
+  /** The terminal gateway's ISO 8583 TCP port (LEDGER_ISO8583_PORT, default 8583; 0 picks a free one, as PORT=0 does), on HOST. */
+  readonly iso8583Port: number;
+  /** LEDGER_KEY_ENCRYPTION_KEY: 64 hex digits sealing terminal master keys at rest (the embedded default on loopback may go without). */
+  readonly keyEncryptionKey?: string;
 }
 
 const int = (name: string, value: string | undefined, fallback: number, min: number, max: number): number => {
@@ -39,5 +43,7 @@ export const readEnv = (env: NodeJS.ProcessEnv = process.env): LedgerEnv => {
     partitions: int('LEDGER_PARTITIONS', env.LEDGER_PARTITIONS, 4, 1, 256),
     terminalCacheEntries: int('LEDGER_TERMINAL_CACHE_ENTRIES', env.LEDGER_TERMINAL_CACHE_ENTRIES, 500_000, 0, 100_000_000),
     backgroundHeapMb: int('LEDGER_BACKGROUND_HEAP_MB', env.LEDGER_BACKGROUND_HEAP_MB, 128, 64, 65_536),
+    iso8583Port: int('LEDGER_ISO8583_PORT', env.LEDGER_ISO8583_PORT, 8583, 0, 65_535),
+    ...(env.LEDGER_KEY_ENCRYPTION_KEY ? { keyEncryptionKey: env.LEDGER_KEY_ENCRYPTION_KEY } : {}),
   };
 };

@@ -51,7 +51,11 @@ export const startService = async (o: {
   const parts = { logger, metrics };
   const access = new BackOfficeAccess({ ...o.access, bootstrap: o.env.bootstrapTokens, clock: systemClock, logger: logger.child({ component: 'access' }) });
   const root = ServiceRootModule.register([
-    CoreModule.register({ logger, clock: systemClock, metrics, access, config: { scryptCost: o.env.scryptCost, terminalCacheEntries: o.env.terminalCacheEntries } }),
+    CoreModule.register({ logger, clock: systemClock, metrics, access, config: {
+        scryptCost: o.env.scryptCost,
+        terminalCacheEntries: o.env.terminalCacheEntries,
+        terminalFront: { host: o.env.host, port: o.env.iso8583Port, keyEncryptionKey: o.env.keyEncryptionKey, developmentKeyAccepted: o.access.development.accepted },
+      } }),
     ...o.modules(parts),
     OpsModule.register(metrics, o.probes(parts)),
   ]);

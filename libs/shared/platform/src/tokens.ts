@@ -13,4 +13,10 @@ export interface LedgerConfig {
   readonly scryptCost: number;
   /** Open-batch entries of terminal state the gateway keeps in memory (least recently used terminals go first). */
   readonly terminalCacheEntries: number;
+  /**
+   * The gateway's ISO 8583 front and terminal key sealing (absent where no gateway runs, e.g.
+   * unit-built runners): where it listens, the configured key-encryption key, and whether the
+   * development one is accepted (the embedded default on loopback, as for the development token).
+   */
+  readonly terminalFront?: { readonly host: string; readonly port: number; readonly keyEncryptionKey?: string; readonly developmentKeyAccepted: boolean };
 }

@@ -24,6 +24,8 @@ export const TEST_TOKEN_ENV: Readonly<Record<string, string>> = {
   LEDGER_OPERATIONS_TOKEN: TEST_TOKENS.operations,
   LEDGER_FINANCE_TOKEN: TEST_TOKENS.finance,
   LEDGER_AUDITOR_TOKEN: TEST_TOKENS.auditor,
+  // The gateway seals terminal master keys under it; the microservices refuse to start without one.
+  LEDGER_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
 };
 /** `authorization` headers with a test token of each role. */
 export const bearer = (role: keyof typeof TEST_TOKENS) => ({ authorization: `Bearer ${TEST_TOKENS[role]}` });
@@ -76,7 +78,7 @@ export const spawnApp = async (app: AppName, env: Record<string, string> = {}, o
   const port = options.port ?? (await freeLoopbackPort());
   let output = '';
   const child = spawn(process.execPath, ['--enable-source-maps', BUNDLE], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...TEST_TOKEN_ENV, ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', LEDGER_ISO8583_PORT: '0', ...TEST_TOKEN_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d) => (output += d));

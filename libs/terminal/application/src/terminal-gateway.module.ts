@@ -7,6 +7,8 @@ import { TerminalCommandRunner } from './terminal-command.runner';
 import { TerminalCredentials } from './terminal-credentials';
 import { TerminalRequestHandler } from './terminal-requests';
 import { RegisterTerminal } from './register-terminal/register-terminal';
+import { IsoServer } from './iso8583/iso-server';
+import { TerminalMasterKeys } from './iso8583/terminal-master-keys';
 
 /**
  * The gateway's background work: publishing its committed events. Runs beside the HTTP
@@ -46,7 +48,7 @@ export interface GatewayDeps {
   readonly relay?: RelayOptions;
 }
 
-/** terminal-gateway: terminals, operators, sessions, open batches, capture. */
+/** terminal-gateway: terminals, operators, sessions, open batches, capture; over HTTP and ISO 8583. */
 @Module({})
 export class TerminalGatewayModule {
   static register(deps: GatewayDeps): DynamicModule {
@@ -61,6 +63,9 @@ export class TerminalGatewayModule {
         TerminalCredentials,
         TerminalRequestHandler,
         RegisterTerminal,
+        TerminalMasterKeys,
+        // The ISO 8583 front, on LEDGER_ISO8583_PORT beside the HTTP API, in both deployments.
+        IsoServer,
       ],
     };
   }

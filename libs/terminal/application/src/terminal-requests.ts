@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { wire } from '@pos/contracts';
 import { parseRequest, type RequestMeta } from '@pos/platform';
+import type { TerminalId } from '@pos/kernel';
 import { type TerminalCommand, TerminalErrors } from '@pos/terminal-domain';
 import { z } from 'zod';
 import { fingerprintOf, maskPan } from './credentials';
@@ -115,12 +116,21 @@ export class TerminalRequestHandler implements ICommandHandler<TerminalRequestCo
     if (!parsed.success) throw TerminalErrors.TERMINAL_UNKNOWN(`terminal ${raw} is not registered`, undefined, 'unauthenticated');
     const terminalId = parsed.data;
     await this.credentials.authenticate(terminalId, authorization);
+    return this.runAuthenticated(op, terminalId, body, meta.correlationId);
+  }
+
+  /**
+   * A request of a terminal already authenticated (by its API key here, by its MAC on the
+   * ISO 8583 front): parse, fingerprint, run. Both fronts share it, so validation, retries and
+   * response codes are the same on both.
+   */
+  async runAuthenticated(op: TerminalRequest<z.ZodType<RequestBody>>, terminalId: TerminalId, body: unknown, correlationId: string): Promise<TerminalAnswer> {
     const request = parseRequest(op.schema, body);
     const fingerprint = fingerprintOf(op.route, request);
     const actor = request.operatorId ? { type: 'operator' as const, id: `${terminalId}/${request.operatorId}` } : { type: 'terminal' as const, id: terminalId };
     const context: RequestContext = {
       terminalId, fingerprint, passwordValid: (operator, pass) => this.credentials.operatorPasswordValid(terminalId, operator, pass),
     };
-    return this.runner.run(terminalId, { correlationId: meta.correlationId, actor, batchNo: request.batchNo, stan: request.stan, fingerprint }, () => op.command(request, context));
+    return this.runner.run(terminalId, { correlationId, actor, batchNo: request.batchNo, stan: request.stan, fingerprint }, () => op.command(request, context));
   }
 }

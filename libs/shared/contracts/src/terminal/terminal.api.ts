@@ -56,6 +56,7 @@ export const signOffAnswer = z.object({ responseCode: approved, batchNo });
 export const registerTerminalAnswer = z.object({
   terminalId,
   apiKey: z.string().min(32).describe('shown once: the terminal authenticates with it (Authorization: Bearer)'),
+  masterKey: z.string().regex(/^[0-9A-F]{32}$/).describe('shown once: the ISO 8583 terminal master key (double-length DES, hex), under which sign-on sends the working keys'),
   batchNo,
   businessDay,
 });

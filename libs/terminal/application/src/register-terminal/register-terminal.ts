@@ -5,6 +5,7 @@ import { hashPassword, newApiKey } from '../credentials';
 import { amountField, amountOf, currencyField, currencyOf, operatorId, password } from '../request-fields';
 import { type RequestOrigin, TerminalCommandRunner } from '../terminal-command.runner';
 import { CREDENTIALS } from '../terminal-credentials';
+import { TerminalMasterKeys } from '../iso8583/terminal-master-keys';
 import { z } from 'zod';
 
 export const registerTerminalRequest = z.object({
@@ -35,21 +36,23 @@ export const DEFAULT_PRICING = {
   rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' },
 } as const;
 
-/** Registers a terminal: what is particular to it is its secrets, an API key and operator password hashes, kept beside the stream. */
+/** Registers a terminal: what is particular to it is its secrets, an API key, a sealed ISO 8583 master key and operator password hashes, kept beside the stream. */
 @Injectable()
 export class RegisterTerminal {
   constructor(
     @Inject(TerminalCommandRunner) private readonly runner: TerminalCommandRunner,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(TerminalMasterKeys) private readonly masterKeys: TerminalMasterKeys,
   ) {}
 
-  async execute(r: RegisterTerminalRequest, origin: RequestOrigin): Promise<{ terminalId: string; apiKey: string; batchNo: string; businessDay: string }> {
+  async execute(r: RegisterTerminalRequest, origin: RequestOrigin): Promise<{ terminalId: string; apiKey: string; masterKey: string; batchNo: string; businessDay: string }> {
     const ids = r.operators.map((o) => o.operatorId);
     if (new Set(ids).size !== ids.length) throw EdgeErrors.REQUEST_INVALID('operator ids must be unique');
     const currencies = r.currencies.map((c) => ({ currency: currencyOf(c.currency), maxAmount: amountOf(c.maxAmount) }));
     if (new Set(currencies.map((c) => c.currency)).size !== currencies.length)
       throw EdgeErrors.REQUEST_INVALID('currencies must be unique');
     const apiKey = newApiKey();
+    const masterKey = this.masterKeys.issue(r.terminalId);
     const hashes = await Promise.all(r.operators.map(async (o) => [o.operatorId, await hashPassword(o.password, this.config.scryptCost)] as const));
     await this.runner.run(
       r.terminalId,
@@ -57,11 +60,11 @@ export class RegisterTerminal {
       () => ({ type: 'RegisterTerminal', terminalId: r.terminalId, merchantId: r.merchantId, merchantName: r.merchantName, currencies, operatorIds: ids, pricing: r.pricing ?? DEFAULT_PRICING }),
       // Credentials are the gateway's secrets: kept beside the stream, never in an event.
       async (tx) => {
-        await tx.documents.put(CREDENTIALS.terminals, r.terminalId, { apiKeyHash: sha256(apiKey) });
+        await tx.documents.put(CREDENTIALS.terminals, r.terminalId, { apiKeyHash: sha256(apiKey), masterKey: masterKey.sealed });
         for (const [id, hash] of hashes) await tx.documents.put(CREDENTIALS.operators, `${r.terminalId}|${id}`, { hash });
       },
     );
     const { state } = await this.runner.load(r.terminalId);
-    return { terminalId: r.terminalId, apiKey, batchNo: state.batchNo, businessDay: state.businessDay };
+    return { terminalId: r.terminalId, apiKey, masterKey: masterKey.hex, batchNo: state.batchNo, businessDay: state.businessDay };
   }
 }
