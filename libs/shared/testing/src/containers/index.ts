@@ -2,4 +2,4 @@
 // context, so they stay out of this entry, which benchmarks and tools import outside vitest.
 export { startKafka, type KafkaOptions, type StartedKafka } from './kafka';
 export { startPostgres, type PostgresOptions, type StartedPostgres } from './postgres';
-export { useLocalImages } from './environment';
+export { freeLoopbackPort, useLocalImages } from './environment';
