@@ -8,7 +8,7 @@ import type { SqliteServiceStore } from '@pos/embedded';
 import { readEnv } from '@pos/platform';
 import { type RunningProcess, startProcess } from '@pos/runtime';
 import { type IsoLimits, IsoServer } from '@pos/terminal-application';
-import { acceptWorkingKeys, type MacKey, SecretKey, type TerminalMasterKey } from '@pos/terminal-keys';
+import { acceptWorkingKeys, type MacKey, SecretKey, signOnMacKey, type TerminalMasterKey } from '@pos/terminal-keys';
 import { ledgerPlan } from './ledger';
 import { IsoClient, terminalFrame } from './testing/iso-client';
 
@@ -36,11 +36,10 @@ describe('the gateway over ISO 8583', () => {
   };
 
   // The 0800 is MACed under the master key itself (docs/iso8583.md).
-  const asMacKey = (tmk: TerminalMasterKey) => tmk as unknown as MacKey;
 
   /** Signs a terminal on over `client`: the session's MAC key and batch number. */
   const signOn = async (client: IsoClient, terminalId: string, tmk: TerminalMasterKey, batchNo: string) => {
-    const a = await client.send('0800', { 11: stan(), 41: terminalId, 42: MID, 60: `00${batchNo}001`, 63: '01 1234' }, asMacKey(tmk));
+    const a = await client.send('0800', { 11: stan(), 41: terminalId, 42: MID, 60: `00${batchNo}001`, 63: '01 1234' }, signOnMacKey(tmk));
     expect(a.message.mti).toBe('0810');
     expect(a.field(39)).toBe('00');
     const keys = acceptWorkingKeys(tmk, a.field(62)!);
@@ -173,7 +172,7 @@ describe('the gateway over ISO 8583', () => {
     it("refuses another terminal's id on this connection 30, writing nothing", async () => {
       const other = await register('T1000003');
       const before = await eventCount();
-      const a = await client.send('0800', { 11: stan(), 41: 'T1000003', 42: MID, 60: `00${other.batchNo}001`, 63: '01 1234' }, asMacKey(other.tmk));
+      const a = await client.send('0800', { 11: stan(), 41: 'T1000003', 42: MID, 60: `00${other.batchNo}001`, 63: '01 1234' }, signOnMacKey(other.tmk));
       expect(a.field(39)).toBe('30');
       expect(await eventCount()).toBe(before);
     });
@@ -182,8 +181,8 @@ describe('the gateway over ISO 8583', () => {
       const c = await IsoClient.open(port);
       const before = await eventCount();
       const stranger = SecretKey.fromHex('TMK', '0123456789ABCDEFFEDCBA9876543210');
-      expect((await c.send('0800', { 11: stan(), 41: 'T1999999', 60: '00000001001', 63: '01 1234' }, asMacKey(stranger))).field(39)).toBe('97');
-      expect((await c.send('0800', { 11: stan(), 41: T, 60: `00${batchNo}001`, 63: '01 1234' }, asMacKey(stranger))).field(39)).toBe('A0');
+      expect((await c.send('0800', { 11: stan(), 41: 'T1999999', 60: '00000001001', 63: '01 1234' }, signOnMacKey(stranger))).field(39)).toBe('97');
+      expect((await c.send('0800', { 11: stan(), 41: T, 60: `00${batchNo}001`, 63: '01 1234' }, signOnMacKey(stranger))).field(39)).toBe('A0');
       expect(await eventCount()).toBe(before);
       await c.close();
     });
@@ -194,7 +193,7 @@ describe('the gateway over ISO 8583', () => {
     const clients = await Promise.all(Array.from({ length: 5 }, () => IsoClient.open(port)));
     for (const c of clients.slice(0, 4)) await signOn(c, 'T1000004', tmk, batchNo);
     const before = await eventCount();
-    clients[4].write(terminalFrame('0800', { 11: stan(), 41: 'T1000004', 60: `00${batchNo}001`, 63: '01 1234' }, asMacKey(tmk)));
+    clients[4].write(terminalFrame('0800', { 11: stan(), 41: 'T1000004', 60: `00${batchNo}001`, 63: '01 1234' }, signOnMacKey(tmk)));
     expect(await clients[4].next()).toBeUndefined();
     expect(await eventCount()).toBe(before);
     await Promise.all(clients.map((c) => c.close()));
@@ -274,8 +273,8 @@ describe('the gateway over ISO 8583', () => {
     let seed = 12345;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
     const valid = [
-      terminalFrame('0800', { 11: '000001', 41: 'T1000009', 60: `00${batchNo}001`, 63: '01 12' }, asMacKey(tmk)),
-      terminalFrame('0200', { 3: '000000', 4: '000000010000', 11: '000002', 2: '4111111111111111', 22: '011', 41: 'T1000009', 42: MID, 49: '156', 60: `22${batchNo}` }, asMacKey(tmk)),
+      terminalFrame('0800', { 11: '000001', 41: 'T1000009', 60: `00${batchNo}001`, 63: '01 12' }, signOnMacKey(tmk)),
+      terminalFrame('0200', { 3: '000000', 4: '000000010000', 11: '000002', 2: '4111111111111111', 22: '011', 41: 'T1000009', 42: MID, 49: '156', 60: `22${batchNo}` }, signOnMacKey(tmk)),
     ];
     const until = Date.now() + 3_000;
     let sent = 0;

@@ -78,11 +78,17 @@ export const main = async (argv: readonly string[]): Promise<number> => {
   }
 };
 
+// process.exit drops what a pipe has not taken yet (stdout to a pipe is asynchronous on POSIX),
+// which cut large --json results short: exit once everything written so far is flushed.
+const exitAfterOutput = (code: number): void => {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+};
+
 if (require.main === module)
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterOutput(code),
     (e: unknown) => {
       process.stderr.write(`error ${e instanceof CliError ? e.code : 'FAILED'}: ${String(e)}\n`);
-      process.exit(EXIT.FAILURE);
+      exitAfterOutput(EXIT.FAILURE);
     },
   );

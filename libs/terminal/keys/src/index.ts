@@ -2,7 +2,7 @@
 // at rest, sign-on working keys under the master key, the field 64 MAC. A `type:core` library,
 // not `type:domain`: it is pure (no I/O, no framework) but needs ciphers, and the lint lets the
 // core import `node:crypto` (as the eventing core does for its hash chain) and nothing else of Node.
-export { KEY_LENGTH, SecretKey } from './keys';
+export { KEY_LENGTH, keyInClear, SecretKey, signOnMacKey } from './keys';
 export type { KeyRole, MacKey, PinKey, TerminalMasterKey } from './keys';
 export { MAC_LENGTH, requireMac, retailMac, unionPayEcbMac, verifyMac } from './mac';
 export {

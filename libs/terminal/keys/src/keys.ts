@@ -63,6 +63,15 @@ export type TerminalMasterKey = SecretKey<'TMK'>;
 export type PinKey = SecretKey<'PIN'>;
 export type MacKey = SecretKey<'MAC'>;
 
+/**
+ * A key in clear, as hex: only for its one-time delivery to the terminal (the master key in the
+ * registration answer) and for a terminal's own key store (the test and simulator terminals).
+ */
+export const keyInClear = (key: SecretKey<KeyRole>): string => keyBytes(key).toString('hex').toUpperCase();
+
+/** The master key in the role that MACs the sign-on 0800: the terminal proves it holds its master key. */
+export const signOnMacKey = (tmk: TerminalMasterKey): MacKey => SecretKey.of('MAC', keyBytes(tmk));
+
 /** A key's bytes, for this library's ciphers only (not exported from the package). */
 export const keyBytes = (key: SecretKey<KeyRole>): Buffer => {
   const bytes = material.get(key);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KEY_LENGTH, keyBytes, SecretKey } from './keys';
+import { KEY_LENGTH, keyBytes, keyInClear, SecretKey, signOnMacKey } from './keys';
 import { shownForms } from './shown.spec-helper';
 
 const KEY_HEX = '0123456789ABCDEFFEDCBA9876543210';
@@ -49,5 +49,12 @@ describe('SecretKey', () => {
       expect(bytes).toHaveLength(KEY_LENGTH);
       for (const b of bytes) expect(b.toString(2).split('').filter((c) => c === '1').length % 2).toBe(1);
     }
+  });
+
+  it('gives a key in clear only through keyInClear, and the master key in its sign-on MAC role with the same bytes', () => {
+    const tmk = SecretKey.fromHex('TMK', KEY_HEX);
+    expect(keyInClear(tmk)).toBe(KEY_HEX);
+    const mac = signOnMacKey(tmk);
+    expect([mac.role, mac.kcv, keyInClear(mac)]).toEqual(['MAC', tmk.kcv, KEY_HEX]);
   });
 });

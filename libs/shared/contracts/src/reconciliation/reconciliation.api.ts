@@ -30,10 +30,9 @@ const entryMeta = {
   terminalId, businessDay, eventId: z.string().min(1), occurredAt: instant, actor: actorSchema, streamId: z.string().min(1), version: z.int().positive(),
   correlationId: z.string(), causationId: z.string(), schemaVersion: z.int().positive(), hash: sha256Hex, prevHash: sha256Hex,
 };
-const trailEntry = z.discriminatedUnion(
-  'type',
-  Object.entries(trailEvents).map(([type, data]) => z.object({ seq: z.int().positive(), type: z.literal(type), data, ...entryMeta })) as unknown as [z.ZodObject<{ type: z.ZodLiteral<string> }>],
-);
+const [firstEntry, ...otherEntries] = Object.entries(trailEvents).map(([type, data]) => z.object({ seq: z.int().positive(), type: z.literal(type), data, ...entryMeta }));
+if (!firstEntry) throw new Error('the audit trail lists no event types');
+const trailEntry = z.discriminatedUnion('type', [firstEntry, ...otherEntries]);
 export const auditTrailAnswer = z.object({ terminalId, businessDay, entries: z.array(trailEntry) });
 
 const runningTotals = batchTotalsSchema.extend({ net: minorUnits });

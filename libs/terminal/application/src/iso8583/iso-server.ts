@@ -8,7 +8,7 @@ import {
 import { type Clock, isDomainError, type TerminalId } from '@pos/kernel';
 import { CLOCK, LEDGER_CONFIG, type LedgerConfig, LOGGER, type Logger } from '@pos/platform';
 import { TerminalErrors } from '@pos/terminal-domain';
-import { generateWorkingKeys, MAC_LENGTH, type MacKey, requireMac, retailMac, TerminalKeyErrors, workingKeysField } from '@pos/terminal-keys';
+import { generateWorkingKeys, MAC_LENGTH, type MacKey, requireMac, retailMac, signOnMacKey, TerminalKeyErrors, workingKeysField } from '@pos/terminal-keys';
 import { TERMINAL_REQUESTS, TerminalRequestHandler } from '../terminal-requests';
 import { answerFields, type IsoRequest, requestOf, responseMti } from './iso-dialect';
 import { TerminalMasterKeys } from './terminal-master-keys';
@@ -161,7 +161,7 @@ export class IsoServer implements OnApplicationBootstrap, OnApplicationShutdown 
         const tmk = await this.masterKeys.of(terminalId);
         if (!tmk) throw TerminalErrors.TERMINAL_UNKNOWN(`terminal ${terminalId} has no ISO 8583 master key`, undefined, 'unauthenticated');
         // The 0800 is MACed under the master key itself: it proves the terminal holds it.
-        requireMac(tmk as unknown as MacKey, signed, mac);
+        requireMac(signOnMacKey(tmk), signed, mac);
         this.bind(connection, terminalId);
         const answer = await this.run(request, terminalId);
         if (answer.responseCode !== '00') return reply(answerFields(message, answer, this.clock.now()));

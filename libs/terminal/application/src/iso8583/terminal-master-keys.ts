@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ServiceStore } from '@pos/eventing';
 import { LEDGER_CONFIG, type LedgerConfig, SERVICE_STORE } from '@pos/platform';
-import { KEY_LENGTH, type KeyEncryptionKey, keyEncryptionKeyFrom, openMasterKey, SecretKey, sealMasterKey, type TerminalMasterKey } from '@pos/terminal-keys';
+import { type KeyEncryptionKey, keyEncryptionKeyFrom, keyInClear, openMasterKey, SecretKey, sealMasterKey, type TerminalMasterKey } from '@pos/terminal-keys';
 import { CREDENTIALS } from '../terminal-credentials';
 
 /**
@@ -23,10 +22,8 @@ export class TerminalMasterKeys {
 
   /** A fresh master key: its hex (for the registration answer only) and its sealed form (for the store). */
   issue(terminalId: string): { hex: string; sealed: string } {
-    // DES ignores parity bits, so plain random bytes are a valid key; the hex is what the terminal loads.
-    const bytes = randomBytes(KEY_LENGTH);
-    const sealed = sealMasterKey(this.kek, terminalId, SecretKey.of('TMK', bytes));
-    return { hex: bytes.toString('hex').toUpperCase(), sealed };
+    const tmk = SecretKey.generate('TMK');
+    return { hex: keyInClear(tmk), sealed: sealMasterKey(this.kek, terminalId, tmk) };
   }
 
   /** The terminal's master key, or undefined for a terminal registered without one (or not at all). */

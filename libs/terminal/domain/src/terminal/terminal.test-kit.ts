@@ -176,7 +176,7 @@ type Ev<T extends TerminalEvent['type']> = Extract<TerminalEvent, { type: T }>;
 const scope = { terminalId: TID, merchantId: MID, businessDay: DAY };
 const event = <T extends TerminalEvent['type']>(type: T, data: object, over: object): Ev<T> => ({ type, data: { ...data, ...over } }) as Ev<T>;
 /** An auth code: six digits derived from terminal and RRN (its derivation has tests of its own). */
-const AUTH_CODE = expect.stringMatching(/^\d{6}$/) as unknown as string;
+const AUTH_CODE: string = expect.stringMatching(/^\d{6}$/);
 
 export const registered = (over: Partial<Ev<'TerminalRegistered'>['data']> = {}): Ev<'TerminalRegistered'> => {
   const { type: _, pricing, ...command } = register();
