@@ -6,8 +6,10 @@
 // database or broker client, logger, metrics or Node built-in, and loads nothing dynamically; the
 // eventing core (`type:core`) none of those but `node:crypto`/`node:events`; application and
 // platform no database or broker client; platform never application; adapters never application;
-// the audit tool (`type:audit`) reaches stores only through runtime. Each of these rules is shown
-// failing on a fixture in tools/lint/module-boundaries.unit.spec.ts.
+// the audit tool (`type:audit`) reaches stores only through runtime; the browser console (`type:web`)
+// runs no server code: it reads the API's answer types from the contracts (type-only) and may use the
+// pure money helpers, nothing else of the workspace, and no Node built-in outside its tests. Each of
+// these rules is shown failing on a fixture in tools/lint/module-boundaries.unit.spec.ts.
 import nx from '@nx/eslint-plugin';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -26,7 +28,7 @@ const projects = ['apps', 'libs', 'tools'].flatMap(function find(dir) {
     .filter((e) => e.isDirectory() && !['node_modules', 'dist', 'src'].includes(e.name))
     .flatMap((e) => find(join(dir, e.name)));
 });
-const filesTagged = (tag) => projects.filter((p) => p.tags.includes(tag)).map((p) => `${p.root}/**/*.ts`);
+const filesTagged = (tag) => projects.filter((p) => p.tags.includes(tag)).flatMap((p) => [`${p.root}/**/*.ts`, `${p.root}/**/*.tsx`]);
 
 // npm packages by kind ('x' also bans its subpaths 'x/...').
 const pkgs = (...names) => names.flatMap((n) => (n.endsWith('*') ? [n] : [n, `${n}/*`]));
@@ -41,6 +43,8 @@ const builtins = (message, { only, except = [] } = {}) => {
   return { regex: `^(node:)?(${banned.join('|')})(/.*)?$`, message };
 };
 const PURE = 'A domain or contracts lib is pure: no I/O, no Node built-ins (time and randomness come in as arguments).';
+const CONSOLE_TYPES = 'The console reads the API\'s answer types from the contracts; their code stays on the server (import type).';
+const CONSOLE_BROWSER = 'The console runs in a browser: no Node built-in, no test helper.';
 const NO_DRIVER = 'Stores and logs are reached through the eventing ports, opened by runtime: no database driver here.';
 
 const dep = (tag, allowed, banned) => ({
@@ -61,7 +65,7 @@ export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/data/**', '**/.cache/**'] },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -96,6 +100,8 @@ export default [
             dep('type:tool', ['type:domain', 'type:contracts', 'type:core', 'type:testing']),
             // Benchmarks measure the adapters themselves (an event store beside Emmett's, say).
             dep('type:bench', ['type:domain', 'type:contracts', 'type:core', 'type:application', 'type:infra', 'type:testing']),
+            // The browser console: contracts (types only, below) and pure domain helpers; its browser tests spawn the ledger with the test helpers.
+            dep('type:web', ['type:domain', 'type:contracts', 'type:testing'], [...FRAMEWORK, ...STORAGE, ...OBSERVABILITY]),
             // bounded contexts: each sees itself and the shared kernel only
             dep('scope:shared', ['scope:shared']),
             dep('scope:terminal', ['scope:terminal', 'scope:shared']),
@@ -103,6 +109,7 @@ export default [
             dep('scope:reconciliation', ['scope:reconciliation', 'scope:shared']),
             dep('scope:ledger', ['scope:terminal', 'scope:settlement', 'scope:reconciliation', 'scope:shared']),
             dep('scope:tools', ['scope:shared']),
+            dep('scope:console', ['scope:shared']),
           ],
         },
       ],
@@ -124,6 +131,25 @@ export default [
         ...MONEY_SYNTAX,
         { selector: 'ImportExpression', message: PURE },
         { selector: "CallExpression[callee.name='require']", message: PURE },
+      ],
+    },
+  },
+  {
+    // What runs in the browser: no Node built-in, no test helper, and from the contracts and zod only types
+    // (the answers' shapes; the ledger validates, the console shows).
+    files: projects.filter((p) => p.tags.includes('type:web')).flatMap((p) => [`${p.root}/src/{app,pages}/**/*.{ts,tsx}`, `${p.root}/src/main.tsx`]),
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@pos/contracts', allowTypeImports: true, message: CONSOLE_TYPES },
+            { name: 'zod', allowTypeImports: true, message: CONSOLE_TYPES },
+          ],
+          patterns: [{ regex: builtins(CONSOLE_BROWSER).regex, message: CONSOLE_BROWSER }, { group: ['@pos/testing', '@pos/testing/*'], message: CONSOLE_BROWSER }],
+        },
       ],
     },
   },

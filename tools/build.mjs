@@ -1,6 +1,8 @@
 // Bundles each app (and the simulator) with esbuild: tsconfig paths resolved,
-// node_modules left external, legacy decorators as in tsconfig.
+// node_modules left external, legacy decorators as in tsconfig; then the operations
+// console (apps/console, a browser app) with Vite into apps/console/dist, which the ledger serves.
 import { build } from 'esbuild';
+import { build as buildConsole } from 'vite';
 
 const entries = {
   'apps/ledger/main': 'apps/ledger/src/main.ts',
@@ -36,3 +38,5 @@ await Promise.all(
   ),
 );
 console.error(`built ${Object.keys(entries).length} bundles into dist/`);
+await buildConsole({ configFile: 'apps/console/vite.config.mts', logLevel: 'warn' });
+console.error('built the console into apps/console/dist/');

@@ -16,6 +16,8 @@ const file = {
   infra: 'libs/shared/postgres/src/fixture.ts',
   testing: 'libs/shared/testing/src/fixture.ts',
   audit: 'tools/audit/src/fixture.ts',
+  console: 'apps/console/src/app/fixture.tsx',
+  consoleTest: 'apps/console/src/fixture.e2e.spec.ts',
 };
 const NX = '@nx/enforce-module-boundaries';
 const literal = (s: string) => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
@@ -58,6 +60,14 @@ const violations: Case[] = [
   ['audit tool imports pg', file.audit, "import { Client } from 'pg';\nexport const x = Client;", NX, banned('type:audit', 'pg')],
   ['audit tool imports kafkajs', file.audit, "import { Kafka } from 'kafkajs';\nexport const x = Kafka;", NX, banned('type:audit', 'kafkajs')],
   ['audit tool starts Nest', file.audit, "import { NestFactory } from '@nestjs/core';\nexport const x = NestFactory;", NX, banned('type:audit', '@nestjs/core')],
+  ['console imports Nest', file.console, "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;", NX, banned('type:web', '@nestjs/common')],
+  ['console imports an adapter', file.console, "import { PgServiceStore } from '@pos/postgres';\nexport const x = PgServiceStore;", NX, onlyTags('type:web')],
+  ['console imports a context\'s domain', file.console, "import { MANUAL_RESOLUTIONS } from '@pos/reconciliation-domain';\nexport const x = MANUAL_RESOLUTIONS;", NX, onlyTags('scope:console')],
+  ['console imports platform', file.console, "import { SERVICE_STORE } from '@pos/platform';\nexport const x = SERVICE_STORE;", NX, onlyTags('type:web')],
+  ['console runs the contracts\' code', file.console, "import { dayReportAnswer } from '@pos/contracts';\nexport const x = dayReportAnswer;", '@typescript-eslint/no-restricted-imports', /^'@pos\/contracts' import is restricted .*import type/],
+  ['console bundles zod', file.console, "import { z } from 'zod';\nexport const x = z;", '@typescript-eslint/no-restricted-imports', /^'zod' import is restricted/],
+  ['console imports node:fs', file.console, "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;", '@typescript-eslint/no-restricted-imports', /^'node:fs' import is restricted .*runs in a browser/],
+  ['console imports test helpers', file.console, "import { TEST_TOKENS } from '@pos/testing';\nexport const x = TEST_TOKENS;", '@typescript-eslint/no-restricted-imports', /^'@pos\/testing' import is restricted/],
   ['audit tool opens SQLite', file.audit, "import { DatabaseSync } from 'node:sqlite';\nexport const x = DatabaseSync;", 'no-restricted-imports', /^'node:sqlite' import is restricted/],
 ];
 
@@ -76,6 +86,8 @@ const clean: Case[] = [
   ['domain uses the kernel, money, contracts and zod', file.domain, "import { DomainError } from '@pos/kernel';\nimport { formatMoney } from '@pos/money';\nimport type { TerminalEvent } from '@pos/contracts';\nimport { z } from 'zod';\nexport type E = TerminalEvent;\nexport const x = [DomainError, formatMoney, z];", '', /^$/],
   ['core hashes and signals', file.core, "import { createHash } from 'node:crypto';\nimport { EventEmitter } from 'node:events';\nimport { toJsonSafe } from '@pos/kernel';\nexport const x = [createHash, EventEmitter, toJsonSafe];", '', /^$/],
   ['platform uses Nest, pino and the core', file.platform, "import { Injectable } from '@nestjs/common';\nimport pino from 'pino';\nimport { toJsonSafe } from '@pos/eventing';\nexport const x = [Injectable, pino, toJsonSafe];", '', /^$/],
+  ['console uses answer types and the money helpers', file.console, "import type { dayReportAnswer } from '@pos/contracts';\nimport type { z } from 'zod';\nimport { majorUnitsDecimal } from '@pos/money';\nexport type R = z.input<typeof dayReportAnswer>;\nexport const x = majorUnitsDecimal;", '', /^$/],
+  ['console browser tests spawn the ledger', file.consoleTest, "import { readFileSync } from 'node:fs';\nimport { spawnLedger } from '@pos/testing';\nimport { chromium } from 'playwright-core';\nexport const x = [readFileSync, spawnLedger, chromium];", '', /^$/],
   ['audit tool uses runtime, use cases and files', file.audit, "import { openRuntime } from '@pos/runtime';\nimport { loadAuditTrail } from '@pos/reconciliation-application';\nimport { readEnv } from '@pos/platform';\nimport { readFileSync } from 'node:fs';\nexport const x = [openRuntime, loadAuditTrail, readEnv, readFileSync];", '', /^$/],
 ];
 

@@ -48,11 +48,13 @@ export const add = (a: Money, b: Money): Money => {
   return money(a.amount + b.amount, a.currency);
 };
 
-/** Human form for slips and logs, e.g. 1234 CNY -> "12.34 CNY". Never used for arithmetic. */
-export const formatMoney = (m: Money): string => {
+/** The exact decimal of an amount in major units, e.g. 1234 CNY -> "12.34", -5 KWD -> "-0.005" (for display, e.g. Intl.NumberFormat's string form). */
+export const majorUnitsDecimal = (m: Money): string => {
   const exp = minorUnitExponent(m.currency);
   const neg = m.amount < 0n;
   const abs = (neg ? -m.amount : m.amount).toString().padStart(exp + 1, '0');
-  const major = exp === 0 ? abs : `${abs.slice(0, -exp)}.${abs.slice(-exp)}`;
-  return `${neg ? '-' : ''}${major} ${m.currency}`;
+  return `${neg ? '-' : ''}${exp === 0 ? abs : `${abs.slice(0, -exp)}.${abs.slice(-exp)}`}`;
 };
+
+/** Human form for slips and logs, e.g. 1234 CNY -> "12.34 CNY". Never used for arithmetic. */
+export const formatMoney = (m: Money): string => `${majorUnitsDecimal(m)} ${m.currency}`;
