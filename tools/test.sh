@@ -24,4 +24,11 @@ else
 fi
 echo "[test] docker-compose.yml is valid"
 
+# The console's browser tests drive Debian's Chromium (playwright-core never downloads a browser here).
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if [[ ! -x /usr/bin/chromium && $(id -u) -eq 0 ]]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+fi
+
 exec vitest run "$@"

@@ -1,4 +1,4 @@
-import { createContext, type DependencyList, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { createContext, type DependencyList, type ReactNode, type SelectHTMLAttributes, useCallback, useContext, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ApiError, get } from './api';
 import { DEFAULT_TIME_ZONE, formatAmount, formatCount, formatTime, humanCode, utcTitle } from './format';
 import { navigate, pageHref } from './router';
@@ -141,4 +141,52 @@ export const useZones = (): Zones => {
   const z = useContext(ZonesContext);
   if (!z) throw new Error('useZones outside ZonesProvider');
   return z;
+};
+
+/** A labelled select: the label names it alone (not its options), for people and for getByLabel alike. */
+export const Select = ({ label, children, ...rest }: SelectHTMLAttributes<HTMLSelectElement> & { label: string }) => {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} {...rest}>
+        {children}
+      </select>
+    </div>
+  );
+};
+
+/** A table's column headings. */
+export const Head = ({ cols }: { cols: readonly ReactNode[] }) => (
+  <thead>
+    <tr>
+      {cols.map((c, i) => (
+        <th scope="col" key={i}>
+          {c}
+        </th>
+      ))}
+    </tr>
+  </thead>
+);
+
+/**
+ * A write the person asked for: busy while it runs, its refusal said in place (or, for a
+ * role that may not, the refused page). Answers undefined when it did not happen.
+ */
+export const useAction = <A extends unknown[], T>(what: string, act: (...args: A) => Promise<T>) => {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const run = async (...args: A): Promise<T | undefined> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      return await act(...args);
+    } catch (err) {
+      setError(refusedOr(what, err));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
 };

@@ -3,7 +3,7 @@ import { ApiError, get, query } from '../app/api';
 import { shortHash, todayIn } from '../app/format';
 import { setParams, useLocation } from '../app/router';
 import type { AuditExport, AuditLine, ChainReport } from '../app/types';
-import { Amount, Badge, ErrorNote, Loading, TableBox, Time, useLoad, useZones } from '../app/ui';
+import { Amount, Badge, ErrorNote, Loading, TableBox, Time, useLoad, useZones, Select, Head } from '../app/ui';
 
 type Scope = 'terminal' | 'batch' | 'merchant';
 
@@ -93,14 +93,11 @@ export const AuditPage = () => {
     <>
       <h1>Audit trail</h1>
       <form className="filters" onSubmit={submit} aria-label="Which trail">
-        <label className="field">
-          Trail of
-          <select value={form.scope} onChange={(e) => setForm({ ...form, scope: e.target.value as Scope })}>
+        <Select label="Trail of" value={form.scope} onChange={(e) => setForm({ ...form, scope: e.target.value as Scope })}>
             <option value="terminal">a terminal's day</option>
             <option value="batch">a batch</option>
             <option value="merchant">a merchant's day</option>
-          </select>
-        </label>
+          </Select>
         <label className="field">
           {form.scope === 'merchant' ? 'Merchant ID' : 'Terminal ID'}
           <input required value={form.id} onChange={(e) => setForm({ ...form, id: e.target.value })} pattern={form.scope === 'merchant' ? '[A-Za-z0-9]{15}' : '[A-Za-z0-9]{8}'} />
@@ -142,19 +139,7 @@ export const AuditPage = () => {
           </p>
           <TableBox label="Audit trail">
             <table className="trail">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Time</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Terminal / batch</th>
-                  <th scope="col">Transaction</th>
-                  <th scope="col">Running totals after</th>
-                  <th scope="col">Hash</th>
-                  <th scope="col">Chain</th>
-                </tr>
-              </thead>
+              <Head cols={['#', 'Time', 'Event', 'Actor', 'Terminal / batch', 'Transaction', 'Running totals after', 'Hash', 'Chain']} />
               <tbody>
                 {trail.data.lines.map((l) => {
                   const c = chainOf(l, reports);

@@ -7,7 +7,7 @@ import {
   AGE_BUCKETS, type Break, BREAK_TYPES, type Breaks, type BreakResolution, type ClearingFiles, type ClearingImport, MANUAL_RESOLUTIONS, type ReconcileDay,
   type ReconciliationReport,
 } from '../app/types';
-import { Amount, Badge, Code, Count, DayPicker, ErrorNote, Loading, refusedOr, TableBox, Time, useLoad, useZones } from '../app/ui';
+import { Amount, Badge, Code, Count, DayPicker, ErrorNote, Loading, refusedOr, TableBox, Time, useLoad, useZones, Select, Head, useAction } from '../app/ui';
 
 interface LineError {
   readonly line: number;
@@ -78,13 +78,7 @@ const Upload = ({ onImported }: { onImported(): void }) => {
           <TableBox label="Refused lines">
             <table>
               <caption>Lines refused</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Line</th>
-                  <th scope="col">Code</th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
+              <Head cols={['Line', 'Code', 'Reason']} />
               <tbody>
                 {refused.errors.map((e, i) => (
                   <tr key={i}>
@@ -106,20 +100,10 @@ const Upload = ({ onImported }: { onImported(): void }) => {
 
 const Reconcile = ({ day, onRun }: { day: string; onRun(): void }) => {
   const [run, setRun] = useState<ReconcileDay>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const go = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setRun(await post<ReconcileDay>(`/v1/reconciliation/days/${day}/reconcile`, {}));
-      onRun();
-    } catch (err) {
-      setError(refusedOr(`Reconciling ${day}`, err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: go } = useAction(`Reconciling ${day}`, async () => {
+    setRun(await post<ReconcileDay>(`/v1/reconciliation/days/${day}/reconcile`, {}));
+    onRun();
+  });
   return (
     <>
       <button type="button" disabled={busy} onClick={() => void go()}>
@@ -146,23 +130,15 @@ const BreakActions = ({ b, onChanged }: { b: Break; onChanged(next: Break): void
   const [assignee, setAssignee] = useState('');
   const [reason, setReason] = useState<BreakResolution>('ACQUIRER_CORRECTED');
   const [note, setNote] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const act = async (e: FormEvent) => {
+  const { busy, error, run } = useAction(mode === 'assign' ? 'Assigning a break' : 'Resolving a break', async () => {
+    const next = await post<Break>(`/v1/reconciliation/breaks/${b.breakId}/${mode}`, mode === 'assign' ? { assignee, ...(note ? { note } : {}) } : { reason, note });
+    setMode(undefined);
+    setNote('');
+    onChanged({ ...next, age: b.age });
+  });
+  const act = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const path = `/v1/reconciliation/breaks/${b.breakId}/${mode}`;
-      const next = await post<Break>(path, mode === 'assign' ? { assignee, ...(note ? { note } : {}) } : { reason, note });
-      setMode(undefined);
-      setNote('');
-      onChanged({ ...next, age: b.age });
-    } catch (err) {
-      setError(refusedOr(mode === 'assign' ? 'Assigning a break' : 'Resolving a break', err));
-    } finally {
-      setBusy(false);
-    }
+    void run();
   };
   if (b.status === 'RESOLVED') return null;
   if (!mode)
@@ -180,23 +156,20 @@ const BreakActions = ({ b, onChanged }: { b: Break; onChanged(next: Break): void
     );
   const id = `f-${b.breakId}`;
   return (
-    <form className="stack" onSubmit={(e) => void act(e)} aria-label={mode === 'assign' ? 'Assign the break' : 'Resolve the break'}>
+    <form className="stack" onSubmit={act} aria-label={mode === 'assign' ? 'Assign the break' : 'Resolve the break'}>
       {mode === 'assign' ? (
         <label className="field" htmlFor={`${id}-who`}>
           Assignee
           <input id={`${id}-who`} required maxLength={128} value={assignee} onChange={(e) => setAssignee(e.target.value)} />
         </label>
       ) : (
-        <label className="field" htmlFor={`${id}-reason`}>
-          Reason
-          <select id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value as BreakResolution)}>
+        <Select label="Reason" value={reason} onChange={(e) => setReason(e.target.value as BreakResolution)}>
             {MANUAL_RESOLUTIONS.map((r) => (
               <option key={r} value={r}>
                 {r.toLowerCase().replace(/_/g, ' ')}
               </option>
             ))}
-          </select>
-        </label>
+          </Select>
       )}
       <label className="field" htmlFor={`${id}-note`}>
         Note
@@ -333,15 +306,7 @@ export const ClearingPage = () => {
         {files.data && files.data.files.length > 0 && (
           <TableBox label="Clearing files">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Reference</th>
-                  <th scope="col">Acquirer</th>
-                  <th scope="col">Records</th>
-                  <th scope="col">Batch lines</th>
-                  <th scope="col">Imported</th>
-                </tr>
-              </thead>
+              <Head cols={['Reference', 'Acquirer', 'Records', 'Batch lines', 'Imported']} />
               <tbody>
                 {files.data.files.map((x) => (
                   <tr key={x.fileId}>
@@ -360,46 +325,34 @@ export const ClearingPage = () => {
       <section aria-labelledby="breaks-title">
         <h2 id="breaks-title">Breaks</h2>
         <form className="filters" aria-label="Filter the breaks" onSubmit={(e) => e.preventDefault()}>
-          <label className="field">
-            Type
-            <select value={f.type} onChange={(e) => setParams({ type: e.target.value || undefined })}>
+          <Select label="Type" value={f.type} onChange={(e) => setParams({ type: e.target.value || undefined })}>
               <option value="">Any type</option>
               {BREAK_TYPES.map((t) => (
                 <option key={t} value={t}>
                   {t.toLowerCase().replace(/_/g, ' ')}
                 </option>
               ))}
-            </select>
-          </label>
-          <label className="field">
-            Status
-            <select value={f.status} onChange={(e) => setParams({ status: e.target.value || undefined })}>
+            </Select>
+          <Select label="Status" value={f.status} onChange={(e) => setParams({ status: e.target.value || undefined })}>
               <option value="">Any status</option>
               <option value="OPEN">open</option>
               <option value="ASSIGNED">assigned</option>
               <option value="RESOLVED">resolved</option>
-            </select>
-          </label>
-          <label className="field">
-            Age
-            <select value={f.age} onChange={(e) => setParams({ age: e.target.value || undefined })}>
+            </Select>
+          <Select label="Age" value={f.age} onChange={(e) => setParams({ age: e.target.value || undefined })}>
               <option value="">Any age</option>
               {AGE_BUCKETS.map((a) => (
                 <option key={a} value={a}>
                   {a.toLowerCase().replace(/_/g, ' ')}
                 </option>
               ))}
-            </select>
-          </label>
-          <label className="field">
-            Merchant
-            <select value={f.merchant} onChange={(e) => setParams({ merchant: e.target.value || undefined })}>
+            </Select>
+          <Select label="Merchant" value={f.merchant} onChange={(e) => setParams({ merchant: e.target.value || undefined })}>
               <option value="">Any merchant</option>
               {merchants.map((m) => (
                 <option key={m}>{m}</option>
               ))}
-            </select>
-          </label>
+            </Select>
           <button type="button" className="quiet" onClick={breaks.reload}>
             Refresh
           </button>

@@ -4,7 +4,7 @@ import { todayIn } from '../app/format';
 import { setParams, useLocation } from '../app/router';
 import { SalesChart } from '../app/SalesChart';
 import type { DailyTotals, DayBatch, DayReport, HostLedger } from '../app/types';
-import { Amount, Badge, Code, Count, DayPicker, ErrorNote, Loading, TableBox, Time, useLoad, useZones } from '../app/ui';
+import { Amount, Badge, Code, Count, DayPicker, ErrorNote, Loading, TableBox, Time, useLoad, useZones, Select, Head } from '../app/ui';
 
 type Totals = DayReport['totals'];
 
@@ -12,19 +12,7 @@ const DayTotals = ({ totals, caption }: { totals: Totals; caption: string }) => 
   <TableBox label={caption}>
     <table>
       <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Currency</th>
-          <th scope="col">Batches</th>
-          <th scope="col">Balanced</th>
-          <th scope="col">Unbalanced</th>
-          <th scope="col">Open</th>
-          <th scope="col">Gross</th>
-          <th scope="col">Fees</th>
-          <th scope="col">Net</th>
-          <th scope="col">Payouts</th>
-        </tr>
-      </thead>
+      <Head cols={['Currency', 'Batches', 'Balanced', 'Unbalanced', 'Open', 'Gross', 'Fees', 'Net', 'Payouts']} />
       <tbody>
         {totals.map((t) => (
           <tr key={t.currency}>
@@ -50,18 +38,7 @@ const DailySummary = ({ summary }: { summary: DailyTotals['summary'] }) => (
   <TableBox label="Daily totals per currency">
     <table>
       <caption>Daily totals per currency</caption>
-      <thead>
-        <tr>
-          <th scope="col">Currency</th>
-          <th scope="col">Sales</th>
-          <th scope="col">Voids</th>
-          <th scope="col">Refunds</th>
-          <th scope="col">Reversals</th>
-          <th scope="col">Gross</th>
-          <th scope="col">Fees</th>
-          <th scope="col">Net</th>
-        </tr>
-      </thead>
+      <Head cols={['Currency', 'Sales', 'Voids', 'Refunds', 'Reversals', 'Gross', 'Fees', 'Net']} />
       <tbody>
         {summary.map((s) => (
           <tr key={s.currency}>
@@ -99,17 +76,7 @@ const Differences = ({ batch, terminalId }: { batch: DayBatch; terminalId: strin
     <caption>
       Differences of batch {batch.batchNo} on terminal {terminalId}
     </caption>
-    <thead>
-      <tr>
-        <th scope="col">Kind</th>
-        <th scope="col">Currency</th>
-        <th scope="col">Trace (STAN)</th>
-        <th scope="col">RRN</th>
-        <th scope="col">Host amount</th>
-        <th scope="col">Terminal amount</th>
-        <th scope="col">Note</th>
-      </tr>
-    </thead>
+    <Head cols={['Kind', 'Currency', 'Trace (STAN)', 'RRN', 'Host amount', 'Terminal amount', 'Note']} />
     <tbody>
       {batch.differences.map((d, i) => (
         <tr key={i}>
@@ -126,28 +93,18 @@ const Differences = ({ batch, terminalId }: { batch: DayBatch; terminalId: strin
   </table>
 );
 
-const Merchant = ({ merchant, zone }: { merchant: DayReport['merchants'][number]; zone: string }) => (
+const Merchant = ({ merchant, zone, name }: { merchant: DayReport['merchants'][number]; zone: string; name?: string }) => (
   <section className="merchant" aria-labelledby={`m-${merchant.merchantId}`}>
-    <h3 id={`m-${merchant.merchantId}`}>Merchant {merchant.merchantId}</h3>
+    <h3 id={`m-${merchant.merchantId}`}>
+      {name ?? 'Merchant'} <span className="muted">{merchant.merchantId}</span>
+    </h3>
     <p className="muted">
       {merchant.counts.terminals} terminals, {merchant.counts.batches} batches ({merchant.counts.settled} settled, {merchant.counts.open} open)
       {merchant.anomalies.length > 0 && <>, {merchant.anomalies.length} anomalies</>}
     </p>
     <TableBox label={`Batches of merchant ${merchant.merchantId}`}>
       <table className="batches">
-        <thead>
-          <tr>
-            <th scope="col">Terminal</th>
-            <th scope="col">Batch</th>
-            <th scope="col">Result</th>
-            <th scope="col">Transactions</th>
-            <th scope="col">Gross</th>
-            <th scope="col">Fees</th>
-            <th scope="col">Net</th>
-            <th scope="col">Payouts</th>
-            <th scope="col">Closed</th>
-          </tr>
-        </thead>
+        <Head cols={['Terminal', 'Batch', 'Result', 'Transactions', 'Gross', 'Fees', 'Net', 'Payouts', 'Closed']} />
         {merchant.terminals.flatMap((t) =>
           t.batches.map((b) => (
             <tbody key={`${t.terminalId}/${b.batchNo}`} className="batch" data-batch={`${t.terminalId}/${b.batchNo}`}>
@@ -156,7 +113,7 @@ const Merchant = ({ merchant, zone }: { merchant: DayReport['merchants'][number]
                 <td>{b.batchNo}</td>
                 <td>
                   {resultBadge(b)}
-                  {b.differences.length > 0 && <span className="muted"> {b.differences.length} differences</span>}
+                  {b.differences.length > 0 && <span className="muted"> {b.differences.length === 1 ? '1 difference' : `${b.differences.length} differences`}</span>}
                 </td>
                 <td><Count n={b.transactionCount} /></td>
                 <td><Lines items={b.settlement?.totals ?? []} show={(x) => <Amount minor={x.gross} currency={x.currency} />} /></td>
@@ -212,17 +169,14 @@ export const DayPage = () => {
       <h1>Business day {day}</h1>
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Which day">
         <DayPicker value={day} onChange={(d) => setParams({ day: d })} />
-        <label className="field">
-          Merchant
-          <select value={merchantId} onChange={(e) => setParams({ day, merchant: e.target.value || undefined })}>
+        <Select label="Merchant" value={merchantId} onChange={(e) => setParams({ day, merchant: e.target.value || undefined })}>
             <option value="">All merchants</option>
             {r?.merchants.map((m) => (
               <option key={m.merchantId} value={m.merchantId}>
                 {m.merchantId}
               </option>
             ))}
-          </select>
-        </label>
+          </Select>
       </form>
       <ErrorNote error={report.error} what="The day report could not be read" />
       {!r && report.loading && <Loading what="the day report" />}
@@ -254,14 +208,11 @@ export const DayPage = () => {
           <section aria-labelledby="sales-hour">
             <h2 id="sales-hour">Sales per hour by payment method</h2>
             {currencies.length > 1 && (
-              <label className="field">
-                Currency
-                <select value={chartCurrency} onChange={(e) => setParams({ currency: e.target.value })}>
+              <Select label="Currency" value={chartCurrency} onChange={(e) => setParams({ currency: e.target.value })}>
                   {currencies.map((c) => (
                     <option key={c}>{c}</option>
                   ))}
-                </select>
-              </label>
+                </Select>
             )}
             <p className="muted">Hours in the merchants' time zones.</p>
             <ErrorNote error={ledger.error} what="The host ledger could not be read" />
@@ -272,7 +223,7 @@ export const DayPage = () => {
             <h2 id="batches">Batches per merchant and terminal</h2>
             {shown.length === 0 && <p>No batches on this day.</p>}
             {shown.map((m) => (
-              <Merchant key={m.merchantId} merchant={m} zone={zones.ofMerchant(m.merchantId)} />
+              <Merchant key={m.merchantId} merchant={m} zone={zones.ofMerchant(m.merchantId)} name={zones.terminals?.find((t) => t.merchantId === m.merchantId)?.merchantName} />
             ))}
           </section>
         </>

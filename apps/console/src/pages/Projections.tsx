@@ -3,23 +3,13 @@ import { get, post } from '../app/api';
 import { formatCount, shortHash } from '../app/format';
 import { useSession } from '../app/session';
 import type { ProjectionView } from '../app/types';
-import { Badge, ErrorNote, Loading, refusedOr, TableBox, Time, useLoad } from '../app/ui';
+import { Badge, ErrorNote, Loading, TableBox, Time, useAction, useLoad } from '../app/ui';
 
 const Rebuild = ({ p, onStarted }: { p: ProjectionView; onStarted(): void }) => {
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const start = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await post(`/v1/ops/projections/${encodeURIComponent(p.name)}/rebuild`);
-      onStarted();
-    } catch (err) {
-      setError(refusedOr(`Rebuilding ${p.name}`, err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: start } = useAction(`Rebuilding ${p.name}`, async () => {
+    await post(`/v1/ops/projections/${encodeURIComponent(p.name)}/rebuild`);
+    onStarted();
+  });
   return (
     <>
       <button type="button" className="small" disabled={busy || p.state === 'REBUILDING'} onClick={() => void start()}>

@@ -4,7 +4,7 @@ import { DEFAULT_TIME_ZONE, minorFromMajor } from '../app/format';
 import { Link, pageHref } from '../app/router';
 import { useSession } from '../app/session';
 import type { RegisteredTerminal } from '../app/types';
-import { ErrorNote, noteRefusal, refusedOr, useZones } from '../app/ui';
+import { ErrorNote, noteRefusal, useAction, useZones, Select } from '../app/ui';
 import { RefusedPage } from './Refused';
 
 const CURRENCIES = ['CNY', 'HKD', 'MOP', 'TWD', 'USD', 'EUR', 'GBP', 'SGD', 'AUD', 'CAD', 'CHF', 'THB', 'MYR', 'JPY', 'KRW', 'VND', 'KWD', 'BHD'];
@@ -15,9 +15,11 @@ export const RegisterTerminalPage = () => {
   const zones = useZones();
   const allowed = can('operations');
   const [f, setF] = useState({ terminalId: '', merchantId: '', merchantName: '', currency: 'CNY', maxAmount: '50000.00', operatorId: '01', password: '', timeZone: DEFAULT_TIME_ZONE });
-  const [error, setError] = useState<unknown>();
   const [done, setDone] = useState<RegisteredTerminal>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction('Registering a terminal', async (body: unknown) => {
+    setDone(await post<RegisteredTerminal>('/v1/admin/terminals', body));
+    zones.reload();
+  });
   if (!allowed) {
     noteRefusal({ action: 'Registering a terminal', code: 'ADMIN_FORBIDDEN', message: 'registering terminals is for the operations role', need: 'operations' });
     return <RefusedPage />;
@@ -28,22 +30,12 @@ export const RegisterTerminalPage = () => {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (limit === undefined) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const body = {
-        terminalId: f.terminalId.trim(), merchantId: f.merchantId.trim(), merchantName: f.merchantName.trim(),
-        currencies: [{ currency: f.currency, maxAmount: limit.toString() }],
-        operators: [{ operatorId: f.operatorId.trim(), password: f.password }],
-        timeZone: f.timeZone.trim(),
-      };
-      setDone(await post<RegisteredTerminal>('/v1/admin/terminals', body));
-      zones.reload();
-    } catch (err) {
-      setError(refusedOr('Registering a terminal', err));
-    } finally {
-      setBusy(false);
-    }
+    await run({
+      terminalId: f.terminalId.trim(), merchantId: f.merchantId.trim(), merchantName: f.merchantName.trim(),
+      currencies: [{ currency: f.currency, maxAmount: limit.toString() }],
+      operators: [{ operatorId: f.operatorId.trim(), password: f.password }],
+      timeZone: f.timeZone.trim(),
+    });
   };
 
   if (done)
@@ -89,14 +81,11 @@ export const RegisterTerminalPage = () => {
           Merchant's time zone (IANA)
           <input required value={f.timeZone} onChange={set('timeZone')} />
         </label>
-        <label className="field">
-          Currency
-          <select value={f.currency} onChange={set('currency')}>
+        <Select label="Currency" value={f.currency} onChange={set('currency')}>
             {CURRENCIES.map((c) => (
               <option key={c}>{c}</option>
             ))}
-          </select>
-        </label>
+          </Select>
         <label className="field">
           Limit per transaction ({f.currency})
           <input required inputMode="decimal" value={f.maxAmount} onChange={set('maxAmount')} aria-invalid={limit === undefined} />

@@ -3,7 +3,7 @@ import { post } from '../app/api';
 import { Link, pageHref, setParams, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import type { TerminalView, UnlockAnswer } from '../app/types';
-import { Amount, Badge, ErrorNote, Loading, refusedOr, TableBox, Time, useZones } from '../app/ui';
+import { Amount, Badge, ErrorNote, Loading, TableBox, Time, useZones, Select, Head, useAction } from '../app/ui';
 
 const STATE: Record<TerminalView['state'], { label: string; tone: 'good' | 'plain' | 'warn' }> = {
   SIGNED_ON: { label: 'Signed on', tone: 'good' },
@@ -12,20 +12,10 @@ const STATE: Record<TerminalView['state'], { label: string; tone: 'good' | 'plai
 };
 
 const Unlock = ({ terminalId, operatorId, done }: { terminalId: string; operatorId: string; done(text: string): void }) => {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const unlock = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const a = await post<UnlockAnswer>(`/v1/admin/terminals/${terminalId}/operators/${operatorId}/unlock`);
-      done(a.unlocked ? `Operator ${operatorId} of ${terminalId} is unlocked.` : `Operator ${operatorId} of ${terminalId} was not locked: nothing changed.`);
-    } catch (err) {
-      setError(refusedOr(`Unlocking operator ${operatorId} of ${terminalId}`, err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: unlock } = useAction(`Unlocking operator ${operatorId} of ${terminalId}`, async () => {
+    const a = await post<UnlockAnswer>(`/v1/admin/terminals/${terminalId}/operators/${operatorId}/unlock`);
+    done(a.unlocked ? `Operator ${operatorId} of ${terminalId} is unlocked.` : `Operator ${operatorId} of ${terminalId} was not locked: nothing changed.`);
+  });
   return (
     <>
       <button type="button" className="small" disabled={busy} onClick={() => void unlock()}>
@@ -51,15 +41,12 @@ export const TerminalsPage = () => {
     <>
       <h1>Terminals</h1>
       <div className="actions">
-        <label className="field">
-          Merchant
-          <select value={merchantId} onChange={(e) => setParams({ merchant: e.target.value || undefined })}>
+        <Select label="Merchant" value={merchantId} onChange={(e) => setParams({ merchant: e.target.value || undefined })}>
             <option value="">All merchants</option>
             {merchants.map((m) => (
               <option key={m}>{m}</option>
             ))}
-          </select>
-        </label>
+          </Select>
         <button type="button" className="quiet" onClick={reload}>
           Refresh
         </button>
@@ -77,18 +64,7 @@ export const TerminalsPage = () => {
         <TableBox label="Terminals">
           <table>
             <caption>{list.length} terminals</caption>
-            <thead>
-              <tr>
-                <th scope="col">Terminal</th>
-                <th scope="col">Merchant</th>
-                <th scope="col">State</th>
-                <th scope="col">Operator</th>
-                <th scope="col">Batch</th>
-                <th scope="col">Open batch</th>
-                <th scope="col">Last activity</th>
-                <th scope="col">Locked operators</th>
-              </tr>
-            </thead>
+            <Head cols={['Terminal', 'Merchant', 'State', 'Operator', 'Batch', 'Open batch', 'Last activity', 'Locked operators']} />
             <tbody>
               {list.map((t) => (
                 <tr key={t.terminalId} data-terminal={t.terminalId}>

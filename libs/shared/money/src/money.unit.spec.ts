@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, money, parseCurrency, parseMinorUnits } from './money';
+import { formatMoney, majorUnitsDecimal, money, parseCurrency, parseMinorUnits } from './money';
 
 describe('parsing amounts', () => {
   it('accepts JSON integers and digit strings as minor units', () => {
@@ -22,5 +22,7 @@ describe('parsing amounts', () => {
     expect(formatMoney(money(5n, 'CNY'))).toBe('0.05 CNY');
     expect(formatMoney(money(-1234n, 'JPY'))).toBe('-1234 JPY');
     expect(formatMoney(money(1234n, 'KWD'))).toBe('1.234 KWD');
+    expect(majorUnitsDecimal(money(-5n, 'KWD'))).toBe('-0.005');
+    expect(majorUnitsDecimal(money(999999999999999999n, 'CNY'))).toBe('9999999999999999.99');
   });
 });
