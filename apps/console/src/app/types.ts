@@ -61,18 +61,23 @@ export interface TerminalView {
 export interface ProjectionView {
   readonly name: string;
   readonly service: string;
+  readonly description?: string;
   readonly generation: number;
-  readonly position: number | string;
+  readonly documents?: number;
+  readonly position: string;
   readonly lagEvents: number;
   readonly digest: string;
   readonly state: 'LIVE' | 'REBUILDING';
   readonly rebuild?: {
     readonly rebuildId: string;
     readonly startedAt: string;
+    readonly phase?: string;
     readonly processed: number;
     readonly total: number;
     readonly finishedAt?: string;
     readonly result?: 'SWAPPED' | 'FAILED';
+    readonly generation?: number;
+    readonly errorCode?: string;
     readonly error?: string;
   };
 }

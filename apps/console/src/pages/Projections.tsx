@@ -33,13 +33,18 @@ const Progress = ({ p }: { p: ProjectionView }) => {
       <div>
         {r.result === 'SWAPPED' && <Badge tone="good">Swapped</Badge>}
         {r.result === 'FAILED' && <Badge tone="bad">Failed</Badge>}
-        {!r.result && <Badge tone="warn">Rebuilding</Badge>} started <Time at={r.startedAt} />
+        {!r.result && <Badge tone="warn">Rebuilding{r.phase ? `: ${r.phase}` : ''}</Badge>}
+        {r.generation !== undefined && ` generation ${r.generation}`} started <Time at={r.startedAt} />
         {r.finishedAt && (
           <>
             , finished <Time at={r.finishedAt} />
           </>
         )}
-        {r.error && <div className="error">{r.error}</div>}
+        {r.error && (
+          <div className="error">
+            {r.errorCode && <code>{r.errorCode}</code>} {r.error}
+          </div>
+        )}
       </div>
     </div>
   );
@@ -87,13 +92,19 @@ export const ProjectionsPage = () => {
             <tbody>
               {list.data.projections.map((p) => (
                 <tr key={`${p.service}/${p.name}`} data-projection={p.name} data-generation={p.generation}>
-                  <th scope="row">{p.name}</th>
+                  <th scope="row">
+                    {p.name}
+                    {p.description && <div className="muted small-text">{p.description}</div>}
+                  </th>
                   <td>{p.service}</td>
                   <td>
                     <Badge tone={p.state === 'LIVE' ? 'good' : 'warn'}>{p.state.toLowerCase()}</Badge>
                   </td>
-                  <td className="num">{p.generation}</td>
-                  <td className="num">{String(p.position)}</td>
+                  <td className="num">
+                    {p.generation}
+                    {p.documents !== undefined && <div className="muted">{formatCount(p.documents)} documents</div>}
+                  </td>
+                  <td className="num">{p.position}</td>
                   <td className="num">{formatCount(p.lagEvents)}</td>
                   <td>
                     <code title={p.digest}>{shortHash(p.digest)}</code>
