@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { post } from '../app/api';
+import { get, post } from '../app/api';
 import { Link, pageHref, setParams, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import type { TerminalView, UnlockAnswer } from '../app/types';
-import { Amount, Badge, ErrorNote, Loading, TableBox, Time, useZones, Select, Head, useAction } from '../app/ui';
+import { Amount, Badge, ErrorNote, Loading, TableBox, Time, useLoad, Select, Head, useAction } from '../app/ui';
 
 const STATE: Record<TerminalView['state'], { label: string; tone: 'good' | 'plain' | 'warn' }> = {
   SIGNED_ON: { label: 'Signed on', tone: 'good' },
@@ -29,7 +29,10 @@ const Unlock = ({ terminalId, operatorId, done }: { terminalId: string; operator
 /** Every terminal's state (GET /v1/admin/terminals); operations register terminals and unlock operators. */
 export const TerminalsPage = () => {
   const { can } = useSession();
-  const { terminals, reload } = useZones();
+  // Live: the list follows the gateway's events within moments (docs/api.md).
+  const answer = useLoad(() => get<{ terminals: TerminalView[] }>('/v1/admin/terminals'), [], { refreshMs: 3000 });
+  const { terminals } = answer.data ?? {};
+  const reload = answer.reload;
   const { params } = useLocation();
   const merchantId = params.get('merchant') ?? '';
   const [notice, setNotice] = useState('');
@@ -59,7 +62,8 @@ export const TerminalsPage = () => {
       <p role="status" aria-live="polite">
         {notice}
       </p>
-      {!list && <Loading what="the terminals" />}
+      <ErrorNote error={answer.error} what="The terminals could not be read" />
+      {!list && answer.loading && <Loading what="the terminals" />}
       {list && (
         <TableBox label="Terminals">
           <table>
@@ -106,7 +110,9 @@ export const TerminalsPage = () => {
                               }}
                             />
                           ) : (
-                            <span key={op}>{op} </span>
+                            <span key={op} data-locked={op}>
+                              {op}{' '}
+                            </span>
                           ),
                         )}
                   </td>
