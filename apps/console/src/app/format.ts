@@ -53,9 +53,11 @@ export const utcTitle = (iso: string): string => `${new Date(iso).toISOString().
 export const hourIn = (iso: string, timeZone = DEFAULT_TIME_ZONE): number =>
   Number(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(new Date(iso)));
 
-/** Today's calendar date in a zone, as YYYY-MM-DD. */
-export const todayIn = (timeZone = DEFAULT_TIME_ZONE, now = new Date()): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+/**
+ * Today's business day, the day a page shows unless asked for another: business days are UTC
+ * calendar dates (the kernel's businessDayOf; not imported, as @pos/kernel would bring zod into the bundle).
+ */
+export const currentBusinessDay = (): string => new Date().toISOString().slice(0, 10);
 
 /** A long hash shortened for a table cell (the whole hash goes in its title). */
 export const shortHash = (hash: string): string => (hash.length > 16 ? `${hash.slice(0, 8)}…${hash.slice(-6)}` : hash);

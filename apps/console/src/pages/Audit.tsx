@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { ApiError, get, query } from '../app/api';
-import { shortHash, todayIn } from '../app/format';
+import { shortHash, currentBusinessDay } from '../app/format';
 import { setParams, useLocation } from '../app/router';
 import type { AuditExport, AuditLine, ChainReport } from '../app/types';
 import { Amount, Badge, ErrorNote, Loading, TableBox, Time, useLoad, useZones, Select, Head } from '../app/ui';
@@ -44,7 +44,7 @@ const scopeLabel = (s: AuditExport['scope']) =>
 export const AuditPage = () => {
   const { params } = useLocation();
   const zones = useZones();
-  const day = params.get('day') ?? todayIn();
+  const day = params.get('day') ?? currentBusinessDay();
   const scope = (params.get('scope') as Scope | null) ?? 'terminal';
   const id = params.get('id') ?? '';
   const batchNo = params.get('batch') ?? '';

@@ -1,6 +1,6 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { ApiError, get, post, query, upload } from '../app/api';
-import { todayIn } from '../app/format';
+import { currentBusinessDay } from '../app/format';
 import { setParams, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import {
@@ -232,7 +232,7 @@ export const ClearingPage = () => {
   const { can } = useSession();
   const zones = useZones();
   const finance = can('finance');
-  const day = params.get('day') ?? todayIn();
+  const day = params.get('day') ?? currentBusinessDay();
   const f = { type: params.get('type') ?? '', status: params.get('status') ?? '', age: params.get('age') ?? '', merchant: params.get('merchant') ?? '' };
   const [changed, setChanged] = useState<Record<string, Break>>({});
 

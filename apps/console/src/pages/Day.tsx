@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { get, query } from '../app/api';
-import { todayIn } from '../app/format';
+import { currentBusinessDay } from '../app/format';
 import { setParams, useLocation } from '../app/router';
 import { SalesChart } from '../app/SalesChart';
 import type { DailyTotals, DayBatch, DayReport, HostLedger } from '../app/types';
@@ -150,7 +150,7 @@ const Merchant = ({ merchant, zone, name }: { merchant: DayReport['merchants'][n
 export const DayPage = () => {
   const { params } = useLocation();
   const zones = useZones();
-  const day = params.get('day') ?? todayIn();
+  const day = params.get('day') ?? currentBusinessDay();
   const merchantId = params.get('merchant') ?? '';
   const currency = params.get('currency') ?? '';
   const report = useLoad(() => get<DayReport>(`/v1/reconciliation/day-report${query({ businessDay: day })}`), [day]);
