@@ -10,7 +10,7 @@ import { type RunningProcess, startProcess } from '@pos/runtime';
 import { type IsoLimits, IsoServer } from '@pos/terminal-application';
 import { acceptWorkingKeys, type MacKey, SecretKey, signOnMacKey, type TerminalMasterKey } from '@pos/terminal-keys';
 import { ledgerPlan } from './ledger';
-import { IsoClient, terminalFrame } from './testing/iso-client';
+import { IsoClient, terminalFrame } from '@pos/iso-terminal';
 
 /** The ISO 8583 front on the real embedded ledger, driven by our own codec as a terminal. */
 describe('the gateway over ISO 8583', () => {
