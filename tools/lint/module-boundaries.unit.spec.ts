@@ -16,6 +16,7 @@ const file = {
   infra: 'libs/shared/postgres/src/fixture.ts',
   testing: 'libs/shared/testing/src/fixture.ts',
   audit: 'tools/audit/src/fixture.ts',
+  simulator: 'tools/simulator/src/fixture.ts',
 };
 const NX = '@nx/enforce-module-boundaries';
 const literal = (s: string) => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
@@ -58,6 +59,8 @@ const violations: Case[] = [
   ['audit tool imports pg', file.audit, "import { Client } from 'pg';\nexport const x = Client;", NX, banned('type:audit', 'pg')],
   ['audit tool imports kafkajs', file.audit, "import { Kafka } from 'kafkajs';\nexport const x = Kafka;", NX, banned('type:audit', 'kafkajs')],
   ['audit tool starts Nest', file.audit, "import { NestFactory } from '@nestjs/core';\nexport const x = NestFactory;", NX, banned('type:audit', '@nestjs/core')],
+  ["a tool imports the gateway's application layer", file.simulator, "import { IsoServer } from '@pos/terminal-application';\nexport const x = IsoServer;", NX, onlyTags('type:tool')],
+  ['a tool imports the terminal domain', file.simulator, "import { decide } from '@pos/terminal-domain';\nexport const x = decide;", NX, onlyTags('scope:tools')],
   ['audit tool opens SQLite', file.audit, "import { DatabaseSync } from 'node:sqlite';\nexport const x = DatabaseSync;", 'no-restricted-imports', /^'node:sqlite' import is restricted/],
 ];
 
@@ -73,6 +76,7 @@ const againstTheDirection: Case[] = [
 ];
 
 const clean: Case[] = [
+  ['a tool acts as a terminal: its keys, its side of ISO 8583, the shared kernel', file.simulator, "import { SecretKey } from '@pos/terminal-keys';\nimport { IsoTerminal } from '@pos/iso-terminal';\nimport { CURRENCIES } from '@pos/money';\nexport const x = [SecretKey, IsoTerminal, CURRENCIES];", '', /^$/],
   ['domain uses the kernel, money, contracts and zod', file.domain, "import { DomainError } from '@pos/kernel';\nimport { formatMoney } from '@pos/money';\nimport type { TerminalEvent } from '@pos/contracts';\nimport { z } from 'zod';\nexport type E = TerminalEvent;\nexport const x = [DomainError, formatMoney, z];", '', /^$/],
   ['core hashes and signals', file.core, "import { createHash } from 'node:crypto';\nimport { EventEmitter } from 'node:events';\nimport { toJsonSafe } from '@pos/kernel';\nexport const x = [createHash, EventEmitter, toJsonSafe];", '', /^$/],
   ['platform uses Nest, pino and the core', file.platform, "import { Injectable } from '@nestjs/common';\nimport pino from 'pino';\nimport { toJsonSafe } from '@pos/eventing';\nexport const x = [Injectable, pino, toJsonSafe];", '', /^$/],
