@@ -55,7 +55,8 @@ export class AccessGuard implements CanActivate {
     const { principal, session } = await this.authenticate(req, need);
     const role = this.access.authorize(principal, need);
     req[CALLER] = { principal, role, session };
-    if ((WRITE_ROLES as readonly string[]).includes(role)) {
+    // A session's own routes are not uses: signing in and out are on record as such.
+    if (need !== 'session' && (WRITE_ROLES as readonly string[]).includes(role)) {
       // Bounded as the event's contract bounds them: a path parameter of any length still gets its own refusal, not a failed record.
       const path = req.originalUrl.split('?')[0];
       const request = { method: req.method, route: (req.route?.path ?? path).slice(0, 300), path: path.slice(0, 2000) };

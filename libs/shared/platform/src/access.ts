@@ -274,7 +274,6 @@ export class BackOfficeAccess {
       this.o.logger.warn({ client }, 'a sign-in with a wrong back-office token was refused');
       throw EdgeErrors.ADMIN_UNAUTHENTICATED('not a valid back-office token (unknown, revoked, or the development token where it is refused): no session');
     }
-    this.signIns.succeeded(client);
     const role = roleOn(p, 'read');
     const started = await this.o.sessions.start({ tokenId: p.tokenId, name: p.name, roles: p.roles, tokenHash, role }, now, (tokenId, event, write) =>
       this.o.tokens.record(tokenId, event, actorOf(p, role), correlationId, now, write),

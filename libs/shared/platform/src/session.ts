@@ -178,8 +178,9 @@ export class AccessSessions {
 /**
  * Failed sign-ins per client address, in memory: at most `limit` in any `windowMs`, then every
  * sign-in from that address (a right token too) is refused until the oldest failure leaves the
- * window. Tokens are 256 random bits, so this is not what keeps them secret; it keeps a
- * guessing client from filling the logs and the access store's reads.
+ * window. A right token does not wipe the count: one token's holder may not guess another's
+ * (a higher role) by signing in between guesses. Tokens are 256 random bits, so this is not
+ * what keeps them secret; it keeps a guessing client from filling the logs and the access store's reads.
  */
 export class SignInLimiter {
   private readonly failures = new Map<string, number[]>();
@@ -205,10 +206,6 @@ export class SignInLimiter {
       if (this.failures.size <= this.maxClients) break;
       this.failures.delete(oldest);
     }
-  }
-
-  succeeded(client: string): void {
-    this.failures.delete(client);
   }
 
   private recent(client: string, now: Date): number[] {
