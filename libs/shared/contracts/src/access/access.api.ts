@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accessSessionId, accessTokenId, accessTokenName, backOfficeRole } from './access.schemas';
+import { accessSessionId, accessTokenId, backOfficeRole } from './access.schemas';
 
 /** Signing in to the console: the back-office token itself, once; the session cookie stands for it from then on. */
 export const signInRequest = z.strictObject({ token: z.string().min(1).max(200).describe('a back-office token (npm run tokens -- issue, or LEDGER_<ROLE>_TOKEN)') });
@@ -8,7 +8,8 @@ export const signInRequest = z.strictObject({ token: z.string().min(1).max(200).
 export const sessionAnswer = z.object({
   sessionId: accessSessionId,
   tokenId: accessTokenId,
-  name: accessTokenName,
+  /** The token's name (as issued; OpenAPI's regex dialect has no Unicode classes, so the answer states only its length). */
+  name: z.string().min(1).max(100),
   /** The role it acts in (the development token, which holds them all: auditor, as on a read). */
   role: backOfficeRole,
   /** Every role the token holds (one, but for the development token). */
