@@ -150,7 +150,7 @@ describe('console sessions and the console on the embedded ledger', () => {
     ]);
     expect(CONSOLE_CSP).toMatch(/^default-src 'self'; script-src 'self';/);
     expect(page.text).toContain('Console fixture');
-    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect([page.headers.get('x-frame-options'), page.headers.get('x-content-type-options'), page.headers.get('x-powered-by')]).toEqual(['DENY', 'nosniff', null]);
     const asset = await request('GET', '/console/assets/index-3f2a1b.js');
     expect([asset.status, asset.headers.get('content-type'), asset.headers.get('cache-control'), asset.text]).toEqual([
       200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable', 'export const fixture = 1;\n',

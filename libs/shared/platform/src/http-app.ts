@@ -36,6 +36,8 @@ interface Res {
 export const createHttpApp = async (rootModule: unknown, o: HttpAppOptions): Promise<INestApplication> => {
   const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { logger: new PinoNestLogger(o.logger), bodyParser: false });
   app.useGlobalFilters(new LedgerErrorFilter(o.logger, o.metrics, o.service));
+  // Nothing to gain from naming the framework to every client.
+  app.disable('x-powered-by');
   app.use((req: Req, res: Res, next: () => void) => {
     // One correlation id per request: the caller's, or a new one. It is echoed back, written
     // into every event the request causes, and on every log line about it.
