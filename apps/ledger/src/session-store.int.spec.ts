@@ -109,8 +109,10 @@ describe.each(deployments)('console sessions in the shared access store: %s', (_
     expect(await code(gateway.signIn(token, '10.0.0.1', 'c'))).toBe('ADMIN_UNAUTHENTICATED');
   });
 
-  it('deletes sessions that ended unseen at the next sign-in', async () => {
+  it('deletes sessions that ended unseen at the next sign-in, and a last activity written while its session was signed out', async () => {
     const other = await tokens.issue({ name: 'Otto Ops', role: 'operations' }, CLI, clock.now(), 'issue-2');
+    // A request's touch that lost the race to a sign-out leaves its document behind.
+    await stores[0].transaction((tx) => tx.documents.put('access-sessions-seen', 'f'.repeat(64), { at: clock.now().toISOString() }));
     t += SESSION_MAX_MS;
     await gateway.signIn(other.token, '10.0.0.1', 'd');
     const left = await stores[0].listDocuments<{ tokenId: string }>('access-sessions', '');

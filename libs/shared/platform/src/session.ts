@@ -165,13 +165,16 @@ export class AccessSessions {
     });
   }
 
-  /** Sessions that expired unseen are deleted at the next sign-in (there are as many as sign-ins in 12 hours). */
+  /**
+   * Sessions that expired unseen are deleted at the next sign-in (there are as many as sign-ins in
+   * 12 hours), and so is the last activity a request wrote while its session was being signed out.
+   */
   private async purgeEnded(now: Date): Promise<void> {
     const seen = new Map((await this.store.listDocuments<SessionSeen>(COLLECTIONS.seen, '')).map((r) => [r.key, r.doc.at]));
-    const ended = (await this.store.listDocuments<SessionRecord>(COLLECTIONS.sessions, ''))
-      .filter((r) => !sessionStateAt(r.doc, seen.get(r.key) ?? r.doc.createdAt, now).alive)
-      .map((r) => r.key);
-    for (const key of ended) await this.forget(key);
+    const sessions = await this.store.listDocuments<SessionRecord>(COLLECTIONS.sessions, '');
+    const ended = sessions.filter((r) => !sessionStateAt(r.doc, seen.get(r.key) ?? r.doc.createdAt, now).alive).map((r) => r.key);
+    const live = new Set(sessions.map((r) => r.key));
+    for (const key of [...ended, ...[...seen.keys()].filter((k) => !live.has(k))]) await this.forget(key);
   }
 }
 
