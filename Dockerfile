@@ -20,6 +20,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME /app/data
 COPY --from=build /src/dist ./dist
+# The web console (npm run build makes it), served at /console/ by the ledger and the reconciliation app.
+COPY --from=build /src/apps/console/dist ./apps/console/dist
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --retries=6 CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

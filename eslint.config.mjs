@@ -108,7 +108,9 @@ export default [
             dep('scope:settlement', ['scope:settlement', 'scope:shared']),
             dep('scope:reconciliation', ['scope:reconciliation', 'scope:shared']),
             dep('scope:ledger', ['scope:terminal', 'scope:settlement', 'scope:reconciliation', 'scope:shared']),
-            dep('scope:tools', ['scope:shared']),
+            // Tools act as terminals (simulator, bench): they may hold what a terminal holds (its keys,
+            // its MAC, its side of ISO 8583), tagged terminal-side, and nothing else of the terminal context.
+            dep('scope:tools', ['scope:shared', 'terminal-side']),
             dep('scope:console', ['scope:shared']),
           ],
         },

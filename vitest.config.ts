@@ -11,13 +11,14 @@ const alias = Object.entries(compilerOptions.paths as Record<string, string[]>)
 
 const tier = (name: string, include: string, extra: Record<string, unknown> = {}) => ({
   resolve: { alias },
-  test: { name, include: [include], exclude: ['**/node_modules/**', 'dist/**', '.cache/**'], ...extra },
+  // Ledgers run in-process log each request at info: warnings and errors are what a test run needs.
+  test: { name, include: [include], exclude: ['**/node_modules/**', 'dist/**', '.cache/**'], env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }, ...extra },
 });
 
 export default defineConfig({
   test: {
-    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
-    reporters: ['default', ['json', { outputFile: '.cache/vitest-report.json' }]],
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line; JUnit XML is for CI systems that read it.
+    reporters: ['default', ['json', { outputFile: '.cache/vitest-report.json' }], ['junit', { outputFile: '.cache/junit.xml' }]],
     projects: [
       tier('unit', '**/*.unit.spec.ts'),
       // One PostgreSQL and one Kafka for the whole int tier; each spec takes its own database and topics.

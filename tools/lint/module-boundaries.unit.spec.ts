@@ -18,6 +18,7 @@ const file = {
   audit: 'tools/audit/src/fixture.ts',
   console: 'apps/console/src/app/fixture.tsx',
   consoleTest: 'apps/console/src/fixture.e2e.spec.ts',
+  simulator: 'tools/simulator/src/fixture.ts',
 };
 const NX = '@nx/enforce-module-boundaries';
 const literal = (s: string) => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
@@ -68,6 +69,8 @@ const violations: Case[] = [
   ['console bundles zod', file.console, "import { z } from 'zod';\nexport const x = z;", '@typescript-eslint/no-restricted-imports', /^'zod' import is restricted/],
   ['console imports node:fs', file.console, "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;", '@typescript-eslint/no-restricted-imports', /^'node:fs' import is restricted .*runs in a browser/],
   ['console imports test helpers', file.console, "import { TEST_TOKENS } from '@pos/testing';\nexport const x = TEST_TOKENS;", '@typescript-eslint/no-restricted-imports', /^'@pos\/testing' import is restricted/],
+  ["a tool imports the gateway's application layer", file.simulator, "import { IsoServer } from '@pos/terminal-application';\nexport const x = IsoServer;", NX, onlyTags('type:tool')],
+  ['a tool imports the terminal domain', file.simulator, "import { decide } from '@pos/terminal-domain';\nexport const x = decide;", NX, onlyTags('scope:tools')],
   ['audit tool opens SQLite', file.audit, "import { DatabaseSync } from 'node:sqlite';\nexport const x = DatabaseSync;", 'no-restricted-imports', /^'node:sqlite' import is restricted/],
 ];
 
@@ -83,6 +86,7 @@ const againstTheDirection: Case[] = [
 ];
 
 const clean: Case[] = [
+  ['a tool acts as a terminal: its keys, its side of ISO 8583, the shared kernel', file.simulator, "import { SecretKey } from '@pos/terminal-keys';\nimport { IsoTerminal } from '@pos/iso-terminal';\nimport { CURRENCIES } from '@pos/money';\nexport const x = [SecretKey, IsoTerminal, CURRENCIES];", '', /^$/],
   ['domain uses the kernel, money, contracts and zod', file.domain, "import { DomainError } from '@pos/kernel';\nimport { formatMoney } from '@pos/money';\nimport type { TerminalEvent } from '@pos/contracts';\nimport { z } from 'zod';\nexport type E = TerminalEvent;\nexport const x = [DomainError, formatMoney, z];", '', /^$/],
   ['core hashes and signals', file.core, "import { createHash } from 'node:crypto';\nimport { EventEmitter } from 'node:events';\nimport { toJsonSafe } from '@pos/kernel';\nexport const x = [createHash, EventEmitter, toJsonSafe];", '', /^$/],
   ['platform uses Nest, pino and the core', file.platform, "import { Injectable } from '@nestjs/common';\nimport pino from 'pino';\nimport { toJsonSafe } from '@pos/eventing';\nexport const x = [Injectable, pino, toJsonSafe];", '', /^$/],

@@ -6,7 +6,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatAmount } from './app/format';
 import { launchChromium, newContext, screenshot, seriousViolations, signIn } from './testing/browser';
-import { standInSession } from './testing/stand-in-session';
 
 // Browser tests of the operations console on the real embedded ledger (its own process), driven
 // by a simulated day (the simulator's runDay, as its own process), in Debian's Chromium.
@@ -32,13 +31,18 @@ describe('the operations console in a real browser (embedded ledger)', () => {
   let ledger: LedgerProcess;
   let browser: Browser;
   let base: string;
-  let closeServer: () => Promise<void> = async () => undefined;
   let day: string;
-  const pages: Page[] = [];
-
+  // What the pages' scripts threw, and anything the ledger's Content-Security-Policy blocked.
+  const problems: string[] = [];
+  const watch = (page: Page) => {
+    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+    page.on('console', (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
+    });
+    return page;
+  };
   const pageAs = async (role: (typeof ROLES)[number], path = 'day', viewport: 'desktop' | 'tablet' = 'desktop') => {
-    const page = await (await newContext(browser, viewport)).newPage();
-    pages.push(page);
+    const page = watch(await (await newContext(browser, viewport)).newPage());
     await signIn(page, base, TEST_TOKENS[role], path);
     return page;
   };
@@ -50,22 +54,19 @@ describe('the operations console in a real browser (embedded ledger)', () => {
     const sim = await runBuilt('tools/simulator/main.js', ['--url', ledger.url, '--terminals', '8', '--transactions', '30', '--unbalanced-every', '4', '--duplicate-every', '3', '--seed', '1313', '--json']);
     expect(sim.code, sim.stderr).toBe(0);
     day = sim.json().businessDay;
-    const server = await standInSession(ledger.url, Object.fromEntries(ROLES.map((r) => [TEST_TOKENS[r], r])));
-    base = server.url;
-    closeServer = server.close;
+    // The ledger serves the console itself, at /console/ on its own origin.
+    base = ledger.url;
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await closeServer();
     await ledger?.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('signs in as each role, says who is signed in, and refuses a wrong token on the sign-in page', async () => {
-    const page = await (await newContext(browser)).newPage();
-    pages.push(page);
+    const page = watch(await (await newContext(browser)).newPage());
     await page.goto(`${base}/console/day`);
     await page.getByRole('heading', { name: 'Sign in to the ledger console' }).waitFor();
     await page.getByLabel('Back-office token').fill('not-a-token');
@@ -301,5 +302,6 @@ describe('the operations console in a real browser (embedded ledger)', () => {
         expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), `${p.name} at ${viewport} fits the width`).toBe(true);
       }
     }
+    expect(problems).toEqual([]);
   });
 });

@@ -23,7 +23,8 @@ const WRITES: Partial<Record<string, 'operations' | 'finance'>> = {
   'post /v1/reconciliation/breaks/{breakId}/assign': 'finance',
   'post /v1/reconciliation/breaks/{breakId}/resolve': 'finance',
 };
-const CALLERS = ['none', 'unknown', 'revoked', 'operations', 'finance', 'auditor', 'terminal key'] as const;
+/** Bearer tokens, and console sessions of each role (with their CSRF token, and one write without it). */
+const CALLERS = ['none', 'unknown', 'revoked', 'operations', 'finance', 'auditor', 'terminal key', 'operations session', 'finance session', 'auditor session', 'finance session, no CSRF'] as const;
 type Caller = (typeof CALLERS)[number];
 const T = 'TAUTH001';
 const PARAMS: Record<string, string> = { terminalId: T, operatorId: '01', businessDay: '2026-11-24', breakId: 'abcdef0123456789abcdef01' };
@@ -35,6 +36,7 @@ describe('every route authorised, by role', () => {
   let dir: string;
   let tokens: AccessTokens;
   const issued: Record<string, { token: string; tokenId: string }> = {};
+  const sessions: Record<string, { cookie: string; csrfToken: string }> = {};
   let terminalKey: string;
   const CLI = { type: 'admin' as const, id: 'access-test' };
 
@@ -47,7 +49,13 @@ describe('every route authorised, by role', () => {
     return { status: res.status, body: (await res.json()) as any };
   };
   const bearer = (caller: Caller): string | undefined =>
-    caller === 'none' ? undefined : `Bearer ${caller === 'terminal key' ? terminalKey : caller === 'unknown' ? 'x'.repeat(43) : issued[caller].token}`;
+    caller === 'none' || caller.includes('session') ? undefined : `Bearer ${caller === 'terminal key' ? terminalKey : caller === 'unknown' ? 'x'.repeat(43) : issued[caller].token}`;
+  /** A session caller's cookie, and its CSRF token on every request (the browser console sends it on writes; on reads it is ignored). */
+  const sessionHeaders = (caller: Caller): Record<string, string> => {
+    const session = sessions[caller.split(' ')[0]];
+    if (!caller.includes('session')) return {};
+    return { cookie: `ledger_session=${session.cookie}`, ...(caller.endsWith('no CSRF') ? {} : { 'x-csrf-token': session.csrfToken }) };
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-access-'));
@@ -58,6 +66,11 @@ describe('every route authorised, by role', () => {
       issued[role] = { token, tokenId: record.tokenId };
     }
     await tokens.revoke(issued.revoked.tokenId, CLI, new Date(), 'revoke');
+    for (const role of ['operations', 'finance', 'auditor'] as const) {
+      const signIn = await fetch(`${ledger.url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: issued[role].token }) });
+      expect(signIn.status).toBe(201);
+      sessions[role] = { cookie: /ledger_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')![1], csrfToken: ((await signIn.json()) as any).csrfToken };
+    }
     const registered = await call('post', '/v1/admin/terminals', bearer('operations'), {
       terminalId: T, merchantId: 'MAUTH0000000001', merchantName: 'Access', currencies: [{ currency: 'CNY', maxAmount: 100_000 }], operators: [{ operatorId: '01', password: '1234' }],
     });
@@ -71,7 +84,10 @@ describe('every route authorised, by role', () => {
 
   it('answers each route, for each caller, as the policy says: allowed, or the exact refusal', async () => {
     const doc = (await (await fetch(`${ledger.url}/docs-json`)).json()) as Doc;
-    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method, path, op: ops[method] })));
+    // The session's own routes are session.int.spec.ts's.
+    const routes = Object.entries(doc.paths)
+      .filter(([path]) => path !== '/v1/session')
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method, path, op: ops[method] })));
     expect(routes.length).toBeGreaterThanOrEqual(26);
     const answers: string[] = [];
     const expected: string[] = [];
@@ -80,19 +96,22 @@ describe('every route authorised, by role', () => {
       const url = path.replace(/\{(\w+)\}/g, (_, name: string) => PARAMS[name]) + (method === 'get' ? '?businessDay=2026-11-24' : '');
       const terminalRoute = path.startsWith('/v1/terminals/');
       const need = WRITES[id] ?? 'read';
-      // The document says the same as the policy: a terminal key, the write's role, or any role for a read.
-      const roles = (op.security ?? []).map((s) => (s.terminal ? 'terminal' : s.backOffice.join()));
-      expect(roles, id).toEqual(terminalRoute ? ['terminal'] : need === 'read' ? ['auditor', 'operations', 'finance'] : [need]);
+      // The document says the same as the policy: a terminal key, the write's role, or any role for a read; by bearer token or session alike.
+      const roles = (scheme: string) => (op.security ?? []).filter((s) => s[scheme]).map((s) => s[scheme].join() || scheme);
+      const policy = need === 'read' ? ['auditor', 'operations', 'finance'] : [need];
+      expect([roles('terminal'), roles('backOffice'), roles('session')], id).toEqual(terminalRoute ? [['terminal'], [], []] : [[], policy, policy]);
       for (const caller of CALLERS) {
         const headers: Record<string, string> = path.endsWith('/clearing-files') && method === 'post' ? { 'content-type': 'text/csv' } : {};
-        const res = await call(method, url, bearer(caller), method === 'post' && !headers['content-type'] ? {} : undefined, headers);
+        const res = await call(method, url, bearer(caller), method === 'post' && !headers['content-type'] ? {} : undefined, { ...headers, ...sessionHeaders(caller) });
         const refusal = res.status === 401 || res.status === 403 ? `${res.status} ${res.body.error.code}` : 'allowed';
         answers.push(`${id} ${caller}: ${refusal}`);
         let want: string;
         // A terminal route takes its terminal's key and nothing else (a back-office token is not one).
         if (terminalRoute) want = caller === 'terminal key' ? 'allowed' : '401 TERMINAL_UNAUTHENTICATED';
         else if (['none', 'unknown', 'revoked', 'terminal key'].includes(caller)) want = '401 ADMIN_UNAUTHENTICATED';
-        else want = need === 'read' || need === caller ? 'allowed' : '403 ADMIN_FORBIDDEN';
+        // Without its CSRF token a session reads, and writes nothing: refused before its role is looked at.
+        else if (caller.endsWith('no CSRF')) want = method === 'get' ? 'allowed' : '403 CSRF_INVALID';
+        else want = need === 'read' || need === caller.split(' ')[0] ? 'allowed' : '403 ADMIN_FORBIDDEN';
         expected.push(`${id} ${caller}: ${want}`);
       }
     }
@@ -148,7 +167,7 @@ describe('every route authorised, by role', () => {
     expect(gateway.filter((e) => e.metadata.correlationId === 'access-noop-1')).toEqual([]);
     // Reads are not recorded.
     await call('get', '/v1/admin/terminals/TAUTH003/verify', bearer('auditor'));
-    expect((await ledger.runtime.store('access').readStream(accessTokenStreamId(issued.auditor.tokenId), ACCESS_EVENTS)).map((e) => e.type)).toEqual(['AccessTokenIssued']);
+    expect((await ledger.runtime.store('access').readStream(accessTokenStreamId(issued.auditor.tokenId), ACCESS_EVENTS)).map((e) => e.type)).toEqual(['AccessTokenIssued', 'AccessSessionStarted']);
   });
 
   it('issues, lists and revokes with the CLI: the token is printed once, stored as a hash, refused at once when revoked', async () => {

@@ -8,9 +8,9 @@ import type { SqliteServiceStore } from '@pos/embedded';
 import { readEnv } from '@pos/platform';
 import { type RunningProcess, startProcess } from '@pos/runtime';
 import { type IsoLimits, IsoServer } from '@pos/terminal-application';
-import { acceptWorkingKeys, type MacKey, SecretKey, signOnMacKey, type TerminalMasterKey } from '@pos/terminal-keys';
+import { acceptWorkingKeys, keyInClear, type MacKey, SecretKey, signOnMacKey, type TerminalMasterKey } from '@pos/terminal-keys';
 import { ledgerPlan } from './ledger';
-import { IsoClient, terminalFrame } from './testing/iso-client';
+import { IsoClient, terminalFrame } from '@pos/iso-terminal';
 
 /** The ISO 8583 front on the real embedded ledger, driven by our own codec as a terminal. */
 describe('the gateway over ISO 8583', () => {
@@ -311,5 +311,26 @@ describe('the gateway over ISO 8583', () => {
     const answers = await Promise.all(clients.map((c, i) => c.send('0800', { 11: String(i + 1).padStart(6, '0'), 41: `T8${String(i).padStart(6, '0')}`, 60: '00000001001', 63: '01 1234' })));
     expect(answers.map((a) => a.field(39))).toEqual(Array(500).fill('97'));
     await Promise.all(clients.map((c) => c.close()));
+  }, 60_000);
+
+  // Last: it restarts the ledger.
+  it("keeps a terminal's session across a gateway restart: the session MAC key is stored sealed, and its next 0200 is approved", async () => {
+    const T = 'T1000010';
+    const r = await register(T);
+    let client = await IsoClient.open(port);
+    const { macKey, batchNo } = await signOn(client, T, r.tmk, r.batchNo);
+    await client.close();
+    const stored = await gateway().getDocument<{ macKey: string }>('iso8583-sessions', T);
+    expect(stored?.macKey).toMatch(/^mak1\./);
+    expect(stored?.macKey).not.toContain(keyInClear(macKey));
+
+    await ledger.close();
+    ledger = await startProcess(ledgerPlan, { ...readEnv({}), port: 0, iso8583Port: 0, dataDir: dir, scryptCost: 1024 }, {});
+    port = ledger.app.get(IsoServer).port!;
+    client = await IsoClient.open(port);
+    const sale = await client.send('0200', { 2: '4111111111111111', 3: '000000', 4: '000000000700', 11: stan(), 22: '011', 41: T, 42: MID, 49: '156', 60: `22${batchNo}` }, macKey);
+    expect(sale.field(39)).toBe('00');
+    expect(sale.macValid(macKey)).toBe(true);
+    await client.close();
   }, 60_000);
 });

@@ -21,4 +21,5 @@ export const ledgerPlan: ServicePlan = {
     SettlementModule.register({ store: store('settlement'), log, background, relay }),
     ReconciliationModule.register({ store: store('reconciliation'), log, background, relay }),
   ],
+  console: true,
 };

@@ -2,11 +2,16 @@ import 'reflect-metadata';
 import { ReconciliationModule, RECONCILIATION_CONSUMER, RECONCILIATION_TOPICS } from '@pos/reconciliation-application';
 import { runMain } from '@pos/runtime';
 
-/** reconciliation alone: projects daily totals and the audit trail from the log. */
+/**
+ * reconciliation alone: projects daily totals and the audit trail from the log; serves the
+ * console, and forwards the other services' routes to them (LEDGER_GATEWAY_URL, LEDGER_SETTLEMENT_URL).
+ */
 runMain({
   service: 'reconciliation',
   title: 'POS settlement ledger: reconciliation',
   services: ['reconciliation'],
   consumers: [{ group: RECONCILIATION_CONSUMER, topics: RECONCILIATION_TOPICS }],
   modules: ({ store, log, background, relay }) => [ReconciliationModule.register({ store: store('reconciliation'), log, background, relay })],
+  console: true,
+  forwards: true,
 });

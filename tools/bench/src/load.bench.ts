@@ -7,18 +7,21 @@
  *   npm run bench:load -- --series takeover             # how long a killed consumer's partitions stand still
  *
  * Terminals each send one request at a time, as terminals do. Every figure is printed beside
- * the machine's own limit measured in the same run (see load/baselines.ts), as a ratio.
+ * the machine's own limit measured in the same run (see load/baselines.ts), as a ratio. The
+ * throughput series drives the gateway over HTTP, then over ISO 8583 (one TCP connection per
+ * terminal) on the same ledger in the same run, and prints the two side by side.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
+import { freeLoopbackPort, startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import { type LedgerProcess, spawnApp, spawnLedger } from '@pos/testing/processes';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { kafkaRaw, postgresInserts, sqliteCommits } from './load/baselines';
 import { driveSales, type DriveResult, saleBody, type TerminalLogin } from './load/drive';
+import { closeIsoTerminals, driveIsoSales, openIsoTerminals } from './load/drive-iso8583';
 import { openTerminals, projectedSales } from './load/terminals';
 
 const { values } = parseArgs({
@@ -29,6 +32,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     runs: { type: 'string', default: '3' },
     url: { type: 'string' },
+    iso8583: { type: 'string' },
     'memory-terminals': { type: 'string', default: '10000' },
     'memory-sales': { type: 'string', default: '1000000' },
   },
@@ -49,12 +53,12 @@ interface Point extends DriveResult {
   readonly lagMs: number;
 }
 
-/** Drives each terminal count in turn; after each, waits until the read side shows every sale. */
-const series = async (gateway: string, reconciliation: string, merchantId: string, all: TerminalLogin[]): Promise<Point[]> => {
+/** Drives each terminal count in turn (`drive(n)`: n terminals); after each, waits until the read side shows every sale. */
+const series = async (reconciliation: string, merchantId: string, drive: (terminals: number) => Promise<DriveResult>): Promise<Point[]> => {
   let total = await projectedSales(reconciliation, merchantId, today());
   const points: Point[] = [];
   for (const n of TERMINALS) {
-    const r = await driveSales(gateway, all.slice(0, n), { seconds: SECONDS });
+    const r = await drive(n);
     total += r.sales;
     const done = performance.now();
     while ((await projectedSales(reconciliation, merchantId, today())) < total) await sleep(20);
@@ -82,31 +86,77 @@ const printMedians = (title: string, runs: ReadonlyArray<{ points: readonly Poin
   console.log(`baselines (medians): ${names.map((b) => `${b} ${int(median(runs.map((r) => r.baselines[b])))}/s`).join(', ')}`);
 };
 
+/**
+ * The series over HTTP and over ISO 8583 on the same gateway (terminals of another merchant, so
+ * each series counts its own sales). Odd runs go HTTP first, even runs ISO 8583 first: the
+ * second series of a run meets a warmer process (JIT, page cache), and the medians should not
+ * credit that to one protocol.
+ */
+const bothProtocols = async (run: number, gateway: string, iso: { host: string; port: number }, reconciliation: string, prefix: string, merchantIds: { http: string; iso: string }) => {
+  const logins = await openTerminals(gateway, Math.max(...TERMINALS), `${prefix}H`, merchantIds.http);
+  const isoLogins = await openIsoTerminals(gateway, iso, Math.max(...TERMINALS), `${prefix}I`, merchantIds.iso);
+  const overHttp = () => series(reconciliation, merchantIds.http, (n) => driveSales(gateway, logins.slice(0, n), { seconds: SECONDS }));
+  const overIso = () => series(reconciliation, merchantIds.iso, (n) => driveIsoSales(isoLogins.slice(0, n), { seconds: SECONDS }));
+  try {
+    if (run % 2 === 1) {
+      const points = await overHttp();
+      return { points, iso: await overIso() };
+    }
+    const isoPoints = await overIso();
+    return { points: await overHttp(), iso: isoPoints };
+  } finally {
+    await closeIsoTerminals(isoLogins);
+  }
+};
+
+/** ISO 8583 beside HTTP, one row per terminal count: medians over the runs, the ratio taken within each run. */
+const printIsoBesideHttp = (title: string, runs: ReadonlyArray<{ points: readonly Point[]; iso: readonly Point[] }>) => {
+  console.log(`\n${title}: ISO 8583 beside HTTP, same gateway, same run (medians of ${runs.length} runs, ${SECONDS} s per point)`);
+  console.log('| terminals | ISO 8583 sales/s | p50 ms | p99 ms | failures | HTTP sales/s | p50 ms | p99 ms | ratio ISO 8583 / HTTP |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const [i, n] of TERMINALS.entries()) {
+    const of = (side: 'points' | 'iso', f: keyof Point) => median(runs.map((r) => r[side][i][f] as number));
+    const perRun = median(runs.map((r) => r.iso[i].salesPerSecond / r.points[i].salesPerSecond));
+    console.log(`| ${n} | ${int(of('iso', 'salesPerSecond'))} | ${of('iso', 'p50Ms')} | ${of('iso', 'p99Ms')} | ${of('iso', 'failures')} | ${int(of('points', 'salesPerSecond'))} | ${of('points', 'p50Ms')} | ${of('points', 'p99Ms')} | ${ratio(perRun)} |`);
+  }
+};
+
+/** The ISO 8583 listener of a ledger started by the bench (a free port), or of --url's (--iso8583, default its host:8583). */
+const isoAddress = async (url: string | undefined) => {
+  if (!url) return { host: '127.0.0.1', port: await freeLoopbackPort() };
+  const [host, port] = (values.iso8583 ?? `${new URL(url).hostname}:8583`).split(':');
+  return { host, port: Number(port) };
+};
+
 const embeddedThroughput = async () => {
   const runs = [];
   for (let run = 1; run <= RUNS; run++) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-load-'));
     let ledger: LedgerProcess | undefined;
     try {
-      const url = values.url ?? (ledger = await spawnLedger(dir, { LEDGER_SCRYPT_COST: '1024', ...profiling() })).url;
-      const merchantId = `MLOAD${String(run).padStart(10, '0')}`;
-      const points = await series(url, url, merchantId, await openTerminals(url, Math.max(...TERMINALS), `L${run}`, merchantId));
-      printPoints('embedded', run, points);
+      const iso = await isoAddress(values.url);
+      const url = values.url ?? (ledger = await spawnLedger(dir, { LEDGER_SCRYPT_COST: '1024', LEDGER_ISO8583_PORT: String(iso.port), ...profiling() })).url;
+      const { points, iso: isoPoints } = await bothProtocols(run, url, iso, url, `L${run}`, { http: `MLOAD${String(run).padStart(10, '0')}`, iso: `MLOADISO${String(run).padStart(7, '0')}` });
+      printPoints('embedded HTTP', run, points);
+      printPoints('embedded ISO 8583', run, isoPoints);
       await ledger?.kill('SIGTERM');
       ledger = undefined;
       // The same disk, nothing else running: durable commits of one row, and of a hundred.
       const baselines = { 'SQLite 1 row/commit': sqliteCommits(dir, 1, 3), 'SQLite 100 rows/commit': sqliteCommits(dir, 100, 3) };
       console.log(`embedded run ${run} baselines: ${Object.entries(baselines).map(([k, v]) => `${k} ${int(v)} rows/s`).join(', ')}`);
-      runs.push({ points, baselines });
+      runs.push({ points, iso: isoPoints, baselines });
     } finally {
       await ledger?.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  printMedians('embedded default (one process, SQLite, durable commits)', runs, [
+  const ratios: Array<[string, string]> = [
     ['SQLite 1 row/commit', 'ratio to SQLite commits/s (1 row)'],
     ['SQLite 100 rows/commit', 'ratio to SQLite rows/s (100 per commit)'],
-  ]);
+  ];
+  printMedians('embedded default (one process, SQLite, durable commits), over HTTP', runs, ratios);
+  printMedians('embedded default, over ISO 8583', runs.map((r) => ({ points: r.iso, baselines: r.baselines })), ratios);
+  printIsoBesideHttp('embedded default', runs);
 };
 
 /** PostgreSQL (durable) and Kafka with the services' layout, shared by a series' runs (each run has a database of its own). */
@@ -131,17 +181,18 @@ const freshDatabase = async (server: StartedPostgres, name: string) => {
 
 const microservicesThroughput = () =>
   withCluster(async (server, kafka) => {
-    const runs: Array<{ points: Point[]; baselines: Record<string, number> }> = [];
+    const runs: Array<{ points: Point[]; iso: Point[]; baselines: Record<string, number> }> = [];
     for (let run = 1; run <= RUNS; run++) {
       const env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: await freshDatabase(server, `load_${run}_${Date.now()}`), KAFKA_PARTITIONS: '6', LEDGER_SCRYPT_COST: '1024', ...profiling() };
+      const iso = await isoAddress(undefined);
       const apps: LedgerProcess[] = [];
-      let points: Point[];
+      let measured: { points: Point[]; iso: Point[] };
       try {
-        apps.push(...(await Promise.all((['terminal-gateway', 'settlement', 'reconciliation'] as const).map((a) => spawnApp(a, env)))));
+        apps.push(...(await Promise.all((['terminal-gateway', 'settlement', 'reconciliation'] as const).map((a) => spawnApp(a, a === 'terminal-gateway' ? { ...env, LEDGER_ISO8583_PORT: String(iso.port) } : env)))));
         const [gateway, , reconciliation] = apps;
-        const merchantId = `MKLOAD${String(run).padStart(9, '0')}`;
-        points = await series(gateway.url, reconciliation.url, merchantId, await openTerminals(gateway.url, Math.max(...TERMINALS), `K${run}`, merchantId));
-        printPoints('microservices', run, points);
+        measured = await bothProtocols(run, gateway.url, iso, reconciliation.url, `K${run}`, { http: `MKLOAD${String(run).padStart(9, '0')}`, iso: `MKLOADISO${String(run).padStart(6, '0')}` });
+        printPoints('microservices HTTP', run, measured.points);
+        printPoints('microservices ISO 8583', run, measured.iso);
       } finally {
         for (const a of apps) await a.kill('SIGTERM');
       }
@@ -154,13 +205,16 @@ const microservicesThroughput = () =>
         'PostgreSQL 20 clients x 100 rows': await postgresInserts(server.connectionString, 20, 100, 3),
       };
       console.log(`microservices run ${run} baselines: ${Object.entries(baselines).map(([n, v]) => `${n} ${int(v)}/s`).join(', ')}`);
-      runs.push({ points, baselines });
+      runs.push({ ...measured, baselines });
     }
-    printMedians('microservices (gateway, settlement, reconciliation; Kafka 6 partitions; PostgreSQL with fsync), end to end: gateway HTTP to daily totals', runs, [
+    const ratios: Array<[string, string]> = [
       ['kafkajs produce', 'ratio to raw kafkajs produce'],
       ['kafkajs eachBatch consume', 'ratio to raw kafkajs consume'],
       ['PostgreSQL 20 clients x 1 row', 'ratio to raw PostgreSQL inserts (20 clients, 1 row/tx)'],
-    ]);
+    ];
+    printMedians('microservices (gateway, settlement, reconciliation; Kafka 6 partitions; PostgreSQL with fsync), end to end: gateway HTTP to daily totals', runs, ratios);
+    printMedians('microservices, end to end: gateway ISO 8583 to daily totals', runs.map((r) => ({ points: r.iso, baselines: r.baselines })), ratios);
+    printIsoBesideHttp('microservices', runs);
   });
 
 /** Sequential sales of one terminal (one at a time, as a terminal), each timed to the microsecond: latency percentiles in ms. */

@@ -14,7 +14,7 @@ export class ApiError extends Error {
     readonly details?: unknown,
     readonly request?: string,
   ) {
-    super(`${request ? `${request}: ` : ''}HTTP ${status} ${code}${responseCode ? ` (${responseCode})` : ''}: ${message}`);
+    super(`${request ? `${request}: ` : ''}${status ? `HTTP ${status} ` : ''}${code}${responseCode ? ` (${responseCode})` : ''}: ${message}`);
     this.name = 'ApiError';
   }
 }
@@ -164,13 +164,15 @@ export interface RegisterTerminalRequest {
 export interface Registered {
   readonly terminalId: string;
   readonly apiKey: string;
+  /** The ISO 8583 terminal master key, 32 hex digits (docs/iso8583.md). */
+  readonly masterKey: string;
   readonly batchNo: string;
   readonly businessDay: string;
 }
 
 export const registerTerminal = async (http: HttpClient, adminToken: string, req: RegisterTerminalRequest): Promise<Registered> => {
   const r = await http.call('POST', '/v1/admin/terminals', { token: adminToken, body: req });
-  return { terminalId: str(r, 'terminalId'), apiKey: str(r, 'apiKey'), batchNo: str(r, 'batchNo'), businessDay: str(r, 'businessDay') };
+  return { terminalId: str(r, 'terminalId'), apiKey: str(r, 'apiKey'), masterKey: str(r, 'masterKey'), batchNo: str(r, 'batchNo'), businessDay: str(r, 'businessDay') };
 };
 
 // ---------- read side ----------
@@ -333,8 +335,26 @@ export type SaleBody = {
   qr?: { payerToken: string };
 };
 
-/** One terminal's calls, authenticated with its apiKey. */
-export class TerminalApi {
+/** What a terminal says to the host, whichever protocol carries it (HTTP here, ISO 8583 in iso-terminal-api.ts). */
+export interface TerminalChannel {
+  /** Records per batch-upload request: a JSON request carries up to 500, a 0320 one. */
+  readonly uploadChunk: number;
+  signOn(body: { stan: string; operatorId: string; password: string }): Promise<{ responseCode: string; batchNo: string; businessDay: string }>;
+  sale(body: SaleBody): Promise<TxAnswer>;
+  voidSale(body: { stan: string; batchNo: string; originalRrn: string }): Promise<TxAnswer>;
+  refund(body: { stan: string; batchNo: string; originalRrn: string; amount: bigint }): Promise<TxAnswer>;
+  reversal(body: { stan: string; batchNo: string; originalStan: string; reason: '98' | '96' | 'A0' }): Promise<{ responseCode: string; reversed: boolean; rrn?: string }>;
+  settle(body: { stan: string; batchNo: string; operatorId: string; password: string; totals: readonly SettlementTotals[] }): Promise<SettleAnswer>;
+  batchUpload(body: { stan: string; batchNo: string; transactions: readonly UploadItem[] }): Promise<UploadAnswer>;
+  batchUploadEnd(body: { stan: string; batchNo: string }): Promise<UploadEndAnswer>;
+  signOff(body: { stan: string }): Promise<{ responseCode: string; batchNo?: string }>;
+  close(): Promise<void>;
+}
+
+/** One terminal's calls over HTTP, authenticated with its apiKey. */
+export class TerminalApi implements TerminalChannel {
+  readonly uploadChunk = 500;
+
   constructor(
     private readonly http: HttpClient,
     readonly terminalId: string,
@@ -410,4 +430,7 @@ export class TerminalApi {
     const r = await this.post('sign-off', body);
     return { responseCode: str(r, 'responseCode'), batchNo: typeof r.batchNo === 'string' ? r.batchNo : undefined };
   }
+
+  /** HTTP keeps no connection of the terminal's own. */
+  async close(): Promise<void> {}
 }

@@ -5,6 +5,9 @@ import type { RunDayOptions } from './simulate-day';
 
 export const USAGE = `Usage: simulator [options]
   --url URL                 ledger base URL (default http://127.0.0.1:3000)
+  --protocol P              how terminals speak: http (default) or iso8583 (TCP, docs/iso8583.md);
+                            registration and the read side stay on HTTP
+  --iso8583 HOST:PORT       the gateway's ISO 8583 listener (default: --url's host, port 8583)
   --settlement-url URL      settlement's read side when services run apart (default --url)
   --reconciliation-url URL  reconciliation's read side when services run apart (default --url)
   --terminals N             terminals (default 20)
@@ -32,6 +35,11 @@ const int = (name: string, raw: string | undefined): number | undefined => {
   return Number(raw);
 };
 
+const protocolOf = (raw: string | undefined): 'http' | 'iso8583' => {
+  if (raw === undefined || raw === 'http' || raw === 'iso8583') return raw ?? 'http';
+  throw new RangeError(`--protocol must be http or iso8583, got '${raw}'`);
+};
+
 export const parseCli = (argv: readonly string[], env: Record<string, string | undefined> = process.env): CliOptions => {
   const { values } = parseArgs({
     args: [...argv],
@@ -39,6 +47,8 @@ export const parseCli = (argv: readonly string[], env: Record<string, string | u
     allowPositionals: false,
     options: {
       url: { type: 'string' },
+      protocol: { type: 'string' },
+      iso8583: { type: 'string' },
       'settlement-url': { type: 'string' },
       'reconciliation-url': { type: 'string' },
       terminals: { type: 'string' },
@@ -58,6 +68,8 @@ export const parseCli = (argv: readonly string[], env: Record<string, string | u
     help: values.help ?? false,
     run: {
       url: values.url ?? 'http://127.0.0.1:3000',
+      protocol: protocolOf(values.protocol),
+      ...(values.iso8583 === undefined ? {} : { iso8583: values.iso8583 }),
       settlementUrl: values['settlement-url'],
       reconciliationUrl: values['reconciliation-url'],
       terminals: int('terminals', values.terminals) ?? 20,

@@ -2,6 +2,7 @@ import { MerchantId, TerminalId } from '@pos/kernel';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from './cli-args';
 import { formatStan, merchantIdFor, merchantIndexFor, nextStan, terminalIdFor } from './ids';
+import { parseIsoAddress } from './iso-terminal-api';
 import { planTerminals } from './simulate-day';
 
 describe('fleet identifiers', () => {
@@ -48,5 +49,14 @@ describe('command line', () => {
     expect(() => parseCli(['--terminals', '-1'], {})).toThrow();
     expect(() => parseCli(['--terminals', '1.5'], {})).toThrow(/non-negative integer/);
     expect(() => parseCli(['--bogus'], {})).toThrow();
+  });
+
+  it('speaks HTTP unless told iso8583, and reads the ISO 8583 listener as host:port or a port', () => {
+    expect(parseCli([], {}).run.protocol).toBe('http');
+    expect(parseCli(['--protocol', 'iso8583', '--iso8583', 'gw.example:9583'], {}).run).toMatchObject({ protocol: 'iso8583', iso8583: 'gw.example:9583' });
+    expect(() => parseCli(['--protocol', 'iso'], {})).toThrow(/http or iso8583/);
+    expect(parseIsoAddress('9583')).toEqual({ host: '127.0.0.1', port: 9583 });
+    expect(parseIsoAddress('10.0.0.7:8583')).toEqual({ host: '10.0.0.7', port: 8583 });
+    for (const bad of ['', 'host:', 'host:0', 'host:65536', ':x']) expect(() => parseIsoAddress(bad)).toThrow(/host:port/);
   });
 });

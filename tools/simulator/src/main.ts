@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Terminal simulator: drives N POS terminals through a business day against the ledger's
- * HTTP API and checks the ledger against its own record.
+ * HTTP API or its ISO 8583 front (--protocol iso8583) and checks the ledger against its own record.
  * Exit code: 0 match, 1 mismatch, 2 errors.
  */
 import { parseCli, USAGE } from './cli-args';
@@ -31,7 +31,7 @@ const printHuman = (r: DayReport): void => {
     for (const m of r.mismatches.slice(0, 200)) out(`  ${m}`);
     if (r.mismatches.length > 200) out(`  ... ${r.mismatches.length - 200} more (use --json for all)`);
   }
-  out(`${r.transactionsPerSecond} transactions/s (trading ${r.tradingMs} ms, whole run ${r.durationMs} ms, ${r.requests} HTTP requests)`);
+  out(`${r.transactionsPerSecond} transactions/s over ${r.protocol === 'iso8583' ? 'ISO 8583' : 'HTTP'} (trading ${r.tradingMs} ms, whole run ${r.durationMs} ms, ${r.requests} HTTP requests${r.protocol === 'iso8583' ? `, ${r.isoMessages} ISO 8583 messages` : ''})`);
   out(r.errors.length ? 'RESULT: ERRORS (the day did not complete)' : r.ok ? 'RESULT: ledger matches the record' : 'RESULT: MISMATCH');
 };
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bearer, type LedgerProcess, spawnApp, spawnLedger, TEST_TOKENS } from '@pos/testing';
+import { bearer, type LedgerProcess, spawnLedger, spawnMicroservices, TEST_TOKENS } from '@pos/testing';
 import { startKafka, startPostgres, type StartedKafka, type StartedPostgres } from '@pos/testing/containers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDay } from './simulate-day';
@@ -46,9 +46,7 @@ describe('microservices on Kafka and PostgreSQL', () => {
 
   it('ends the seeded day exactly like the embedded deployment', async () => {
     const env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: pg.connectionString, KAFKA_PARTITIONS: '3' };
-    const [gateway, settlement, reconciliation] = await Promise.all(
-      (['terminal-gateway', 'settlement', 'reconciliation'] as const).map((app) => spawnApp(app, env)),
-    );
+    const { gateway, settlement, reconciliation } = await spawnMicroservices(env);
     processes.push(gateway, settlement, reconciliation);
     const embedded = await spawnLedger(dir);
     processes.push(embedded);

@@ -7,7 +7,8 @@ import { ApiError, dailyTotals, HttpClient, settlements, type Settlement } from 
 import { compareRows, compareSettlementLines, postingsImbalance } from './compare';
 import { merchantIdFor, merchantIndexFor, terminalIdFor } from './ids';
 import { buildRecord, DEFAULT_PRICING, rowKey, type TotalsRow } from './record';
-import { runTerminalDay, type TerminalOutcome, type TerminalPlan } from './terminal-session';
+import { type IsoAddress, IsoTerminalApi, parseIsoAddress } from './iso-terminal-api';
+import { type Connect, overHttp, runTerminalDay, type TerminalOutcome, type TerminalPlan } from './terminal-session';
 
 export interface RunDayOptions {
   /** Ledger base URL, or the gateway's replicas (terminals are spread over them). Default http://127.0.0.1:3000 */
@@ -15,6 +16,10 @@ export interface RunDayOptions {
   /** Read sides when the services run apart (microservices), or their replicas; default: `url`. */
   readonly settlementUrl?: string | readonly string[];
   readonly reconciliationUrl?: string | readonly string[];
+  /** How terminals speak to the gateway: its HTTP API (default), or ISO 8583 over TCP (docs/iso8583.md). */
+  readonly protocol?: 'http' | 'iso8583';
+  /** The gateway's ISO 8583 listener, `host:port`; default the first `url`'s host, port 8583. */
+  readonly iso8583?: string;
   /** How long a terminal retransmits a request the host did not answer (or answered 96), to the next replica each time. Default 0: never. */
   readonly retryForMs?: number;
   /** Number of terminals. Default 20. */
@@ -60,8 +65,11 @@ export interface DayReport {
   readonly offlineSales: number;
   /** Retransmissions with the same STAN and body, each checked for the original answer. */
   readonly retries: number;
+  readonly protocol: 'http' | 'iso8583';
   /** HTTP requests sent, polling included. */
   readonly requests: number;
+  /** ISO 8583 messages the terminals sent (protocol iso8583). */
+  readonly isoMessages: number;
   /** Terminal requests sent again after the host could not be reached or answered 96 (see RunDayOptions.retryForMs). */
   readonly retransmissions: number;
   /** The business day the terminals traded on (comma-separated if they differ). */
@@ -137,14 +145,27 @@ export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> =>
   const settlementHttp = new HttpClient({ baseUrl: options.settlementUrl ?? urls, timeoutMs: options.requestTimeoutMs, retryForMs: options.retryForMs });
   const reconciliationHttp = new HttpClient({ baseUrl: options.reconciliationUrl ?? urls, timeoutMs: options.requestTimeoutMs, retryForMs: options.retryForMs });
 
+  const protocol = options.protocol ?? 'http';
+  const firstUrl = typeof urls === 'string' ? urls.split(',')[0] : (urls[0] ?? '');
+  const iso: IsoAddress = parseIsoAddress(options.iso8583 ?? `${new URL(firstUrl).hostname}:8583`);
+  const isoChannels: IsoTerminalApi[] = [];
+  const connect: Connect =
+    protocol === 'iso8583'
+      ? async (registered, plan) => {
+          const channel = await IsoTerminalApi.connect(iso, registered, plan.merchantId);
+          isoChannels.push(channel);
+          return channel;
+        }
+      : overHttp(http);
+
   const plans = planTerminals(seed, terminals, transactions, unbalancedEvery, duplicateEvery);
-  log(`seed ${seed}: ${terminals} terminals x ${transactions} transactions against ${url} (concurrency ${concurrency}, every ${unbalancedEvery || 'no'}th unbalanced)`);
+  log(`seed ${seed}: ${terminals} terminals x ${transactions} transactions against ${protocol === 'iso8583' ? `ISO 8583 ${iso.host}:${iso.port}` : url} (concurrency ${concurrency}, every ${unbalancedEvery || 'no'}th unbalanced)`);
 
   // ---- trade
   const tradingStart = performance.now();
   let done = 0;
   const outcomes: TerminalOutcome[] = await pool(plans, concurrency, async (plan) => {
-    const o = await runTerminalDay(http, adminToken, plan);
+    const o = await runTerminalDay(http, adminToken, plan, connect);
     done++;
     log(`${o.error ? `FAILED ${o.error}` : `${plan.terminalId} settled ${o.closeResult} batch ${o.batchNo} (${o.stats.transactions} tx)`} [${done}/${plans.length}]`);
     return o;
@@ -250,7 +271,9 @@ export const runDay = async (options: RunDayOptions = {}): Promise<DayReport> =>
     reversals: sum('reversals'),
     offlineSales: sum('offlineSales'),
     retries: sum('retries'),
+    protocol,
     requests: http.requests,
+    isoMessages: isoChannels.reduce((n, c) => n + c.requests, 0),
     retransmissions: http.retransmissions,
     businessDay: businessDays.join(','),
     businessDays,

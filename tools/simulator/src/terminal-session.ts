@@ -4,7 +4,7 @@
  * batch when the host answers unbalanced), sign off. It keeps its own journal and notes
  * everything the host said that contradicts it.
  */
-import { ApiError, HttpClient, registerTerminal, TerminalApi, type SaleBody, type TxAnswer } from './api-client';
+import { ApiError, HttpClient, type Registered, registerTerminal, TerminalApi, type TerminalChannel, type SaleBody, type TxAnswer } from './api-client';
 import { chunk, terminalTotals, uploadItems, type JournalEntry, type Method, type SaleEntry } from './batch';
 import { formatStan, nextStan } from './ids';
 import { randomPan } from './luhn';
@@ -14,7 +14,6 @@ import type { TerminalJournal } from './record';
 export const OPERATOR_ID = '01';
 export const CURRENCY = 'CNY';
 export const MAX_AMOUNT = 500_000n;
-export const UPLOAD_CHUNK = 500;
 
 /** Probabilities of each step of the day (the rest are sales). */
 export const MIX = { reversal: 0.02, void: 0.08, refund: 0.07, retry: 0.03, bankCard: 0.7 } as const;
@@ -57,6 +56,12 @@ export interface TerminalOutcome {
   error?: string;
 }
 
+/** How a registered terminal reaches the host for its day: HTTP by default, or ISO 8583 (iso-terminal-api.ts). */
+export type Connect = (registered: Registered, plan: TerminalPlan) => Promise<TerminalChannel>;
+
+/** The HTTP API, with the terminal's API key. */
+export const overHttp = (http: HttpClient): Connect => async (r) => new TerminalApi(http, r.terminalId, r.apiKey);
+
 const nextBatchNo = (batchNo: string): string => String(Number(batchNo) >= 999_999 ? 1 : Number(batchNo) + 1).padStart(6, '0');
 
 export class TerminalSession {
@@ -65,7 +70,7 @@ export class TerminalSession {
   private sales: SaleEntry[] = [];
   private readonly settledBatchNos: string[] = [];
   private stan = 0;
-  private api?: TerminalApi;
+  private api?: TerminalChannel;
   private password = '';
   private batchNo = '';
   private businessDay = '';
@@ -80,6 +85,7 @@ export class TerminalSession {
     private readonly http: HttpClient,
     private readonly adminToken: string,
     readonly plan: TerminalPlan,
+    private readonly connect: Connect = overHttp(http),
   ) {
     this.prng = forkPrng(plan.seed, `terminal-${plan.index}`);
     this.outcome = {
@@ -100,6 +106,8 @@ export class TerminalSession {
       await this.signOff();
     } catch (err) {
       this.outcome.error = `${this.plan.terminalId}: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      await this.api?.close();
     }
     return this.outcome;
   }
@@ -113,7 +121,7 @@ export class TerminalSession {
     return formatStan(this.stan);
   }
 
-  private terminal(): TerminalApi {
+  private terminal(): TerminalChannel {
     if (!this.api) throw new Error('not registered');
     return this.api;
   }
@@ -129,10 +137,9 @@ export class TerminalSession {
     };
     // Terminals of one merchant register concurrently: a write conflict on the merchant is retryable.
     for (let attempt = 1; ; attempt++) {
+      let registered: Registered;
       try {
-        const r = await registerTerminal(this.http, this.adminToken, req);
-        this.api = new TerminalApi(this.http, this.plan.terminalId, r.apiKey);
-        return;
+        registered = await registerTerminal(this.http, this.adminToken, req);
       } catch (err) {
         if (err instanceof ApiError && err.status === 409 && /ALREADY|EXISTS|DUPLICATE/i.test(err.code)) {
           throw new Error(`${err.message} (terminal ids derive from the seed: run again with another --seed)`);
@@ -140,7 +147,10 @@ export class TerminalSession {
         const retryable = err instanceof ApiError && (err.status === 409 || err.status === 503) && /CONFLICT|CONCURREN|UNAVAILABLE/i.test(err.code);
         if (!retryable || attempt >= 5) throw err;
         await new Promise((r) => setTimeout(r, 20 * attempt));
+        continue;
       }
+      this.api = await this.connect(registered, this.plan);
+      return;
     }
   }
 
@@ -363,7 +373,7 @@ export class TerminalSession {
     const items = uploadItems(this.entries);
     const byStan = new Map(this.entries.filter((e) => !(e.kind === 'SALE' && e.reversed)).map((e) => [e.stan, e]));
     const seen = new Set<string>();
-    for (const part of chunk(items, UPLOAD_CHUNK)) {
+    for (const part of chunk(items, this.terminal().uploadChunk)) {
       const a = await this.terminal().batchUpload({ stan: this.takeStan(), batchNo: this.batchNo, transactions: part });
       if (a.responseCode !== '00') this.note(`batch upload answered responseCode ${a.responseCode}`);
       for (const item of a.items) {
@@ -393,5 +403,5 @@ export class TerminalSession {
   }
 }
 
-export const runTerminalDay = (http: HttpClient, adminToken: string, plan: TerminalPlan): Promise<TerminalOutcome> =>
-  new TerminalSession(http, adminToken, plan).run();
+export const runTerminalDay = (http: HttpClient, adminToken: string, plan: TerminalPlan, connect?: Connect): Promise<TerminalOutcome> =>
+  new TerminalSession(http, adminToken, plan, connect).run();

@@ -66,7 +66,7 @@ const Shell = () => {
         </nav>
         <div className="who">
           <span>
-            Signed in as <strong>{session.name}</strong> (<span data-role>{(session.roles ?? [session.role]).join(', ')}</span>)
+            Signed in as <strong>{session.name}</strong> (<span data-role>{session.roles.join(', ')}</span>)
           </span>
           <button type="button" className="quiet" onClick={() => void signOut()}>
             Sign out

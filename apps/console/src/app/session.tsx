@@ -41,7 +41,7 @@ export const SessionProvider = ({ children }: { children: ReactNode }) => {
           setSession(null);
         }
       },
-      can: (role) => !!session && (session.roles ?? [session.role]).includes(role),
+      can: (role) => !!session && session.roles.includes(role),
     }),
     [session, adopt, signedOut],
   );

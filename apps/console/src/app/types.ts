@@ -5,7 +5,7 @@
  */
 import type {
   breakResolution, breaksAnswer, breakType, clearingFilesAnswer, clearingImportAnswer, auditExportAnswer, dailyTotalsAnswer, dayReportAnswer, hashChainReport,
-  reconcileDayAnswer, reconciliationReportAnswer, hostLedgerAnswer, registerTerminalAnswer, unlockOperatorAnswer,
+  reconcileDayAnswer, reconciliationReportAnswer, hostLedgerAnswer, registerTerminalAnswer, sessionAnswer, unlockOperatorAnswer,
 } from '@pos/contracts';
 import type { z } from 'zod';
 
@@ -29,18 +29,9 @@ export type ChainReport = Wire<typeof hashChainReport>;
 export type RegisteredTerminal = Wire<typeof registerTerminalAnswer>;
 export type UnlockAnswer = Wire<typeof unlockOperatorAnswer>;
 
-export type Role = 'operations' | 'finance' | 'auditor';
-
-/** `GET/POST /v1/session` (docs/api.md, Sessions). */
-export interface Session {
-  readonly role: Role;
-  /** A token holding several roles (the development token) names them all. */
-  readonly roles?: readonly Role[];
-  readonly name: string;
-  readonly tokenId: string;
-  readonly csrfToken: string;
-  readonly expiresAt: string;
-}
+/** `GET/POST /v1/session`: `roles` every role the token holds (several only for the development token). */
+export type Session = Wire<typeof sessionAnswer>;
+export type Role = Session['role'];
 
 /** `GET /v1/admin/terminals` (docs/api.md, Back office). */
 export interface TerminalView {

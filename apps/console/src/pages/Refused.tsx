@@ -19,7 +19,7 @@ export const RefusedPage = () => {
         )}
       </p>
       <p>
-        You are signed in as {session?.name} with the role <strong>{session && (session.roles ?? [session.role]).join(', ')}</strong>
+        You are signed in as {session?.name} with the role <strong>{session && session.roles.join(', ')}</strong>
         {r?.need ? (
           <>
             ; this needs the role <strong>{r.need}</strong>

@@ -6,6 +6,7 @@ export * from './reconciliation/reconciliation.events';
 export * from './reconciliation/reconciliation.schemas';
 export * from './access/access.events';
 export * from './access/access.schemas';
+export * from './access/access.api';
 export * from './registry';
 export * from './api';
 export * from './terminal/terminal.api';

@@ -3,7 +3,7 @@
  * ISO 8583-style response code a terminal shows. The kind decides the HTTP status
  * (and the CLI's exit) at the edge; the domain never knows about HTTP.
  */
-export type ErrorKind = 'validation' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'state' | 'internal';
+export type ErrorKind = 'validation' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'state' | 'rate_limited' | 'internal';
 
 /** A code's entry in its context's catalogue. */
 export interface ErrorEntry {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { type AccessEvent, accessTokenName, accessTokenStreamId, type BackOfficeRole, backOfficeRole } from '@pos/contracts';
+import { type AccessEvent, accessTokenName, accessTokenStreamId, type BackOfficeRole, backOfficeRole, type SessionAnswer } from '@pos/contracts';
 import type { ServiceStore, StoreTx } from '@pos/eventing';
-import { type Actor, type Clock, ConcurrencyError } from '@pos/kernel';
+import { type Actor, type Clock, ConcurrencyError, DomainError } from '@pos/kernel';
 import { AccessErrors, EdgeErrors } from './errors';
 import { bearerOf, sameDigest, sha256 } from './guards';
+import { type AccessSessions, type SessionRecord, SignInLimiter } from './session';
 
 export type { BackOfficeRole };
 export const BACK_OFFICE_ROLES: readonly BackOfficeRole[] = backOfficeRole.options;
@@ -12,9 +13,10 @@ export const BACK_OFFICE_ROLES: readonly BackOfficeRole[] = backOfficeRole.optio
  * What a route needs: a role that writes (`operations`, `finance`), any back-office role (`read`:
  * auditor, operations or finance alike: the writers need what they read to do their work, and no
  * route answers anything more sensitive than what they write), a terminal's own key (`terminal`,
- * checked by the terminal API), or nothing (`public`: health and metrics).
+ * checked by the terminal API), a console session of any role and no bearer token (`session`: the
+ * session's own routes), or nothing (`public`: health, metrics, and signing in).
  */
-export type RouteAccess = 'operations' | 'finance' | 'read' | 'terminal' | 'public';
+export type RouteAccess = 'operations' | 'finance' | 'read' | 'session' | 'terminal' | 'public';
 export const WRITE_ROLES = ['operations', 'finance'] as const satisfies readonly RouteAccess[];
 /** The roles that read, the one that only reads first. */
 export const READ_ROLES: readonly BackOfficeRole[] = ['auditor', ...WRITE_ROLES];
@@ -39,7 +41,7 @@ export const actorOf = (p: Principal, role: BackOfficeRole): Actor => ({ type: '
 
 /** The role a principal acts in on a route that needs `need` (a read: its own, auditor first); ADMIN_FORBIDDEN otherwise. */
 export const roleOn = (p: Principal, need: RouteAccess | undefined): BackOfficeRole => {
-  if (need === 'read') return p.roles.includes('auditor') ? 'auditor' : p.roles[0];
+  if (need === 'read' || need === 'session') return p.roles.includes('auditor') ? 'auditor' : p.roles[0];
   if ((need === 'operations' || need === 'finance') && p.roles.includes(need)) return need;
   // A route that declares nothing is reached by no role: a new route is closed until it says who may call it.
   throw adminForbidden(p.tokenId, p.roles.join('+'), need);
@@ -144,11 +146,15 @@ export class AccessTokens {
   }
 
   /** Records a write role's use in the token's stream, before the request runs. */
-  async recordUse(p: Principal, role: BackOfficeRole, request: { method: string; route: string; path: string }, now: Date, correlationId: string): Promise<void> {
-    const use: AccessEvent = { type: 'AccessTokenUsed', data: { tokenId: p.tokenId, name: p.name, role, ...request } };
+  recordUse(p: Principal, role: BackOfficeRole, request: { method: string; route: string; path: string }, now: Date, correlationId: string): Promise<void> {
+    return this.record(p.tokenId, { type: 'AccessTokenUsed', data: { tokenId: p.tokenId, name: p.name, role, ...request } }, actorOf(p, role), correlationId, now);
+  }
+
+  /** Appends to a token's stream (with `write` in the same transaction): a use, a session's start or end. */
+  async record(tokenId: string, event: AccessEvent, actor: Actor, correlationId: string, now: Date, write?: (tx: StoreTx) => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.append(p.tokenId, [use], actorOf(p, role), correlationId, now);
+        return await this.append(tokenId, [event], actor, correlationId, now, write);
       } catch (e) {
         // Two first uses of a token with no stream yet (a bootstrap or the development token) race to create it: the loser appends after it.
         if (!(e instanceof ConcurrencyError) || attempt >= 5) throw e;
@@ -191,18 +197,40 @@ export interface AccessLogger {
 
 export interface BackOfficeAccessOptions {
   readonly tokens: AccessTokens;
+  readonly sessions: AccessSessions;
   readonly bootstrap: readonly BootstrapToken[];
   /** Whether the development token is accepted, and why (for the log line when it is not). */
   readonly development: { readonly accepted: boolean; readonly reason: string };
   readonly clock: Clock;
   readonly logger: AccessLogger;
+  /** Failed sign-ins per client address (one limiter per process). */
+  readonly signIns?: SignInLimiter;
 }
 
 const DEVELOPMENT_HASH = sha256(DEVELOPMENT_TOKEN);
 
+/** A console session, as GET /v1/session answers it. */
+const answerOf = (p: Principal, s: SessionRecord, expiresAt: Date): SessionAnswer => ({
+  sessionId: s.sessionId,
+  tokenId: p.tokenId,
+  name: p.name,
+  role: roleOn(p, 'read'),
+  roles: [...p.roles],
+  csrfToken: s.csrfToken,
+  expiresAt: expiresAt.toISOString(),
+  absoluteExpiresAt: s.absoluteExpiresAt,
+});
+
+export const signInRateLimited = (seconds: number) =>
+  EdgeErrors.SIGN_IN_RATE_LIMITED(`too many wrong back-office tokens from this address; try again in ${seconds} s`, { retryAfterSeconds: seconds });
+export const sessionUnauthenticated = () => EdgeErrors.ADMIN_UNAUTHENTICATED('no console session: signed out, expired, its token revoked, or never signed in (POST /v1/session)');
+
 /** Authenticates and authorises the back office's requests: 401 for no, unknown or revoked tokens, 403 for the wrong role. */
 export class BackOfficeAccess {
+  private readonly signIns: SignInLimiter;
+
   constructor(private readonly o: BackOfficeAccessOptions) {
+    this.signIns = o.signIns ?? new SignInLimiter();
     if (!o.development.accepted) o.logger.info({ reason: o.development.reason }, 'the development token is refused here');
     for (const t of o.bootstrap) o.logger.info({ tokenId: `bootstrap-${t.role}`, role: t.role }, `back-office token from ${bootstrapVariable(t.role)}`);
   }
@@ -210,7 +238,11 @@ export class BackOfficeAccess {
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const given = bearerOf(authorization);
     if (!given) throw adminUnauthenticated();
-    const hash = sha256(given);
+    return this.principalOf(sha256(given));
+  }
+
+  /** The token a SHA-256 names, as it stands now: a bearer token's, or a session's token checked again on every request. */
+  private async principalOf(hash: string): Promise<Principal> {
     if (sameDigest(hash, DEVELOPMENT_HASH)) {
       if (this.o.development.accepted) return { tokenId: 'development', name: 'development token', roles: BACK_OFFICE_ROLES };
       this.o.logger.warn({ reason: this.o.development.reason }, 'the development token was refused: it works only on the embedded default listening on loopback');
@@ -221,6 +253,48 @@ export class BackOfficeAccess {
     const record = await this.o.tokens.findActive(hash);
     if (!record) throw adminUnauthenticated();
     return { tokenId: record.tokenId, name: record.name, roles: [record.role] };
+  }
+
+  /**
+   * Signs in with a back-office token: a new session, recorded in the token's stream. A wrong
+   * token counts against the client's address; past the limit, every sign-in from it is refused
+   * for a while (SIGN_IN_RATE_LIMITED), a right token included.
+   */
+  async signIn(token: string, client: string, correlationId: string): Promise<{ cookie: string; answer: SessionAnswer }> {
+    const now = this.o.clock.now();
+    const wait = this.signIns.retryAfter(client, now);
+    if (wait > 0) throw signInRateLimited(wait);
+    const tokenHash = sha256(token);
+    let p: Principal;
+    try {
+      p = await this.principalOf(tokenHash);
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code !== 'ADMIN_UNAUTHENTICATED') throw e;
+      this.signIns.failed(client, now);
+      this.o.logger.warn({ client }, 'a sign-in with a wrong back-office token was refused');
+      throw EdgeErrors.ADMIN_UNAUTHENTICATED('not a valid back-office token (unknown, revoked, or the development token where it is refused): no session');
+    }
+    const role = roleOn(p, 'read');
+    const started = await this.o.sessions.start({ tokenId: p.tokenId, name: p.name, roles: p.roles, tokenHash, role }, now, (tokenId, event, write) =>
+      this.o.tokens.record(tokenId, event, actorOf(p, role), correlationId, now, write),
+    );
+    this.o.logger.info({ tokenId: p.tokenId, sessionId: started.record.sessionId, client }, 'signed in');
+    return { cookie: started.cookie, answer: answerOf(p, started.record, started.expiresAt) };
+  }
+
+  /** The principal of a session cookie: a live session whose token is still valid; ADMIN_UNAUTHENTICATED otherwise. */
+  async authenticateSession(cookie: string): Promise<{ principal: Principal; session: SessionAnswer }> {
+    const found = await this.o.sessions.find(cookie, this.o.clock.now());
+    if (!found) throw sessionUnauthenticated();
+    const principal = await this.principalOf(found.record.tokenHash);
+    return { principal, session: answerOf(principal, found.record, found.expiresAt) };
+  }
+
+  /** Signs a session out, for good and everywhere; recorded in its token's stream. */
+  async signOut(cookie: string, p: Principal, correlationId: string): Promise<void> {
+    const now = this.o.clock.now();
+    const role = roleOn(p, 'read');
+    await this.o.sessions.end(cookie, role, (tokenId, event, write) => this.o.tokens.record(tokenId, event, actorOf(p, role), correlationId, now, write));
   }
 
   authorize(p: Principal, need: RouteAccess | undefined): BackOfficeRole {

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type BootstrapToken, bootstrapTokensOf } from './access';
+import { defaultConsoleDir } from './console';
 
 /** Everything comes from the environment; the embedded default needs none of it. */
 export interface LedgerEnv {
@@ -22,7 +23,25 @@ export interface LedgerEnv {
   readonly iso8583Port: number;
   /** LEDGER_KEY_ENCRYPTION_KEY: 64 hex digits sealing terminal master keys at rest (the embedded default on loopback may go without). */
   readonly keyEncryptionKey?: string;
+  /** LEDGER_CONSOLE_DIR: the built console the ledger and the reconciliation app serve at /console/ (default apps/console/dist). */
+  readonly consoleDir: string;
+  /** LEDGER_GATEWAY_URL, LEDGER_SETTLEMENT_URL: where the reconciliation app forwards the other services' routes (microservices). */
+  readonly gatewayUrl?: string;
+  readonly settlementUrl?: string;
 }
+
+const httpUrl = (name: string, value: string | undefined): string | undefined => {
+  if (value === undefined || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username)
+    throw new Error(`${name} must be an http(s) URL of a service, e.g. http://terminal-gateway:3000, got ${JSON.stringify(value)}`);
+  return url.toString();
+};
 
 const int = (name: string, value: string | undefined, fallback: number, min: number, max: number): number => {
   if (value === undefined || value === '') return fallback;
@@ -45,5 +64,8 @@ export const readEnv = (env: NodeJS.ProcessEnv = process.env): LedgerEnv => {
     backgroundHeapMb: int('LEDGER_BACKGROUND_HEAP_MB', env.LEDGER_BACKGROUND_HEAP_MB, 128, 64, 65_536),
     iso8583Port: int('LEDGER_ISO8583_PORT', env.LEDGER_ISO8583_PORT, 8583, 0, 65_535),
     ...(env.LEDGER_KEY_ENCRYPTION_KEY ? { keyEncryptionKey: env.LEDGER_KEY_ENCRYPTION_KEY } : {}),
+    consoleDir: env.LEDGER_CONSOLE_DIR ? resolve(env.LEDGER_CONSOLE_DIR) : defaultConsoleDir(),
+    gatewayUrl: httpUrl('LEDGER_GATEWAY_URL', env.LEDGER_GATEWAY_URL),
+    settlementUrl: httpUrl('LEDGER_SETTLEMENT_URL', env.LEDGER_SETTLEMENT_URL),
   };
 };

@@ -4,16 +4,19 @@ import type { Clock } from '@pos/kernel';
 import type { Logger } from 'pino';
 import type { BackOfficeAccess } from './access';
 import { AccessGuard } from './access.guard';
+import { SessionController } from './session.controller';
 import type { LedgerMetrics } from './metrics';
 import { BACK_OFFICE_ACCESS, CLOCK, LEDGER_CONFIG, type LedgerConfig, LOGGER, METRICS } from './tokens';
 
-/** Process-wide services every context module may inject: logger, clock, metrics, config; and the guard every route passes. */
+/** Process-wide services every context module may inject: logger, clock, metrics, config; the guard every route passes, and the console's sign-in. */
 @Global()
 @Module({})
 export class CoreModule {
   static register(o: { logger: Logger; clock: Clock; metrics: LedgerMetrics; config: LedgerConfig; access: BackOfficeAccess }): DynamicModule {
     return {
       module: CoreModule,
+      // Every service signs in: a session made on one is taken by all (they share the access store).
+      controllers: [SessionController],
       providers: [
         { provide: LOGGER, useValue: o.logger },
         { provide: CLOCK, useValue: o.clock },

@@ -12,10 +12,11 @@ const KIND_STATUS: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   state: 409,
+  rate_limited: 429,
   internal: 500,
 };
-/** The body parser's refusals keep their own statuses. */
-const CODE_STATUS: Readonly<Record<string, number>> = { REQUEST_TOO_LARGE: 413, MEDIA_TYPE_UNSUPPORTED: 415 };
+/** The body parser's refusals keep their own statuses, and so does a forwarded call whose service does not answer. */
+const CODE_STATUS: Readonly<Record<string, number>> = { REQUEST_TOO_LARGE: 413, MEDIA_TYPE_UNSUPPORTED: 415, UPSTREAM_UNREACHABLE: 502 };
 
 /** The HTTP status a code is answered with, in a given kind (docs/errors.md lists it; a test holds the two equal). */
 export const httpStatusOf = (code: string, kind: ErrorKind): number => CODE_STATUS[code] ?? KIND_STATUS[kind];

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { keepNumberLiterals } from '@pos/money';
+import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { LedgerErrorFilter } from './error.filter';
 import { SECURITY_SCHEMES } from './openapi';
@@ -15,6 +16,8 @@ export interface HttpAppOptions {
   readonly title: string;
   readonly logger: Logger;
   readonly metrics: LedgerMetrics;
+  /** Middleware that must see the request before the body parser: the reconciliation app's forwarding. */
+  readonly beforeBody?: readonly ((req: Request, res: Response, next: NextFunction) => void)[];
 }
 
 interface Req {
@@ -32,10 +35,9 @@ interface Res {
 /** Creates a Nest HTTP app with our error shape, request metrics, body limits and OpenAPI at /docs. */
 export const createHttpApp = async (rootModule: unknown, o: HttpAppOptions): Promise<INestApplication> => {
   const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { logger: new PinoNestLogger(o.logger), bodyParser: false });
-  // A batch upload of 500 transactions is ~100 KB; 1 MB leaves room and still bounds a request.
-  // Number literals other than plain integers are kept as their text: see keepNumberLiterals.
-  app.useBodyParser('json', { limit: '1mb', reviver: keepNumberLiterals });
   app.useGlobalFilters(new LedgerErrorFilter(o.logger, o.metrics, o.service));
+  // Nothing to gain from naming the framework to every client.
+  app.disable('x-powered-by');
   app.use((req: Req, res: Res, next: () => void) => {
     // One correlation id per request: the caller's, or a new one. It is echoed back, written
     // into every event the request causes, and on every log line about it.
@@ -53,6 +55,10 @@ export const createHttpApp = async (rootModule: unknown, o: HttpAppOptions): Pro
     });
     next();
   });
+  for (const middleware of o.beforeBody ?? []) app.use(middleware);
+  // A batch upload of 500 transactions is ~100 KB; 1 MB leaves room and still bounds a request.
+  // Number literals other than plain integers are kept as their text: see keepNumberLiterals.
+  app.useBodyParser('json', { limit: '1mb', reviver: keepNumberLiterals });
   app.enableShutdownHooks();
   const builder = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')

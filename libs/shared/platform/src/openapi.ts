@@ -5,6 +5,7 @@ import { RouteAccessOf } from './access.guard';
 import { acceptedFormOf, apiErrorBody } from '@pos/contracts';
 import { z } from 'zod';
 import { EdgeErrors } from './errors';
+import { CSRF_HEADER, SESSION_COOKIE } from './session';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -26,10 +27,11 @@ export const jsonSchemaOf = (schema: z.ZodType): JsonSchema => {
 };
 
 /**
- * Who may call an operation: its terminal's API key, or a back-office token with the role it
- * needs (`operations`, `finance`; `read`: any of auditor, operations, finance).
+ * Who may call an operation: its terminal's API key, a back-office token (or a console session)
+ * with the role it needs (`operations`, `finance`; `read`: any of auditor, operations, finance),
+ * a console session alone (`session`), or anyone (`public`: signing in).
  */
-export type ApiAuth = Exclude<RouteAccess, 'public'>;
+export type ApiAuth = RouteAccess;
 export const SECURITY_SCHEMES = {
   terminal: { type: 'http', scheme: 'bearer', description: "The terminal's API key, answered once at registration" },
   backOffice: {
@@ -38,16 +40,24 @@ export const SECURITY_SCHEMES = {
     description:
       'A back-office token (`npm run tokens -- issue`, or LEDGER_<ROLE>_TOKEN); an operation\'s requirement names the roles that may call it. No, unknown or revoked token: 401 ADMIN_UNAUTHENTICATED; another role: 403 ADMIN_FORBIDDEN.',
   },
+  session: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: SESSION_COOKIE,
+    description: `The console's session cookie (POST /v1/session), in place of a bearer token: it acts with its token's role. Every request with it but a GET or HEAD carries the session's CSRF token in header ${CSRF_HEADER}, else 403 CSRF_INVALID. Signed out, expired (30 min idle, 12 h after sign-in) or its token revoked: 401 ADMIN_UNAUTHENTICATED.`,
+  },
 } as const;
 
 /** The security requirements of an operation: OpenAPI 3.1 lets a bearer scheme name the roles it needs. */
 const securityOf = (auth: ApiAuth) => {
+  if (auth === 'public') return [];
   if (auth === 'terminal') return [ApiSecurity('terminal')];
+  if (auth === 'session') return READ_ROLES.map((role) => ApiSecurity('session', [role]));
   const roles = auth === 'read' ? READ_ROLES : [auth];
-  return roles.map((role) => ApiSecurity('backOffice', [role]));
+  return [...roles.map((role) => ApiSecurity('backOffice', [role])), ...roles.map((role) => ApiSecurity('session', [role]))];
 };
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 500;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 429 | 500;
 
 export interface ApiContract {
   readonly summary: string;
@@ -60,8 +70,11 @@ export interface ApiContract {
   readonly bodyOptional?: boolean;
   /** A CSV body (a clearing file) instead of JSON. */
   readonly csvBody?: string;
-  readonly status: 200 | 201;
-  readonly answer: z.ZodType;
+  readonly status: 200 | 201 | 204;
+  /** The success answer's body (none for 204). */
+  readonly answer?: z.ZodType;
+  /** The success answer sets the session cookie. */
+  readonly setsCookie?: boolean;
   /** The error codes the operation answers, by HTTP status, beyond those every operation can (see `errorsOf`). */
   readonly errors: Partial<Record<ErrorStatus, readonly string[]>>;
 }
@@ -71,8 +84,9 @@ const errorsOf = (c: ApiContract): Record<number, string[]> => {
   const out: Record<number, string[]> = {};
   const add = (status: number, ...codes: string[]) => (out[status] = [...new Set([...(out[status] ?? []), ...codes])]);
   for (const [status, codes] of Object.entries(c.errors)) add(Number(status), ...codes);
-  if (c.auth !== 'terminal') add(401, 'ADMIN_UNAUTHENTICATED');
-  if (c.auth === 'operations' || c.auth === 'finance') add(403, 'ADMIN_FORBIDDEN');
+  if (c.auth !== 'terminal' && c.auth !== 'public') add(401, 'ADMIN_UNAUTHENTICATED');
+  // Writes: another role's token, or the session cookie without its CSRF token.
+  if (c.auth === 'operations' || c.auth === 'finance') add(403, 'ADMIN_FORBIDDEN', 'CSRF_INVALID');
   add(400, 'MALFORMED_JSON');
   if (c.body) add(400, 'REQUEST_INVALID');
   if (c.query || c.params) add(400, 'QUERY_INVALID');
@@ -103,7 +117,12 @@ export const ApiContract = (c: ApiContract) =>
     ...parametersOf('query', c.query),
     ...(c.body ? [ApiBody({ schema: jsonSchemaOf(c.body), required: !c.bodyOptional })] : []),
     ...(c.csvBody ? [ApiConsumes('text/csv'), ApiBody({ schema: { type: 'string', description: c.csvBody }, required: true })] : []),
-    ApiResponse({ status: c.status, description: 'accepted', schema: jsonSchemaOf(c.answer) }),
+    ApiResponse({
+      status: c.status,
+      description: 'accepted',
+      ...(c.answer ? { schema: jsonSchemaOf(c.answer) } : {}),
+      ...(c.setsCookie ? { headers: { 'Set-Cookie': { description: `${SESSION_COOKIE}=…; Path=/; HttpOnly; SameSite=Strict (+ Secure over https)`, schema: { type: 'string' } } } } : {}),
+    }),
     ...Object.entries(errorsOf(c)).map(([status, codes]) =>
       ApiResponse({ status: Number(status), description: codes.join(', '), schema: jsonSchemaOf(apiErrorBody(codes as [string, ...string[]])) }),
     ),

@@ -2,7 +2,12 @@ import { type DynamicModule, type INestApplication, Module } from '@nestjs/commo
 import { CqrsModule } from '@nestjs/cqrs';
 import { systemClock } from '@pos/kernel';
 import type { Logger } from 'pino';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type AccessTokens, BackOfficeAccess } from './access';
+import { CONSOLE_PATH, consoleMiddleware } from './console';
+import { type Forward, forwardMiddleware } from './forward';
+import type { AccessSessions } from './session';
 import type { LedgerEnv } from './config';
 import { CoreModule } from './core.module';
 import { createHttpApp } from './http-app';
@@ -39,9 +44,13 @@ export const startService = async (o: {
   title: string;
   env: LedgerEnv;
   modules: (parts: ServiceParts) => DynamicModule[];
-  /** The back office's tokens (the access store), and whether the development token is accepted here. */
-  access: { tokens: AccessTokens; development: { accepted: boolean; reason: string } };
+  /** The back office's tokens and console sessions (the access store), and whether the development token is accepted here. */
+  access: { tokens: AccessTokens; sessions: AccessSessions; development: { accepted: boolean; reason: string } };
   probes: (parts: ServiceParts) => ReadinessProbe[];
+  /** Serves the web console at /console/ from `env.consoleDir` (the embedded ledger, and the reconciliation app). */
+  console?: boolean;
+  /** Forwards the other services' routes to them (the reconciliation app in front of the microservices). */
+  forwards?: readonly Forward[];
   /** Runs once the app is initialised, before it takes requests (e.g. a background worker). */
   beforeListen?: (parts: ServiceParts) => Promise<void>;
   release: () => Promise<void>;
@@ -59,7 +68,8 @@ export const startService = async (o: {
     ...o.modules(parts),
     OpsModule.register(metrics, o.probes(parts)),
   ]);
-  const app = await createHttpApp(root, { service: o.service, title: o.title, logger, metrics });
+  const beforeBody = [...(o.forwards?.length ? [forwardMiddleware(o.forwards, logger)] : []), ...(o.console ? [consoleMiddleware(o.env.consoleDir)] : [])];
+  const app = await createHttpApp(root, { service: o.service, title: o.title, logger, metrics, beforeBody });
   try {
     await o.beforeListen?.(parts);
   } catch (e) {
@@ -70,6 +80,11 @@ export const startService = async (o: {
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://${o.env.host}:${port}`;
   logger.info({ url, dataDir: o.env.dataDir }, `${o.service} started`);
+  if (o.console) {
+    if (existsSync(join(o.env.consoleDir, 'index.html'))) logger.info({ console: `${url}${CONSOLE_PATH}`, dir: o.env.consoleDir }, 'the console is served');
+    else logger.warn({ dir: o.env.consoleDir }, `no console in ${o.env.consoleDir} (npm run build, or LEDGER_CONSOLE_DIR): ${CONSOLE_PATH} answers a 404 page`);
+  }
+  for (const f of o.forwards ?? []) logger.info({ service: f.service, target: f.target.origin, prefixes: f.prefixes }, `forwarding ${f.prefixes.join(', ')} to ${f.service}`);
   let closing: Promise<void> | undefined;
   return {
     app,

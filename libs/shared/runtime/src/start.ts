@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { type MessageLog, OutboxRelay, type RelayOptions, type ServiceStore } from '@pos/eventing';
 import {
-  AccessTokens, bootstrapVariable, BACK_OFFICE_ROLES, consumerProbe, createLogger, exitOnSignals, isLoopbackHost, type LedgerEnv, type ReadinessProbe, readEnv, type RunningService,
+  AccessSessions, AccessTokens, bootstrapVariable, forwardsOf, BACK_OFFICE_ROLES, consumerProbe, createLogger, exitOnSignals, isLoopbackHost, type LedgerEnv, type ReadinessProbe, readEnv, type RunningService,
   type ServiceParts, startService, storeProbe,
 } from '@pos/platform';
 import { relayOptionsFromEnv, startBackgroundWorker } from './background';
@@ -27,6 +27,13 @@ export interface ServicePlan {
    * those of consumers and relays would otherwise hold up every HTTP request.
    */
   readonly backgroundWorker?: string;
+  /** Serves the web console at /console/ (the embedded ledger; the reconciliation app in the microservices). */
+  readonly console?: boolean;
+  /**
+   * Forwards the terminal gateway's and settlement's routes to LEDGER_GATEWAY_URL and
+   * LEDGER_SETTLEMENT_URL (the reconciliation app), so that the console has one origin.
+   */
+  readonly forwards?: boolean;
 }
 
 export interface RunningProcess extends RunningService {
@@ -67,7 +74,9 @@ export const startProcess = async (plan: ServicePlan, env: LedgerEnv = readEnv()
       title: plan.title,
       env,
       modules: (parts) => plan.modules({ store: runtime.store, log: runtime.log, background: !inWorker, relay: relayOptionsFromEnv(rawEnv, parts.logger) }, parts),
-      access: { tokens, development: developmentTokenPolicy(deployment, env.host) },
+      console: plan.console,
+      forwards: plan.forwards ? forwardsOf(env) : undefined,
+      access: { tokens, sessions: new AccessSessions(runtime.store('access')), development: developmentTokenPolicy(deployment, env.host) },
       beforeListen: async ({ logger, metrics }) => {
         if (inWorker && deployment.kind === 'embedded')
           worker = await startBackgroundWorker(plan.backgroundWorker!, { service: plan.service, deployment, services: plan.services }, logger, metrics, env.backgroundHeapMb);
@@ -87,6 +96,8 @@ export const startProcess = async (plan: ServicePlan, env: LedgerEnv = readEnv()
       },
     });
     running.logger.info({ deployment: deployment.kind }, 'adapters chosen by configuration');
+    if (plan.forwards && !env.gatewayUrl && !env.settlementUrl)
+      running.logger.info({}, 'not forwarding the other services\' routes: set LEDGER_GATEWAY_URL and LEDGER_SETTLEMENT_URL for the console to reach them here');
     return { ...running, runtime };
   } catch (e) {
     await worker?.stop().catch(() => undefined);

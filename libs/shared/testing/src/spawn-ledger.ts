@@ -108,3 +108,26 @@ export const spawnApp = async (app: AppName, env: Record<string, string> = {}, o
       }),
   };
 };
+
+export interface Microservices {
+  readonly gateway: LedgerProcess;
+  readonly settlement: LedgerProcess;
+  /** Serves the console and forwards the gateway's and settlement's routes to them: the one origin a browser needs. */
+  readonly reconciliation: LedgerProcess;
+  /** Stops all three (SIGTERM). */
+  kill(): Promise<void>;
+}
+
+/**
+ * The microservice deployment as its three built apps, each its own OS process, on the Kafka
+ * and PostgreSQL that `env` names: the gateway and settlement first, then the reconciliation
+ * app forwarding to them (LEDGER_GATEWAY_URL, LEDGER_SETTLEMENT_URL), as docker-compose.yml wires them.
+ */
+export const spawnMicroservices = async (env: Record<string, string>): Promise<Microservices> => {
+  const [gateway, settlement] = await Promise.all([spawnApp('terminal-gateway', env), spawnApp('settlement', env)]);
+  const reconciliation = await spawnApp('reconciliation', { LEDGER_GATEWAY_URL: gateway.url, LEDGER_SETTLEMENT_URL: settlement.url, ...env }).catch(async (e: unknown) => {
+    await Promise.all([gateway.kill('SIGTERM'), settlement.kill('SIGTERM')]);
+    throw e;
+  });
+  return { gateway, settlement, reconciliation, kill: async () => void (await Promise.all([reconciliation, gateway, settlement].map((p) => p.kill('SIGTERM')))) };
+};

@@ -4,7 +4,7 @@ import { bearerOf, SERVICE_STORE, sameDigest, sha256 } from '@pos/platform';
 import { TerminalErrors } from '@pos/terminal-domain';
 import { verifyPassword } from './credentials';
 
-export const CREDENTIALS = { terminals: 'terminal-credentials', operators: 'operator-credentials' } as const;
+export const CREDENTIALS = { terminals: 'terminal-credentials', operators: 'operator-credentials', isoSessions: 'iso8583-sessions' } as const;
 
 /** Key hashes kept in memory at most: a terminal's first request after that reads the store again. */
 const KEY_CACHE = 50_000;

@@ -8,7 +8,7 @@ import { TerminalCredentials } from './terminal-credentials';
 import { TerminalRequestHandler } from './terminal-requests';
 import { RegisterTerminal } from './register-terminal/register-terminal';
 import { IsoServer } from './iso8583/iso-server';
-import { TerminalMasterKeys } from './iso8583/terminal-master-keys';
+import { TerminalKeyVault } from './iso8583/terminal-key-vault';
 
 /**
  * The gateway's background work: publishing its committed events. Runs beside the HTTP
@@ -63,7 +63,7 @@ export class TerminalGatewayModule {
         TerminalCredentials,
         TerminalRequestHandler,
         RegisterTerminal,
-        TerminalMasterKeys,
+        TerminalKeyVault,
         // The ISO 8583 front, on LEDGER_ISO8583_PORT beside the HTTP API, in both deployments.
         IsoServer,
       ],

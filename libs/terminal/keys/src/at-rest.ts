@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { keyBytes, SecretKey, type TerminalMasterKey } from './keys';
+import { keyBytes, type MacKey, SecretKey, type TerminalMasterKey } from './keys';
 import { TerminalKeyErrors } from './terminal-keys.errors';
 
 /** The environment variable that holds the key-encryption key: 64 hex digits (e.g. `openssl rand -hex 32`). */
@@ -62,33 +62,39 @@ export const keyEncryptionKeyFrom = (configured: string | undefined, development
   throw TerminalKeyErrors.KEY_ENCRYPTION_KEY_INVALID(`${KEY_ENCRYPTION_KEY_VARIABLE} is not set: the development key-encryption key works only on the embedded default on loopback`);
 };
 
-const VERSION = 'tmk1';
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
-// The terminal id is authenticated with the key, so a sealed key copied onto another terminal's record does not open.
-const aad = (terminalId: string) => Buffer.from(`${VERSION}:${terminalId}`, 'utf8');
+/** The sealed form's version says what it holds: a master key, or a session's MAC key. */
+const VERSION = { TMK: 'tmk1', MAC: 'mak1' } as const;
+const NAME = { TMK: 'master key', MAC: 'session MAC key' } as const;
+type Sealable = keyof typeof VERSION;
+// The version and terminal id are authenticated with the key, so a sealed key copied onto another
+// terminal's record, or a MAC key's blob put where a master key belongs, does not open.
+const aad = (version: string, terminalId: string) => Buffer.from(`${version}:${terminalId}`, 'utf8');
 
 /**
- * A master key sealed for storage: AES-256-GCM under the key-encryption key, bound to its
- * terminal. `tmk1.<iv>.<ciphertext>.<tag>` (base64url), a string any store keeps as text.
+ * A key sealed for storage: AES-256-GCM under the key-encryption key, bound to its terminal.
+ * `<version>.<iv>.<ciphertext>.<tag>` (base64url), a string any store keeps as text.
  */
-export const sealMasterKey = (kek: KeyEncryptionKey, terminalId: string, tmk: TerminalMasterKey): string => {
+const seal = (kek: KeyEncryptionKey, terminalId: string, key: SecretKey<Sealable>): string => {
+  const version = VERSION[key.role];
   const iv = randomBytes(IV_LENGTH);
   const cipher = createCipheriv('aes-256-gcm', kekBytes(kek), iv, { authTagLength: TAG_LENGTH });
-  cipher.setAAD(aad(terminalId));
-  const sealed = Buffer.concat([cipher.update(keyBytes(tmk)), cipher.final()]);
-  return [VERSION, iv, sealed, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  cipher.setAAD(aad(version, terminalId));
+  const sealed = Buffer.concat([cipher.update(keyBytes(key)), cipher.final()]);
+  return [version, iv, sealed, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
 };
 
-/** The master key a sealed blob holds; KEY_UNSEAL_FAILED if it is not one this key sealed for this terminal. */
-export const openMasterKey = (kek: KeyEncryptionKey, terminalId: string, sealed: string): TerminalMasterKey => {
-  const unsealable = (why: string) => TerminalKeyErrors.KEY_UNSEAL_FAILED(`terminal ${terminalId}'s stored master key does not open: ${why}`, { terminalId, kek: kek.fingerprint });
+/** The key a sealed blob holds; KEY_UNSEAL_FAILED if it is not a key of this role this KEK sealed for this terminal. */
+const open = <R extends Sealable>(role: R, kek: KeyEncryptionKey, terminalId: string, sealed: string): SecretKey<R> => {
+  const version = VERSION[role];
+  const unsealable = (why: string) => TerminalKeyErrors.KEY_UNSEAL_FAILED(`terminal ${terminalId}'s stored ${NAME[role]} does not open: ${why}`, { terminalId, kek: kek.fingerprint });
   const parts = sealed.split('.');
-  if (parts.length !== 4 || parts[0] !== VERSION || !parts.slice(1).every((p) => /^[A-Za-z0-9_-]+$/.test(p))) throw unsealable(`not a ${VERSION} sealed key`);
+  if (parts.length !== 4 || parts[0] !== version || !parts.slice(1).every((p) => /^[A-Za-z0-9_-]+$/.test(p))) throw unsealable(`not a ${version} sealed key`);
   const [iv, data, tag] = parts.slice(1).map((p) => Buffer.from(p, 'base64url'));
-  if (iv.length !== IV_LENGTH || tag.length !== TAG_LENGTH) throw unsealable(`not a ${VERSION} sealed key`);
+  if (iv.length !== IV_LENGTH || tag.length !== TAG_LENGTH) throw unsealable(`not a ${version} sealed key`);
   const decipher = createDecipheriv('aes-256-gcm', kekBytes(kek), iv, { authTagLength: TAG_LENGTH });
-  decipher.setAAD(aad(terminalId));
+  decipher.setAAD(aad(version, terminalId));
   decipher.setAuthTag(tag);
   let clear: Buffer;
   try {
@@ -96,5 +102,13 @@ export const openMasterKey = (kek: KeyEncryptionKey, terminalId: string, sealed:
   } catch {
     throw unsealable(`another key-encryption key (configured: ${kek.fingerprint}), another terminal's key, or altered`);
   }
-  return SecretKey.of('TMK', clear);
+  return SecretKey.of(role, clear);
 };
+
+/** A master key sealed for its terminal's credentials record: `tmk1.…`. */
+export const sealMasterKey = (kek: KeyEncryptionKey, terminalId: string, tmk: TerminalMasterKey): string => seal(kek, terminalId, tmk);
+export const openMasterKey = (kek: KeyEncryptionKey, terminalId: string, sealed: string): TerminalMasterKey => open('TMK', kek, terminalId, sealed);
+
+/** A session's MAC key sealed, so that every gateway replica, and one restarted, verifies the terminal's MACs: `mak1.…`. */
+export const sealMacKey = (kek: KeyEncryptionKey, terminalId: string, key: MacKey): string => seal(kek, terminalId, key);
+export const openMacKey = (kek: KeyEncryptionKey, terminalId: string, sealed: string): MacKey => open('MAC', kek, terminalId, sealed);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEVELOPMENT_KEY_ENCRYPTION_KEY_HEX, KeyEncryptionKey, keyEncryptionKeyFrom, openMasterKey, sealMasterKey } from './at-rest';
+import { DEVELOPMENT_KEY_ENCRYPTION_KEY_HEX, KeyEncryptionKey, keyEncryptionKeyFrom, openMacKey, openMasterKey, sealMacKey, sealMasterKey } from './at-rest';
 import { SecretKey } from './keys';
 import { shownForms } from './shown.spec-helper';
 
@@ -35,6 +35,17 @@ describe('master keys at rest (AES-256-GCM under the key-encryption key)', () =>
     expect(() => openMasterKey(kek, 'T0000001', [v, iv, flipped.toString('base64url'), tag].join('.'))).toThrow(unsealFailed);
     for (const bad of ['', 'tmk1', `tmk2.${iv}.${data}.${tag}`, `tmk1.${iv}.${data}`, `tmk1.${iv}.${data}.${tag}.x`, `tmk1.${iv}.${data}.${tag.slice(2)}`, `tmk1.${iv}.${data}.${tag}!`])
       expect(() => openMasterKey(kek, 'T0000001', bad)).toThrow(unsealFailed);
+  });
+
+  it("a session's MAC key seals as mak1, opens only as a MAC key of its terminal, and a master key's blob does not open as one", () => {
+    const mac = SecretKey.fromHex('MAC', 'FEDCBA98765432100123456789ABCDEF');
+    const sealed = sealMacKey(kek, 'T0000001', mac);
+    expect(sealed).toMatch(/^mak1\./);
+    expect(openMacKey(kek, 'T0000001', sealed).equals(mac)).toBe(true);
+    expect(() => openMacKey(kek, 'T0000002', sealed)).toThrow(unsealFailed);
+    // The version is authenticated too: relabelled, neither blob opens in the other role.
+    expect(() => openMasterKey(kek, 'T0000001', sealed.replace(/^mak1/, 'tmk1'))).toThrow(unsealFailed);
+    expect(() => openMacKey(kek, 'T0000001', sealMasterKey(kek, 'T0000001', tmk).replace(/^tmk1/, 'mak1'))).toThrow(unsealFailed);
   });
 
   it('the error names the terminal and the KEK fingerprint, never key bytes', () => {

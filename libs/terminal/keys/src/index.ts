@@ -6,7 +6,7 @@ export { KEY_LENGTH, keyInClear, SecretKey, signOnMacKey } from './keys';
 export type { KeyRole, MacKey, PinKey, TerminalMasterKey } from './keys';
 export { MAC_LENGTH, requireMac, retailMac, unionPayEcbMac, verifyMac } from './mac';
 export {
-  DEVELOPMENT_KEY_ENCRYPTION_KEY_HEX, KEY_ENCRYPTION_KEY_VARIABLE, KeyEncryptionKey, keyEncryptionKeyFrom, openMasterKey, sealMasterKey,
+  DEVELOPMENT_KEY_ENCRYPTION_KEY_HEX, KEY_ENCRYPTION_KEY_VARIABLE, KeyEncryptionKey, keyEncryptionKeyFrom, openMacKey, openMasterKey, sealMacKey, sealMasterKey,
 } from './at-rest';
 export { acceptWorkingKeys, encryptUnderMasterKey, generateWorkingKeys, WORKING_KEYS_FIELD_LENGTH, workingKeysField } from './working-keys';
 export type { WorkingKeys } from './working-keys';

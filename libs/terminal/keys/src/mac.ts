@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { BLOCK, cbcMac, desDecrypt, desEncrypt, padZeros, tdesEncrypt, xor } from './des';
+import { BLOCK, cbcMac, type DesKey, edeKey, padZeros, singleDesKey, tdesEncrypt, xor } from './des';
 import { keyBytes, type MacKey } from './keys';
 import { TerminalKeyErrors } from './terminal-keys.errors';
 
@@ -20,10 +20,26 @@ export const MAC_LENGTH = 8;
  * and one of another field). It is here for terminals that speak UnionPay's own dialect.
  */
 export const retailMac = (key: MacKey, data: Uint8Array): Buffer => {
-  const k = keyBytes(key);
-  const left = k.subarray(0, BLOCK);
-  const right = k.subarray(BLOCK);
-  return desEncrypt(left, desDecrypt(right, cbcMac(left, padZeros(data))));
+  const { left, whole } = macCiphers(key);
+  const padded = padZeros(data);
+  const last = padded.subarray(padded.length - BLOCK);
+  const head = padded.subarray(0, padded.length - BLOCK);
+  // E_L(D_R(E_L(h ⊕ last))) is triple DES (EDE, L‖R) of h ⊕ last, h the single-DES CBC chain
+  // before the last block: the same MAC, with two ciphers instead of three.
+  const chain = head.length > 0 ? cbcMac(left, head) : Buffer.alloc(BLOCK);
+  return tdesEncrypt(whole, xor(chain, last));
+};
+
+/** A MAC key's ciphers' keys, imported at its first MAC: a session key MACs every message of its terminal. */
+const imported = new WeakMap<MacKey, { left: DesKey; whole: DesKey }>();
+const macCiphers = (key: MacKey): { left: DesKey; whole: DesKey } => {
+  let ciphers = imported.get(key);
+  if (!ciphers) {
+    const k = keyBytes(key);
+    ciphers = { left: singleDesKey(k.subarray(0, BLOCK)), whole: edeKey(k) };
+    imported.set(key, ciphers);
+  }
+  return ciphers;
 };
 
 const asciiHex = (block: Uint8Array): Buffer => Buffer.from(Buffer.from(block).toString('hex').toUpperCase(), 'latin1');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cbcMac, desDecrypt, desEncrypt, padZeros } from './des';
 import { SecretKey } from './keys';
 import { MAC_LENGTH, requireMac, retailMac, unionPayEcbMac, verifyMac } from './mac';
 
@@ -25,6 +26,15 @@ describe('ANSI X9.19 retail MAC (the gateway\'s field 64)', () => {
   it.each(RETAIL_VECTORS)('matches the published vector for "$data"', ({ key, data, mac }) => {
     expect(HEX(retailMac(macKey(key), ascii(data)))).toBe(mac);
     expect(retailMac(macKey(key), ascii(data))).toHaveLength(MAC_LENGTH);
+  });
+
+  it('equals its definition, E_L(D_R(single-DES CBC-MAC_L)), from an empty message to many blocks', () => {
+    const k = Buffer.from(ISO_KEY, 'hex');
+    const [left, right] = [k.subarray(0, 8), k.subarray(8)];
+    for (const length of [0, 1, 7, 8, 9, 16, 17, 200]) {
+      const data = Buffer.from(Array.from({ length }, (_, i) => (i * 37 + length) & 0xff));
+      expect(retailMac(macKey(ISO_KEY), data)).toEqual(desEncrypt(left, desDecrypt(right, cbcMac(left, padZeros(data)))));
+    }
   });
 
   it('a wrong key gives another MAC (either half)', () => {

@@ -2,9 +2,9 @@ import { TEST_TOKENS } from '@pos/testing/processes';
 import type { TerminalLogin } from './drive';
 
 /** The operations token of the ledgers the bench starts (any role reads); LEDGER_TOKEN for a ledger of your own (--url). */
-const ADMIN = process.env.LEDGER_TOKEN ?? TEST_TOKENS.operations;
+export const ADMIN = process.env.LEDGER_TOKEN ?? TEST_TOKENS.operations;
 
-const post = async (url: string, body: unknown, auth: string) => {
+export const post = async (url: string, body: unknown, auth: string) => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: JSON.stringify(body) });
   const json = (await res.json()) as Record<string, string>;
   if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);

@@ -19,7 +19,16 @@ export type AccessTokenUsed = Event<
   { readonly tokenId: string; readonly name: string; readonly role: BackOfficeRole; readonly method: string; readonly route: string; readonly path: string }
 >;
 
-export type AccessEvent = AccessTokenIssued | AccessTokenRevoked | AccessTokenUsed;
+/**
+ * Someone signed in to the console with the token: a session (`sessionId`, not its cookie) now
+ * acts with the token's role until it is signed out, expires or the token is revoked.
+ */
+export type AccessSessionStarted = Event<'AccessSessionStarted', { readonly tokenId: string; readonly name: string; readonly role: BackOfficeRole; readonly sessionId: string; readonly expiresAt: string }>;
+
+/** A session was signed out: refused from the next request on, everywhere. (Expiry is not an event: the session's times say it.) */
+export type AccessSessionEnded = Event<'AccessSessionEnded', { readonly tokenId: string; readonly name: string; readonly role: BackOfficeRole; readonly sessionId: string }>;
+
+export type AccessEvent = AccessTokenIssued | AccessTokenRevoked | AccessTokenUsed | AccessSessionStarted | AccessSessionEnded;
 
 /** Each token's history (issued, every write it made, revoked) is one hash-chained stream. */
 export const accessTokenStreamId = (tokenId: string): string => `access-token-${tokenId}`;

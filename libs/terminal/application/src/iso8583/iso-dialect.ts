@@ -145,7 +145,8 @@ const mmdd = (day: unknown): string | undefined => (typeof day === 'string' && /
 
 /**
  * The answer's fields (without 64): the request's echoed ones, 39, and what the HTTP answer
- * carried, each in its field: 37 RRN, 38 auth code, 15 business day (MMDD), 60.2 the batch
+ * carried, each in its field: 4 the amount and 49 the currency (a void's, a refund's: the original's), 37 RRN (a reversal's:
+ * the reversed transaction's, absent when nothing was reversed; an upload's: the booked one), 38 auth code, 15 business day (MMDD), 60.2 the batch
  * the terminal must adopt (sign-on), 48 the host's totals and the result (settlement, end of
  * upload) or the upload outcome.
  */
@@ -168,8 +169,13 @@ export const answerFields = (request: IsoMessage | undefined, answer: Record<str
     const f60 = field60(request);
     out.set(60, (f60.type ?? '00') + batchNo + (f60.network ?? ''));
   }
+  // A void names no amount, a void or refund no currency: the answer carries the original's, which the terminal prints.
+  if (!out.has(4) && (typeof answer.amount === 'bigint' || typeof answer.amount === 'string')) out.set(4, String(answer.amount).padStart(12, '0'));
+  if (!out.has(49) && typeof answer.currency === 'string') out.set(49, numericCurrency(answer.currency));
   if (answer.hostTotals !== undefined) out.set(48, totalsText(answer.hostTotals) + (answer.result === 'BALANCED' ? '1' : '2'));
-  const items = answer.items as Array<{ outcome: string }> | undefined;
+  const items = answer.items as Array<{ outcome: string; rrn?: unknown }> | undefined;
   if (items?.[0]) out.set(48, items[0].outcome);
+  // An offline sale the upload booked gets its host reference now.
+  if (typeof items?.[0]?.rrn === 'string') out.set(37, items[0].rrn);
   return out;
 };

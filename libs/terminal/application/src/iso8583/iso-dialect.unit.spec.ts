@@ -50,4 +50,14 @@ describe('the ISO 8583 dialect', () => {
     }, new Date('2026-12-01T10:11:12Z'));
     expect(Object.fromEntries(f)).toEqual({ 11: '000011', 41: 'T0000001', 12: '101112', 13: '1201', 15: '1202', 39: '00', 60: '00000002201', 48: '156' + '001' + '000000000100' + '000' + '000000000000' + '1' });
   });
+
+  it("answers a void's amount and currency in 4 and 49, an upload's booked RRN in 37", () => {
+    const voided = answerFields(msg('0200', { 3: '200000', 11: '000009', 37: '123456789012', 60: '23000001' }), { responseCode: '00', rrn: '000000000042', amount: '2500', currency: 'CNY', batchNo: '000001' }, new Date('2026-12-01T10:11:12Z'));
+    expect([voided.get(4), voided.get(49), voided.get(37)]).toEqual(['000000002500', '156', '000000000042']);
+    // A sale's 4 is the request's own, echoed.
+    const sale = answerFields(msg('0200', { 3: '000000', 4: '000000000100', 11: '000010', 60: '22000001' }), { responseCode: '00', amount: '100' }, new Date());
+    expect(sale.get(4)).toBe('000000000100');
+    const upload = answerFields(msg('0320', { 11: '000012', 60: '22000001', 61: '000007' }), { responseCode: '00', items: [{ stan: '000007', outcome: 'BOOKED', rrn: '000000000043' }] }, new Date());
+    expect([upload.get(48), upload.get(37)]).toEqual(['BOOKED', '000000000043']);
+  });
 });

@@ -8,10 +8,10 @@ import {
 import { type Clock, isDomainError, type TerminalId } from '@pos/kernel';
 import { CLOCK, LEDGER_CONFIG, type LedgerConfig, LOGGER, type Logger } from '@pos/platform';
 import { TerminalErrors } from '@pos/terminal-domain';
-import { generateWorkingKeys, MAC_LENGTH, type MacKey, requireMac, retailMac, signOnMacKey, TerminalKeyErrors, workingKeysField } from '@pos/terminal-keys';
+import { MAC_LENGTH, type MacKey, requireMac, retailMac, signOnMacKey, TerminalKeyErrors, verifyMac, workingKeysField } from '@pos/terminal-keys';
 import { TERMINAL_REQUESTS, TerminalRequestHandler } from '../terminal-requests';
 import { answerFields, type IsoRequest, requestOf, responseMti } from './iso-dialect';
-import { TerminalMasterKeys } from './terminal-master-keys';
+import { TerminalKeyVault } from './terminal-key-vault';
 
 /** The front's limits (docs/iso8583.md). */
 export interface IsoLimits {
@@ -48,14 +48,12 @@ interface Connection {
 export class IsoServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private server?: Server;
   private readonly connections = new Set<Connection>();
-  /** The MAC key of each terminal's latest sign-on (kept in memory: a restarted gateway answers A0, sign on again). */
-  private readonly macKeys = new Map<string, MacKey>();
   private readonly logger: Logger;
   limits: IsoLimits = ISO_LIMITS;
 
   constructor(
     @Inject(TerminalRequestHandler) private readonly handler: TerminalRequestHandler,
-    @Inject(TerminalMasterKeys) private readonly masterKeys: TerminalMasterKeys,
+    @Inject(TerminalKeyVault) private readonly keys: TerminalKeyVault,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) logger: Logger,
@@ -158,23 +156,21 @@ export class IsoServer implements OnApplicationBootstrap, OnApplicationShutdown 
       const mac = message.fields.get(64) as Uint8Array | undefined;
       const signed = raw.subarray(0, Math.max(0, raw.length - MAC_LENGTH));
       if (request.name === SIGN_ON) {
-        const tmk = await this.masterKeys.of(terminalId);
+        const tmk = await this.keys.of(terminalId);
         if (!tmk) throw TerminalErrors.TERMINAL_UNKNOWN(`terminal ${terminalId} has no ISO 8583 master key`, undefined, 'unauthenticated');
         // The 0800 is MACed under the master key itself: it proves the terminal holds it.
         requireMac(signOnMacKey(tmk), signed, mac);
         this.bind(connection, terminalId);
         const answer = await this.run(request, terminalId);
         if (answer.responseCode !== '00') return reply(answerFields(message, answer, this.clock.now()));
-        const keys = generateWorkingKeys();
-        this.macKeys.set(terminalId, keys.macKey);
+        const keys = await this.keys.startSession(terminalId, this.clock.now());
         const fields = answerFields(message, answer, this.clock.now());
         fields.set(62, workingKeysField(tmk, keys));
         return reply(fields, keys.macKey);
       }
-      const key = this.macKeys.get(terminalId);
-      if (!key) throw TerminalKeyErrors.MAC_MISSING(`terminal ${terminalId} has no working keys here: sign on`);
+      let key: MacKey;
       try {
-        requireMac(key, signed, mac);
+        key = await this.sessionKey(terminalId, signed, mac);
       } catch (e) {
         return refuse(e);
       }
@@ -186,6 +182,23 @@ export class IsoServer implements OnApplicationBootstrap, OnApplicationShutdown 
       }
     } catch (e) {
       return refuse(e);
+    }
+  }
+
+  /**
+   * The session key the message's MAC verifies under: the one held here or, when that fails,
+   * the stored one (the terminal signed on through another replica since).
+   */
+  private async sessionKey(terminalId: TerminalId, signed: Uint8Array, mac: Uint8Array | undefined): Promise<MacKey> {
+    const held = await this.keys.macKeyOf(terminalId);
+    if (!held) throw TerminalKeyErrors.MAC_MISSING(`terminal ${terminalId} has no working keys: sign on`);
+    try {
+      requireMac(held, signed, mac);
+      return held;
+    } catch (e) {
+      const stored = mac?.length === MAC_LENGTH ? await this.keys.macKeyOf(terminalId, true) : undefined;
+      if (mac && stored && !stored.equals(held) && verifyMac(stored, signed, mac)) return stored;
+      throw e;
     }
   }
 

@@ -5,7 +5,7 @@ import { hashPassword, newApiKey } from '../credentials';
 import { amountField, amountOf, currencyField, currencyOf, operatorId, password } from '../request-fields';
 import { type RequestOrigin, TerminalCommandRunner } from '../terminal-command.runner';
 import { CREDENTIALS } from '../terminal-credentials';
-import { TerminalMasterKeys } from '../iso8583/terminal-master-keys';
+import { TerminalKeyVault } from '../iso8583/terminal-key-vault';
 import { z } from 'zod';
 
 export const registerTerminalRequest = z.object({
@@ -42,7 +42,7 @@ export class RegisterTerminal {
   constructor(
     @Inject(TerminalCommandRunner) private readonly runner: TerminalCommandRunner,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-    @Inject(TerminalMasterKeys) private readonly masterKeys: TerminalMasterKeys,
+    @Inject(TerminalKeyVault) private readonly masterKeys: TerminalKeyVault,
   ) {}
 
   async execute(r: RegisterTerminalRequest, origin: RequestOrigin): Promise<{ terminalId: string; apiKey: string; masterKey: string; batchNo: string; businessDay: string }> {

@@ -43,9 +43,9 @@ export class IsoClient {
     socket.on('error', () => undefined);
   }
 
-  static open(port: number): Promise<IsoClient> {
+  static open(port: number, host = '127.0.0.1'): Promise<IsoClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host: '127.0.0.1' }, () => resolve(new IsoClient(socket)));
+      const socket = connect({ port, host, noDelay: true }, () => resolve(new IsoClient(socket)));
       socket.once('error', reject);
     });
   }

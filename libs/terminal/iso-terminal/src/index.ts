@@ -1,0 +1,2 @@
+export { type IsoAnswer, IsoClient, terminalFrame, TPDU } from './iso-connection';
+export { dayOfMmdd, IsoTerminal, IsoTerminalError } from './iso-terminal';
