@@ -22,11 +22,12 @@ const WRITES: Partial<Record<string, 'operations' | 'finance'>> = {
   'post /v1/reconciliation/days/{businessDay}/reconcile': 'finance',
   'post /v1/reconciliation/breaks/{breakId}/assign': 'finance',
   'post /v1/reconciliation/breaks/{breakId}/resolve': 'finance',
+  'post /v1/ops/projections/{name}/rebuild': 'operations',
 };
 const CALLERS = ['none', 'unknown', 'revoked', 'operations', 'finance', 'auditor', 'terminal key'] as const;
 type Caller = (typeof CALLERS)[number];
 const T = 'TAUTH001';
-const PARAMS: Record<string, string> = { terminalId: T, operatorId: '01', businessDay: '2026-11-24', breakId: 'abcdef0123456789abcdef01' };
+const PARAMS: Record<string, string> = { terminalId: T, operatorId: '01', businessDay: '2026-11-24', breakId: 'abcdef0123456789abcdef01', name: 'terminal-list' };
 
 type Doc = { paths: Record<string, Record<string, { security?: Array<Record<string, string[]>> }>> };
 

@@ -20,3 +20,25 @@ describe('a versioned event type', () => {
     expect(() => decodeEvent('OperatorLockedOut', 1, {})).toThrow(expect.objectContaining({ code: 'EVENT_TYPE_UNKNOWN' }));
   });
 });
+
+describe("TerminalRegistered and the merchant's time zone", () => {
+  const registeredV1 = {
+    terminalId: 'T0000001', merchantId: 'M00000000000001', businessDay: '2026-11-24', merchantName: 'Shop', currencies: [{ currency: 'CNY', maxAmount: '5000000' }],
+    operatorIds: ['01'], batchNo: '000001',
+    pricing: { planId: 'default', effectiveFrom: '2026-11-24', mdrBps: { BANK_CARD: 60, QR: 38 }, refundReturnsFee: false, payoutSchedule: 'T1', rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' } },
+  };
+
+  it('reads a registration written before zones were recorded (v1) in the default zone, Asia/Shanghai, and writes v2 with the zone', () => {
+    expect(schemaVersionOf('TerminalRegistered')).toBe(2);
+    expect(decodeEvent('TerminalRegistered', 1, registeredV1).data).toMatchObject({ merchantName: 'Shop', timeZone: 'Asia/Shanghai' });
+    expect(decodeEvent('TerminalRegistered', 2, { ...registeredV1, timeZone: 'Europe/Berlin' }).data).toMatchObject({ timeZone: 'Europe/Berlin' });
+    const { data } = decodeEvent('TerminalRegistered', 2, { ...registeredV1, timeZone: 'America/New_York' });
+    expect(encodeEvent('TerminalRegistered', data)).toEqual({ schemaVersion: 2, payload: { ...registeredV1, timeZone: 'America/New_York' } });
+  });
+
+  it('refuses a v2 registration without a zone, or with one that is not an IANA name the host knows', () => {
+    expect(() => decodeEvent('TerminalRegistered', 2, registeredV1)).toThrow(expect.objectContaining({ code: 'EVENT_PAYLOAD_INVALID', message: expect.stringContaining('timeZone') }));
+    for (const timeZone of ['+08:00', 'asia/shanghai', 'Mars/Olympus_Mons', 'Asia/Shanghai ', ''])
+      expect(() => decodeEvent('TerminalRegistered', 2, { ...registeredV1, timeZone }), timeZone).toThrow(expect.objectContaining({ code: 'EVENT_PAYLOAD_INVALID' }));
+  });
+});

@@ -5,6 +5,7 @@ export * from './metrics';
 export * from './request';
 export * from './error.filter';
 export * from './ops.module';
+export * from './ops.controller';
 export * from './http-app';
 export * from './guards';
 export * from './access';

@@ -60,7 +60,7 @@ export interface ApiContract {
   readonly bodyOptional?: boolean;
   /** A CSV body (a clearing file) instead of JSON. */
   readonly csvBody?: string;
-  readonly status: 200 | 201;
+  readonly status: 200 | 201 | 202;
   readonly answer: z.ZodType;
   /** The error codes the operation answers, by HTTP status, beyond those every operation can (see `errorsOf`). */
   readonly errors: Partial<Record<ErrorStatus, readonly string[]>>;

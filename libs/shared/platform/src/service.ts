@@ -9,6 +9,7 @@ import { createHttpApp } from './http-app';
 import { createLogger } from './logger';
 import { LedgerMetrics } from './metrics';
 import { OpsModule, type ReadinessProbe } from './ops.module';
+import type { OpsSources } from './ops.controller';
 
 @Module({})
 class ServiceRootModule {
@@ -42,6 +43,8 @@ export const startService = async (o: {
   /** The back office's tokens (the access store), and whether the development token is accepted here. */
   access: { tokens: AccessTokens; development: { accepted: boolean; reason: string } };
   probes: (parts: ServiceParts) => ReadinessProbe[];
+  /** What the operations routes (/v1/ops) answer from: projections, consumers, outboxes, peers. */
+  ops?: Omit<OpsSources, 'readiness'>;
   /** Runs once the app is initialised, before it takes requests (e.g. a background worker). */
   beforeListen?: (parts: ServiceParts) => Promise<void>;
   release: () => Promise<void>;
@@ -57,7 +60,7 @@ export const startService = async (o: {
         terminalFront: { host: o.env.host, port: o.env.iso8583Port, keyEncryptionKey: o.env.keyEncryptionKey, developmentKeyAccepted: o.access.development.accepted },
       } }),
     ...o.modules(parts),
-    OpsModule.register(metrics, o.probes(parts)),
+    OpsModule.register(metrics, o.probes(parts), o.ops),
   ]);
   const app = await createHttpApp(root, { service: o.service, title: o.title, logger, metrics });
   try {

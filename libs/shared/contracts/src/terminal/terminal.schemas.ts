@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   batchNo, businessDay, count, currencyCode, type SchemasDecode, maskedPan, merchantId, minorUnits, operatorId, paymentMethod,
-  type OlderVersion, roundingMode, rrn, stan, terminalId, transactionKind, upcastFrom,
+  type OlderVersion, roundingMode, rrn, stan, terminalId, timeZone, transactionKind, upcastFrom,
 } from '../wire';
 import type * as E from './terminal.events';
 
@@ -55,15 +55,25 @@ const operatorAuthenticationFailedV1 = z.object({
 /** Every v1 event was written under the fixed threshold of 3 (MAX_PASSWORD_FAILURES then): a fact, not a default. */
 const V1_MAX_PASSWORD_FAILURES = 3;
 
+/**
+ * TerminalRegistered v1, as written until a merchant's time zone was recorded. v2 adds
+ * `timeZone`: the console shows a merchant's times in its zone, and an acquirer signs
+ * merchants beyond one zone.
+ */
+const terminalRegisteredV1 = z.object({
+  ...scoped,
+  merchantName: z.string().min(1).max(80),
+  currencies: z.array(z.object({ currency: currencyCode, maxAmount: minorUnits })).min(1),
+  operatorIds: z.array(operatorId).min(1),
+  pricing: pricingPlanSchema,
+  batchNo,
+});
+
+/** The zone of a merchant registered without one: every terminal registered before v2 was, by the ledger's first market. */
+export const DEFAULT_MERCHANT_TIME_ZONE = 'Asia/Shanghai';
+
 export const terminalSchemas = {
-  TerminalRegistered: z.object({
-    ...scoped,
-    merchantName: z.string().min(1).max(80),
-    currencies: z.array(z.object({ currency: currencyCode, maxAmount: minorUnits })).min(1),
-    operatorIds: z.array(operatorId).min(1),
-    pricing: pricingPlanSchema,
-    batchNo,
-  }),
+  TerminalRegistered: terminalRegisteredV1.extend({ timeZone }),
   TerminalSignedOn: z.object({ ...scoped, ...answered, operatorId, batchNo }),
   OperatorAuthenticationFailed: operatorAuthenticationFailedV1.extend({ maxFailures: z.number().int().positive() }),
   OperatorUnlocked: z.object({ ...scoped, operatorId }),
@@ -136,4 +146,5 @@ type S = typeof terminalSchemas;
 /** Readers of older versions, oldest first (see the registry): version n at index n - 1. */
 export const terminalUpcasters: { readonly [K in keyof S]?: ReadonlyArray<OlderVersion<z.output<S[K]>>> } = {
   OperatorAuthenticationFailed: [upcastFrom(operatorAuthenticationFailedV1, (v1) => ({ ...v1, maxFailures: V1_MAX_PASSWORD_FAILURES }))],
+  TerminalRegistered: [upcastFrom(terminalRegisteredV1, (v1) => ({ ...v1, timeZone: timeZone.parse(DEFAULT_MERCHANT_TIME_ZONE) }))],
 };
