@@ -288,7 +288,7 @@ describe('schemathesis against the embedded ledger', () => {
   it('finds nothing with a terminal API key: transactions and reads on one terminal, sign-on to sign-off on another', async () => {
     const transactions = await fuzz('terminal', terminalKey, FUZZ_TERMINAL, ['--exclude-path-regex', LIFECYCLE]);
     const batches = await fuzz('terminal-batches', batchTerminalKey, BATCH_TERMINAL, ['--include-path-regex', LIFECYCLE]);
-    expect(transactions.stdout).toMatch(/Tested: 2\d/);
+    expect(transactions.stdout).toMatch(/Tested: [23]\d/);
     expect(batches.stdout).toMatch(/Tested: 5/);
     expect([transactions.code, batches.code]).toEqual([0, 0]);
   });
@@ -300,7 +300,7 @@ describe('schemathesis against the embedded ledger', () => {
     const r = await fuzz('back-office', 'backOffice', FUZZ_TERMINAL);
     // Each operation was called in a role it allows: the fuzzer met no 403 (ADMIN_FORBIDDEN).
     expect(answered(join(REPORTS, 'back-office.har'))).not.toMatch(/ 403×/);
-    expect(r.stdout).toMatch(/Tested: 2\d/);
+    expect(r.stdout).toMatch(/Tested: [23]\d/);
     expect(r.code).toBe(0);
   });
 });
