@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL_EVENTS, terminalStreamId, TOPICS } from '@pos/contracts';
 import { AccessTokens, readEnv } from '@pos/platform';
 import { type RunningProcess, startProcess } from '@pos/runtime';
-import { waitFor } from '@pos/testing';
+import { rawSqliteStore, waitFor } from '@pos/testing';
 import { ledgerPlan } from './ledger';
 
 /** The operations routes on the real embedded ledger: the terminal list, the projections and their rebuild, health. */
@@ -67,6 +68,23 @@ describe('the operations routes of the embedded ledger', () => {
       expect(await gatewayEvents()).toBe(before);
       expect((await call('GET', '/v1/admin/terminals/TOPS0009', 'auditor')).status).toBe(404);
     });
+
+    it('lists a terminal registered by a release before zones were recorded (TerminalRegistered v1) in Asia/Shanghai', async () => {
+      const raw = rawSqliteStore(join(dir, 'terminal-gateway.db'));
+      const registeredV1 = {
+        terminalId: 'TOPSV001', merchantId: M2, businessDay: '2026-11-24', merchantName: 'Old shop', currencies: [{ currency: 'CNY', maxAmount: '5000000' }], operatorIds: ['01'], batchNo: '000001',
+        pricing: { planId: 'default', effectiveFrom: '2026-11-24', mdrBps: { BANK_CARD: 60, QR: 38 }, refundReturnsFee: false, payoutSchedule: 'T1', rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' } },
+      };
+      try {
+        await raw.appendWritten(terminalStreamId('TOPSV001'), [{
+          eventId: randomUUID(), type: 'TerminalRegistered', schemaVersion: 1, payload: registeredV1, occurredAt: '2026-11-24T01:00:00.000Z', topic: TOPICS.terminal, key: 'TOPSV001',
+          context: { correlationId: 'v1', causationId: 'v1', actor: { type: 'admin', id: 'older-release' } },
+        }]);
+      } finally {
+        await raw.close();
+      }
+      expect(await listed('TOPSV001', () => true)).toMatchObject({ merchantName: 'Old shop', timeZone: 'Asia/Shanghai', state: 'REGISTERED', lastActivityAt: '2026-11-24T01:00:00.000Z' });
+    });
   });
 
   describe('the terminal list', () => {
@@ -101,7 +119,7 @@ describe('the operations routes of the embedded ledger', () => {
       await listed('TOPS0002', () => true);
       const all = await call('GET', '/v1/admin/terminals', 'finance');
       expect(all.status).toBe(200);
-      expect(all.body.terminals.map((t: any) => t.terminalId).sort()).toEqual(['TOPS0001', 'TOPS0002', 'TOPS0003']);
+      expect(all.body.terminals.map((t: any) => t.terminalId).sort()).toEqual(['TOPS0001', 'TOPS0002', 'TOPS0003', 'TOPSV001']);
       const mine = await call('GET', `/v1/admin/terminals?merchantId=${M1}`, 'auditor');
       expect(mine.body.terminals.map((t: any) => [t.terminalId, t.timeZone, t.state]).sort()).toEqual([['TOPS0001', 'Europe/Berlin', 'REGISTERED'], ['TOPS0003', 'Asia/Shanghai', 'SIGNED_ON']]);
     });
@@ -119,23 +137,30 @@ describe('the operations routes of the embedded ledger', () => {
   describe('projections', () => {
     const projections = async () => (await call('GET', '/v1/ops/projections', 'auditor')).body.projections as any[];
     const named = async (name: string) => (await projections()).find((p) => p.name === name);
+    /** A projection whose digest is of its position now (digests are reused for a few seconds while it moves). */
+    const current = (name: string) =>
+      waitFor(async () => {
+        const p = await named(name);
+        return p?.digestPosition === p?.position && p;
+      }, `a digest of ${name} now`);
 
     it("lists every projection of the three services with its live generation, position, lag and digest", async () => {
-      await waitFor(async () => (await projections()).every((p) => p.lagEvents === 0), 'every projection to catch up');
+      // Caught up, and each digest taken at the position it answers (digests are reused for a few seconds).
+      await waitFor(async () => (await projections()).every((p) => p.lagEvents === 0 && p.digestPosition === p.position), 'every projection to catch up');
       const all = await projections();
       expect(all.map((p) => [p.name, p.service, p.state, p.generation]).sort()).toEqual([
         ['audit-trail', 'reconciliation', 'LIVE', 1], ['breaks', 'reconciliation', 'LIVE', 1], ['daily-totals', 'reconciliation', 'LIVE', 1],
         ['host-ledger', 'reconciliation', 'LIVE', 1], ['ledger-balances', 'settlement', 'LIVE', 1], ['terminal-list', 'terminal-gateway', 'LIVE', 1],
       ]);
       const list = all.find((p) => p.name === 'terminal-list');
-      // Store-fed: its position is the gateway store's last event, all applied; three terminals, three documents.
-      expect(list).toMatchObject({ position: await ledger.runtime.store('terminal-gateway').lastPosition(), lagEvents: 0, documents: 3, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      // Store-fed: its position is the gateway store's last event, all applied; four terminals, four documents.
+      expect(list).toMatchObject({ position: await ledger.runtime.store('terminal-gateway').lastPosition(), lagEvents: 0, documents: 4, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
       // Log-fed: the reconciliation group has applied every terminal event the relay published.
       expect(BigInt(all.find((p) => p.name === 'daily-totals').position)).toBeGreaterThanOrEqual(BigInt(await gatewayEvents()));
     });
 
     it('rebuilds a projection in the background into a new generation, refuses a second rebuild while it runs, and swaps when equal', async () => {
-      const before = await named('terminal-list');
+      const before = await current('terminal-list');
       const listBefore = (await call('GET', '/v1/admin/terminals', 'auditor')).body;
       const started = await call('POST', '/v1/ops/projections/terminal-list/rebuild', 'operations');
       expect(started).toEqual({ status: 202, body: { rebuildId: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'terminal-list' } });
@@ -156,7 +181,7 @@ describe('the operations routes of the embedded ledger', () => {
     });
 
     it('rebuilds a log-fed projection of another service the same way', async () => {
-      const before = await named('daily-totals');
+      const before = await current('daily-totals');
       expect((await call('POST', '/v1/ops/projections/daily-totals/rebuild', 'operations')).status).toBe(202);
       const done = await waitFor(async () => {
         const p = await named('daily-totals');

@@ -28,7 +28,7 @@ export type { SourceDeps, SourceRange } from './projections/source';
 export { abortRebuild, liveDigest, rebuildProjection, replayIntoMemory } from './projections/rebuild';
 export type { MemoryReplay, RebuildReport } from './projections/rebuild';
 export { ProjectionErrors } from './projections/projection.errors';
-export { ProjectionRebuilds, projectionStatus, REBUILD_STATUS } from './projections/status';
+export { DigestCache, ProjectionRebuilds, projectionStatus, REBUILD_STATUS } from './projections/status';
 export type { ProjectionStatus, RebuildStatus } from './projections/status';
 export { consumerLagByPartition, deadLetterCounts } from './ops';
 export type { PartitionLag } from './ops';

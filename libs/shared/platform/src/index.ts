@@ -14,3 +14,4 @@ export * from './core.module';
 export * from './config';
 export * from './service';
 export * from './openapi';
+export * from './ops-merge';

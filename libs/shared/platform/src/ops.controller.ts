@@ -2,13 +2,14 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestj
 import { ApiTags } from '@nestjs/swagger';
 import { healthAnswer, projectionsAnswer, rebuildStartedAnswer } from '@pos/contracts';
 import {
-  consumerLagByPartition, deadLetterCounts, type MessageLog, type ProjectionDefinition, ProjectionErrors, ProjectionRebuilds, type ProjectionStatus, projectionStatus,
+  consumerLagByPartition, deadLetterCounts, DigestCache, type MessageLog, type ProjectionDefinition, ProjectionErrors, ProjectionRebuilds, type ProjectionStatus, projectionStatus,
   type ServiceStore,
 } from '@pos/eventing';
 import type { Clock } from '@pos/kernel';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiContract, parseQuery } from './openapi';
+import { mergeHealth, mergeProjections, type ProcessHealth, unreachablePeer } from './ops-merge';
 import { CORRELATION_HEADER } from './request';
 import { CLOCK, LOGGER } from './tokens';
 
@@ -49,6 +50,8 @@ const MERGED_HEADER = 'x-ledger-ops-peer';
 const FORWARDED = ['authorization', 'cookie', 'x-csrf-token', CORRELATION_HEADER];
 const PEER_TIMEOUT_MS = 5_000;
 const SHUTDOWN_WAIT_MS = 10_000;
+/** A moving projection's digest is taken again at most this often (see DigestCache). */
+const DIGEST_MAX_AGE_MS = 5_000;
 
 interface HttpReq {
   headers: Record<string, string | string[] | undefined>;
@@ -59,8 +62,6 @@ interface HttpRes {
 
 const projectionPath = z.object({ name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/).describe('a projection name, as GET /v1/ops/projections lists them') });
 
-/** Keeps the first of each key: a peer's answer never overrides this process's own. */
-const unique = <T>(items: readonly T[], key: (t: T) => string): T[] => [...new Map(items.map((i) => [key(i), i] as const).reverse()).values()].reverse();
 
 /**
  * Operations' view of a process: its projections (live generation, position, lag, digest) and
@@ -71,6 +72,7 @@ const unique = <T>(items: readonly T[], key: (t: T) => string): T[] => [...new M
 @Controller('v1/ops')
 export class OpsController {
   private readonly rebuilds: ProjectionRebuilds;
+  private readonly digests = new DigestCache(DIGEST_MAX_AGE_MS);
 
   constructor(
     @Inject(OPS_SOURCES) private readonly ops: OpsSources,
@@ -114,7 +116,7 @@ export class OpsController {
   })
   async projections(@Req() req: HttpReq) {
     const own: ProjectionStatus[] = [];
-    for (const host of this.ops.projections) for (const def of host.projections) own.push(await projectionStatus(def, host));
+    for (const host of this.ops.projections) for (const def of host.projections) own.push(await projectionStatus(def, host, this.digests));
     const theirs = await Promise.all(
       this.peersOf(req).map((p) =>
         this.peer<{ projections: ProjectionStatus[] }>(p, '/v1/ops/projections', req).then(
@@ -126,7 +128,7 @@ export class OpsController {
         ),
       ),
     );
-    return { projections: unique([...own, ...theirs.flat()], (p) => p.name) };
+    return { projections: mergeProjections(own, theirs) };
   }
 
   @Post('projections/:name/rebuild')
@@ -149,13 +151,18 @@ export class OpsController {
       return { rebuildId, name };
     }
     // A peer's projection: the peer that keeps it runs the rebuild, and its answer is the answer.
+    let unreachable: unknown;
     for (const p of this.peersOf(req)) {
-      const listed = await this.peer<{ projections: ProjectionStatus[] }>(p, '/v1/ops/projections', req).catch(() => undefined);
-      if (!listed?.body.projections?.some((x) => x.name === name)) continue;
-      const answer = await this.peer<unknown>(p, `/v1/ops/projections/${name}/rebuild`, req, 'POST');
+      const answer = await this.peer<{ error?: { code?: string } }>(p, `/v1/ops/projections/${name}/rebuild`, req, 'POST').catch((e: unknown) => {
+        unreachable = e;
+        return undefined;
+      });
+      if (!answer || (answer.status === 404 && answer.body.error?.code === 'PROJECTION_UNKNOWN')) continue;
       res.status(answer.status);
       return answer.body;
     }
+    // Not ours, and a peer that might keep it did not answer: a failure, not an unknown name.
+    if (unreachable) throw unreachable;
     throw ProjectionErrors.PROJECTION_UNKNOWN(`no projection ${name} here; GET /v1/ops/projections lists them`);
   }
 
@@ -170,34 +177,24 @@ export class OpsController {
   })
   async health(@Req() req: HttpReq) {
     const checks = await this.ops.readiness();
-    const own = {
+    const own: ProcessHealth = {
       services: [{ name: this.ops.service, ready: Object.values(checks).every((c) => c.status === 'up'), checks }],
       consumers: (await Promise.all(this.ops.consumers.map((c) => consumerLagByPartition(this.ops.log, c.group, c.topics)))).flat(),
       outbox: await Promise.all(this.ops.outbox.map(async (o) => ({ service: o.service, backlog: await o.store.outboxBacklog() }))),
       deadLetters: await deadLetterCounts(this.ops.log, this.ops.consumers.flatMap((c) => c.topics)),
     };
-    type Health = typeof own;
     const theirs = await Promise.all(
-      this.peersOf(req).map(async (p): Promise<Health> => {
+      this.peersOf(req).map(async (p): Promise<ProcessHealth> => {
         try {
-          const r = await this.peer<Health>(p, '/v1/ops/health', req);
+          const r = await this.peer<ProcessHealth>(p, '/v1/ops/health', req);
           if (r.status !== 200) throw new Error(`answered HTTP ${r.status}`);
           return r.body;
         } catch (e) {
-          const message = e instanceof Error ? e.message : String(e);
-          return { services: [{ name: p.name, ready: false, checks: { http: { status: 'down', url: p.url, message } } }], consumers: [], outbox: [], deadLetters: [] };
+          return unreachablePeer(p, e instanceof Error ? e.message : String(e));
         }
       }),
     );
-    const all = [own, ...theirs];
-    return {
-      services: unique(all.flatMap((h) => h.services), (s) => s.name),
-      consumers: unique(all.flatMap((h) => h.consumers), (c) => `${c.group}|${c.topic}|${c.partition}`),
-      // Every process relays the shared access store: it is listed once.
-      outbox: unique(all.flatMap((h) => h.outbox), (o) => o.service),
-      deadLetters: unique(all.flatMap((h) => h.deadLetters), (d) => d.topic),
-      at: this.clock.now().toISOString(),
-    };
+    return { ...mergeHealth(own, theirs), at: this.clock.now().toISOString() };
   }
 
   /** Lets rebuilds that are running end before the stores close, for a while: one left behind is aborted with `ledger-audit abort`. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceStore } from '../event-store.port';
+import { ProjectionErrors } from './projection.errors';
 import { committedDocuments, type ProjectionDefinition, readProjectionState } from './projection';
 import { type RebuildReport, liveDigest, rebuildInProgress, rebuildProjection, type ReplayProgress } from './rebuild';
 import type { SourceDeps } from './source';
@@ -32,6 +33,9 @@ export interface ProjectionStatus {
   readonly generation: number;
   readonly documents: number;
   readonly digest: string;
+  /** When `digest` (and `documents`) were taken, and at which `position`: equal to `position`, the digest is of now. */
+  readonly digestAt: string;
+  readonly digestPosition: string;
   /** The last store position applied (store-fed), or the log messages applied (log-fed: the group's committed offsets, summed). */
   readonly position: string;
   /** Events in its source the live projector has not applied yet. */
@@ -54,13 +58,36 @@ const livePosition = async (def: ProjectionDefinition, deps: SourceDeps): Promis
   return { position: sum(Object.values(await deps.log.committedOffsets(consumerGroup, topics))).toString(), lagEvents: await deps.log.lag(consumerGroup, topics) };
 };
 
-export const projectionStatus = async (def: ProjectionDefinition, deps: SourceDeps): Promise<ProjectionStatus> => {
+type LiveDigest = Awaited<ReturnType<typeof liveDigest>>;
+
+/**
+ * Digests of live generations, each taken again only when its generation or position moved
+ * and it is older than `maxAgeMs`: a digest reads every document, and a console refreshing
+ * every few seconds must not read a large projection in full each time.
+ */
+export class DigestCache {
+  private readonly entries = new Map<string, { readonly at: number; readonly position: string; readonly digest: LiveDigest }>();
+
+  constructor(private readonly maxAgeMs: number) {}
+
+  async of(def: ProjectionDefinition, store: ServiceStore, generation: number, position: string): Promise<LiveDigest & { at: number; position: string }> {
+    const hit = this.entries.get(def.name);
+    if (hit && hit.digest.generation === generation && (hit.position === position || Date.now() - hit.at < this.maxAgeMs)) return { ...hit.digest, at: hit.at, position: hit.position };
+    const entry = { at: Date.now(), position, digest: await liveDigest(def, store) };
+    this.entries.set(def.name, entry);
+    return { ...entry.digest, at: entry.at, position };
+  }
+}
+
+/** A projection's status now; `digests` may answer a digest taken a moment ago (`digestAt` says when). */
+export const projectionStatus = async (def: ProjectionDefinition, deps: SourceDeps, digests = new DigestCache(0)): Promise<ProjectionStatus> => {
   const state = await readProjectionState(committedDocuments(deps.store), def.name);
-  const live = await liveDigest(def, deps.store);
+  const position = await livePosition(def, deps);
+  const live = await digests.of(def, deps.store, state.active.generation, position.position);
   const rebuild = await deps.store.getDocument<RebuildStatus>(REBUILD_STATUS, def.name);
   return {
     name: def.name, service: def.service, description: def.description, generation: live.generation, documents: live.documents, digest: live.digest,
-    ...(await livePosition(def, deps)), state: state.building ? 'REBUILDING' : 'LIVE', ...(rebuild ? { rebuild } : {}),
+    digestAt: new Date(live.at).toISOString(), digestPosition: live.position, ...position, state: state.building ? 'REBUILDING' : 'LIVE', ...(rebuild ? { rebuild } : {}),
   };
 };
 
@@ -90,7 +117,10 @@ export class ProjectionRebuilds {
    * LOG_TRUNCATED); `done` settles when it ends, with its last status.
    */
   async start(def: ProjectionDefinition, deps: SourceDeps): Promise<{ rebuildId: string; done: Promise<RebuildStatus> }> {
-    if (this.running.has(def.name)) throw rebuildInProgress(await readProjectionState(committedDocuments(deps.store), def.name));
+    if (this.running.has(def.name)) {
+      const state = await readProjectionState(committedDocuments(deps.store), def.name);
+      throw state.building ? rebuildInProgress(state) : ProjectionErrors.REBUILD_IN_PROGRESS(`projection ${def.name} is being registered for a rebuild by this process; wait for it`);
+    }
     let finished!: (s: Promise<RebuildStatus>) => void;
     // Held from here, so a second request in this process is refused before it reaches the store.
     this.running.set(def.name, new Promise<RebuildStatus>((resolve) => (finished = (s) => resolve(s))));
