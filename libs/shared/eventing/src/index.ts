@@ -24,11 +24,10 @@ export {
 export type { LiveItem, ProjectionDefinition } from './projections/projection';
 export { BufferedDocuments } from './projections/documents';
 export { rangeSize, sourceEnd } from './projections/source';
-export type { SourceDeps, SourceRange } from './projections/source';
+export type { SourceRange } from './projections/source';
 export { abortRebuild, liveDigest, rebuildProjection, replayIntoMemory } from './projections/rebuild';
 export type { MemoryReplay, RebuildReport } from './projections/rebuild';
 export { ProjectionErrors } from './projections/projection.errors';
-export { DigestCache, ProjectionRebuilds, projectionStatus, REBUILD_STATUS } from './projections/status';
-export type { ProjectionStatus, RebuildStatus } from './projections/status';
+export { DigestCache, ProjectionRebuilds, projectionStatus } from './projections/status';
+export type { ProjectionStatus } from './projections/status';
 export { consumerLagByPartition, deadLetterCounts } from './ops';
-export type { PartitionLag } from './ops';
