@@ -69,15 +69,15 @@ describe('the operations routes of the embedded ledger', () => {
       expect((await call('GET', '/v1/admin/terminals/TOPS0009', 'auditor')).status).toBe(404);
     });
 
-    it('lists a terminal registered by a release before zones were recorded (TerminalRegistered v1) in Asia/Shanghai', async () => {
+    it('lists a terminal registered by a release before zones were recorded (TerminalRegistered without timeZone) in Asia/Shanghai', async () => {
       const raw = rawSqliteStore(join(dir, 'terminal-gateway.db'));
-      const registeredV1 = {
+      const registeredBefore = {
         terminalId: 'TOPSV001', merchantId: M2, businessDay: '2026-11-24', merchantName: 'Old shop', currencies: [{ currency: 'CNY', maxAmount: '5000000' }], operatorIds: ['01'], batchNo: '000001',
         pricing: { planId: 'default', effectiveFrom: '2026-11-24', mdrBps: { BANK_CARD: 60, QR: 38 }, refundReturnsFee: false, payoutSchedule: 'T1', rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' } },
       };
       try {
         await raw.appendWritten(terminalStreamId('TOPSV001'), [{
-          eventId: randomUUID(), type: 'TerminalRegistered', schemaVersion: 1, payload: registeredV1, occurredAt: '2026-11-24T01:00:00.000Z', topic: TOPICS.terminal, key: 'TOPSV001',
+          eventId: randomUUID(), type: 'TerminalRegistered', schemaVersion: 1, payload: registeredBefore, occurredAt: '2026-11-24T01:00:00.000Z', topic: TOPICS.terminal, key: 'TOPSV001',
           context: { correlationId: 'v1', causationId: 'v1', actor: { type: 'admin', id: 'older-release' } },
         }]);
       } finally {

@@ -55,25 +55,24 @@ const operatorAuthenticationFailedV1 = z.object({
 /** Every v1 event was written under the fixed threshold of 3 (MAX_PASSWORD_FAILURES then): a fact, not a default. */
 const V1_MAX_PASSWORD_FAILURES = 3;
 
-/**
- * TerminalRegistered v1, as written until a merchant's time zone was recorded. v2 adds
- * `timeZone`: the console shows a merchant's times in its zone, and an acquirer signs
- * merchants beyond one zone.
- */
-const terminalRegisteredV1 = z.object({
-  ...scoped,
-  merchantName: z.string().min(1).max(80),
-  currencies: z.array(z.object({ currency: currencyCode, maxAmount: minorUnits })).min(1),
-  operatorIds: z.array(operatorId).min(1),
-  pricing: pricingPlanSchema,
-  batchNo,
-});
-
-/** The zone of a merchant registered without one: every terminal registered before v2 was, by the ledger's first market. */
+/** The zone of a merchant registered without one: every terminal registered before zones were recorded was, by the ledger's first market. */
 export const DEFAULT_MERCHANT_TIME_ZONE = 'Asia/Shanghai';
 
 export const terminalSchemas = {
-  TerminalRegistered: terminalRegisteredV1.extend({ timeZone }),
+  TerminalRegistered: z.object({
+    ...scoped,
+    merchantName: z.string().min(1).max(80),
+    currencies: z.array(z.object({ currency: currencyCode, maxAmount: minorUnits })).min(1),
+    operatorIds: z.array(operatorId).min(1),
+    pricing: pricingPlanSchema,
+    batchNo,
+    /**
+     * The merchant's zone, added without a new version: an optional field read with its default,
+     * so registrations written before it read as Asia/Shanghai, and a consumer of an older
+     * release still reads (and ignores) it while a rolling upgrade is under way.
+     */
+    timeZone: timeZone.default(timeZone.parse(DEFAULT_MERCHANT_TIME_ZONE)),
+  }),
   TerminalSignedOn: z.object({ ...scoped, ...answered, operatorId, batchNo }),
   OperatorAuthenticationFailed: operatorAuthenticationFailedV1.extend({ maxFailures: z.number().int().positive() }),
   OperatorUnlocked: z.object({ ...scoped, operatorId }),
@@ -146,5 +145,4 @@ type S = typeof terminalSchemas;
 /** Readers of older versions, oldest first (see the registry): version n at index n - 1. */
 export const terminalUpcasters: { readonly [K in keyof S]?: ReadonlyArray<OlderVersion<z.output<S[K]>>> } = {
   OperatorAuthenticationFailed: [upcastFrom(operatorAuthenticationFailedV1, (v1) => ({ ...v1, maxFailures: V1_MAX_PASSWORD_FAILURES }))],
-  TerminalRegistered: [upcastFrom(terminalRegisteredV1, (v1) => ({ ...v1, timeZone: timeZone.parse(DEFAULT_MERCHANT_TIME_ZONE) }))],
 };
