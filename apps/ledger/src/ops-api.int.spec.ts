@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL_EVENTS, terminalStreamId, TOPICS } from '@pos/contracts';
+import { activeCollection } from '@pos/eventing';
 import { AccessTokens, readEnv } from '@pos/platform';
 import { type RunningProcess, startProcess } from '@pos/runtime';
 import { rawSqliteStore, waitFor } from '@pos/testing';
@@ -188,6 +189,33 @@ describe('the operations routes of the embedded ledger', () => {
         return p.rebuild?.finishedAt && p;
       }, 'the rebuild to end');
       expect(done).toMatchObject({ generation: before.generation + 1, digest: before.digest, rebuild: { result: 'SWAPPED' } });
+    });
+
+    it('keeps live and says why when the rebuilt generation differs from it (FAILED, REBUILD_DIFFERS)', async () => {
+      // A document no event explains, written into the live generation behind the projection's back.
+      const gateway = ledger.runtime.store('terminal-gateway');
+      const live = await activeCollection(gateway, 'terminal-list');
+      const tampered = new Date().toISOString();
+      await gateway.transaction((tx) => tx.documents.put(live, 'TZZZ0001', { terminalId: 'TZZZ0001', note: 'written by hand' }));
+      // Digests are reused for a few seconds: one taken since shows the document.
+      const before = await waitFor(async () => {
+        const p = await named('terminal-list');
+        return p.digestAt >= tampered && p;
+      }, 'a digest taken since');
+      expect(before.documents).toBe(5);
+      const started = await call('POST', '/v1/ops/projections/terminal-list/rebuild', 'operations');
+      expect(started.status).toBe(202);
+      const done = await waitFor(async () => {
+        const p = await named('terminal-list');
+        return p.rebuild?.rebuildId === started.body.rebuildId && p.rebuild.finishedAt && p;
+      }, 'the rebuild to end');
+      expect(done).toMatchObject({
+        state: 'LIVE', generation: before.generation, digest: before.digest,
+        rebuild: { result: 'FAILED', errorCode: 'REBUILD_DIFFERS', generation: before.generation + 1, error: expect.stringMatching(/differs from live generation .* live kept/) },
+      });
+      expect(done.rebuild.digest).not.toBe(before.digest);
+      expect((await call('GET', '/v1/admin/terminals/TZZZ0001', 'auditor')).status).toBe(200);
+      await gateway.transaction((tx) => tx.documents.delete(live, 'TZZZ0001'));
     });
 
     it('refuses an unknown projection (404 PROJECTION_UNKNOWN), a malformed name (QUERY_INVALID), and a rebuild by a role other than operations', async () => {

@@ -26,7 +26,7 @@ export const projectionStatusSchema = z.object({
   generation: z.int().positive().describe('the live generation, the one queries read'),
   documents: count,
   digest: sha256.describe("sha256 over the live generation's documents in key order (as `ledger-audit digest`)"),
-  digestAt: instant.describe('when the digest and the document count were taken: again once the projection moved, at most every few seconds'),
+  digestAt: instant.describe('when the digest and the document count were taken: they are reused for a few seconds'),
   digestPosition: z.string().regex(/^\d+$/).describe('the position the digest was taken at: equal to `position`, it is the digest of now'),
   position: z.string().regex(/^\d+$/).describe('store-fed: the last store position applied; log-fed: messages applied (the consumer group\'s committed offsets, summed)'),
   lagEvents: count.describe('events of its source the live projector has not applied yet'),

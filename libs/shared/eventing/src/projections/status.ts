@@ -61,9 +61,10 @@ const livePosition = async (def: ProjectionDefinition, deps: SourceDeps): Promis
 type LiveDigest = Awaited<ReturnType<typeof liveDigest>>;
 
 /**
- * Digests of live generations, each taken again only when its generation or position moved
- * and it is older than `maxAgeMs`: a digest reads every document, and a console refreshing
- * every few seconds must not read a large projection in full each time.
+ * Digests of live generations, each reused for `maxAgeMs` while its generation stays: a digest
+ * reads every document, and a console refreshing every few seconds must not read a large
+ * projection in full each time. Taken again after that, whether or not the projection moved
+ * (a document changed behind its back shows within `maxAgeMs`).
  */
 export class DigestCache {
   private readonly entries = new Map<string, { readonly at: number; readonly position: string; readonly digest: LiveDigest }>();
@@ -72,7 +73,7 @@ export class DigestCache {
 
   async of(def: ProjectionDefinition, store: ServiceStore, generation: number, position: string): Promise<LiveDigest & { at: number; position: string }> {
     const hit = this.entries.get(def.name);
-    if (hit && hit.digest.generation === generation && (hit.position === position || Date.now() - hit.at < this.maxAgeMs)) return { ...hit.digest, at: hit.at, position: hit.position };
+    if (hit && hit.digest.generation === generation && Date.now() - hit.at < this.maxAgeMs) return { ...hit.digest, at: hit.at, position: hit.position };
     const entry = { at: Date.now(), position, digest: await liveDigest(def, store) };
     this.entries.set(def.name, entry);
     return { ...entry.digest, at: entry.at, position };
