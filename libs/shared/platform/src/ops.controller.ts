@@ -52,6 +52,7 @@ const PEER_TIMEOUT_MS = 5_000;
 const SHUTDOWN_WAIT_MS = 10_000;
 /** A moving projection's digest is taken again at most this often (see DigestCache). */
 const DIGEST_MAX_AGE_MS = 5_000;
+const REBUILD_BATCH = 200;
 
 interface HttpReq {
   headers: Record<string, string | string[] | undefined>;
@@ -81,6 +82,8 @@ export class OpsController {
   ) {
     this.rebuilds = new ProjectionRebuilds({
       owner: ops.owner,
+      // Smaller store transactions than the CLI's: on the embedded default this process also answers the terminals.
+      batchSize: REBUILD_BATCH,
       now: () => clock.now(),
       onError: (e, projection) => logger.error({ err: e, projection }, 'could not record the progress of a rebuild'),
     });
