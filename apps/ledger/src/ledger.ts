@@ -1,7 +1,7 @@
-import { RECONCILIATION_CONSUMER, RECONCILIATION_TOPICS, ReconciliationModule } from '@pos/reconciliation-application';
+import { RECONCILIATION_CONSUMER, RECONCILIATION_SERVICE_PROJECTIONS, RECONCILIATION_TOPICS, ReconciliationModule } from '@pos/reconciliation-application';
 import type { ServicePlan } from '@pos/runtime';
-import { SETTLEMENT_CONSUMER, SETTLEMENT_TOPICS, SettlementModule } from '@pos/settlement-application';
-import { TerminalGatewayModule } from '@pos/terminal-application';
+import { SETTLEMENT_CONSUMER, SETTLEMENT_PROJECTIONS, SETTLEMENT_TOPICS, SettlementModule } from '@pos/settlement-application';
+import { GATEWAY_PROJECTIONS, TerminalGatewayModule } from '@pos/terminal-application';
 
 /**
  * The three services in one process. On the embedded default (no
@@ -16,6 +16,7 @@ export const ledgerPlan: ServicePlan = {
     { group: SETTLEMENT_CONSUMER, topics: SETTLEMENT_TOPICS },
     { group: RECONCILIATION_CONSUMER, topics: RECONCILIATION_TOPICS },
   ],
+  projections: { 'terminal-gateway': GATEWAY_PROJECTIONS, settlement: SETTLEMENT_PROJECTIONS, reconciliation: RECONCILIATION_SERVICE_PROJECTIONS },
   modules: ({ store, log, background, relay }) => [
     TerminalGatewayModule.register({ store: store('terminal-gateway'), log, background, relay }),
     SettlementModule.register({ store: store('settlement'), log, background, relay }),

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ReconciliationModule, RECONCILIATION_CONSUMER, RECONCILIATION_TOPICS } from '@pos/reconciliation-application';
+import { ReconciliationModule, RECONCILIATION_CONSUMER, RECONCILIATION_SERVICE_PROJECTIONS, RECONCILIATION_TOPICS } from '@pos/reconciliation-application';
 import { runMain } from '@pos/runtime';
 
 /**
@@ -11,6 +11,9 @@ runMain({
   title: 'POS settlement ledger: reconciliation',
   services: ['reconciliation'],
   consumers: [{ group: RECONCILIATION_CONSUMER, topics: RECONCILIATION_TOPICS }],
+  projections: { reconciliation: RECONCILIATION_SERVICE_PROJECTIONS },
+  // It serves the console: /v1/ops answers for the gateway and settlement too (LEDGER_GATEWAY_URL, LEDGER_SETTLEMENT_URL).
+  mergesPeers: true,
   modules: ({ store, log, background, relay }) => [ReconciliationModule.register({ store: store('reconciliation'), log, background, relay })],
   console: true,
   forwards: true,

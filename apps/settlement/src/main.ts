@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { runMain } from '@pos/runtime';
-import { SETTLEMENT_CONSUMER, SETTLEMENT_TOPICS, SettlementModule } from '@pos/settlement-application';
+import { SETTLEMENT_CONSUMER, SETTLEMENT_PROJECTIONS, SETTLEMENT_TOPICS, SettlementModule } from '@pos/settlement-application';
 
 /** settlement alone: consumes terminal events, posts journals, publishes its own events. */
 runMain({
@@ -8,5 +8,6 @@ runMain({
   title: 'POS settlement ledger: settlement',
   services: ['settlement'],
   consumers: [{ group: SETTLEMENT_CONSUMER, topics: SETTLEMENT_TOPICS }],
+  projections: { settlement: SETTLEMENT_PROJECTIONS },
   modules: ({ store, log, background, relay }) => [SettlementModule.register({ store: store('settlement'), log, background, relay })],
 });

@@ -1,11 +1,12 @@
 import type { ProjectionDefinition } from '@pos/eventing';
-import { BREAKS_PROJECTION, RECONCILIATION_PROJECTIONS } from '@pos/reconciliation-application';
+import { RECONCILIATION_SERVICE_PROJECTIONS } from '@pos/reconciliation-application';
 import type { ServiceName } from '@pos/runtime';
-import { LEDGER_BALANCES_PROJECTION } from '@pos/settlement-application';
+import { SETTLEMENT_PROJECTIONS } from '@pos/settlement-application';
+import { GATEWAY_PROJECTIONS } from '@pos/terminal-application';
 import { usage } from './cli/errors';
 
-/** Every projection the ledger keeps; a new one is rebuildable once it is listed here. */
-export const PROJECTIONS: readonly ProjectionDefinition[] = [...RECONCILIATION_PROJECTIONS, BREAKS_PROJECTION, LEDGER_BALANCES_PROJECTION];
+/** Every projection the ledger keeps; a new one is rebuildable once its service lists it (and the services' /v1/ops/projections with it). */
+export const PROJECTIONS: readonly ProjectionDefinition[] = [...RECONCILIATION_SERVICE_PROJECTIONS, ...SETTLEMENT_PROJECTIONS, ...GATEWAY_PROJECTIONS];
 
 export const projectionNamed = (name: string): ProjectionDefinition => {
   const def = PROJECTIONS.find((p) => p.name === name);

@@ -21,7 +21,7 @@ const effectsBeforeCauses = (lines: any[]) => {
   if (effects.length === 0) throw new Error('no settlement in the trail');
   return effects.filter(({ l, i }) => !lines.slice(0, i).some((c) => c.type === 'BatchClosed' && batch(c) === batch(l))).map(({ l }) => `${l.type} ${batch(l)}`);
 };
-const PROJECTIONS = ['daily-totals', 'audit-trail', 'host-ledger', 'breaks', 'ledger-balances'];
+const PROJECTIONS = ['daily-totals', 'audit-trail', 'host-ledger', 'breaks', 'ledger-balances', 'terminal-list'];
 
 describe('ledger-audit on the embedded ledger', () => {
   let ledger: LedgerProcess;

@@ -15,3 +15,4 @@ export * from './reconciliation/reconciliation.api';
 export * from './event-types';
 export * from './streams';
 export * as wire from './wire';
+export * from './ops.api';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BatchNo, MaskedPan, MerchantId, OperatorId, Rrn, Stan, TerminalId } from '@pos/kernel';
+import { BatchNo, MaskedPan, MerchantId, OperatorId, Rrn, Stan, TerminalId, TimeZone } from '@pos/kernel';
 import { CURRENCIES, type CurrencyCode } from '@pos/money';
 
 /** On the wire, amounts are decimal strings; in memory, bigint. Never a JSON number. */
@@ -18,6 +18,7 @@ export const terminalId = TerminalId;
 export const merchantId = MerchantId;
 export const operatorId = OperatorId;
 export const maskedPan = MaskedPan;
+export const timeZone = TimeZone;
 export const paymentMethod = z.enum(['BANK_CARD', 'QR']);
 export const transactionKind = z.enum(['SALE', 'VOID', 'REFUND']);
 export const roundingMode = z.enum(['HALF_UP', 'HALF_EVEN']);

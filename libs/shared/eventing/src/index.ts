@@ -28,3 +28,6 @@ export type { SourceRange } from './projections/source';
 export { abortRebuild, liveDigest, rebuildProjection, replayIntoMemory } from './projections/rebuild';
 export type { MemoryReplay, RebuildReport } from './projections/rebuild';
 export { ProjectionErrors } from './projections/projection.errors';
+export { DigestCache, ProjectionRebuilds, projectionStatus } from './projections/status';
+export type { ProjectionStatus } from './projections/status';
+export { consumerLagByPartition, deadLetterCounts } from './ops';

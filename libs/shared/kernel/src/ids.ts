@@ -30,3 +30,26 @@ export type OperatorId = z.output<typeof OperatorId>;
 export const MaskedPan = identifier<'MaskedPan'>(/^\d{6}\*{2,9}\d{4}$/, 'a masked PAN like 622848******1234');
 export type MaskedPan = z.output<typeof MaskedPan>;
 
+
+/** Whether the host's time-zone database knows `name` (Intl throws a RangeError for one it does not). */
+const knownTimeZone = (name: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * An IANA time-zone name as the tz database spells it (`Asia/Shanghai`, `Europe/Berlin`, `UTC`),
+ * known to the host's database. Offsets (`+08:00`) and other spellings (`asia/shanghai`) are
+ * refused, though Intl would take them: a merchant's zone is a place, whose offset changes.
+ */
+export const TimeZone = z
+  .string()
+  .regex(/^(?:[A-Z][A-Za-z_-]+(?:\/[A-Z0-9][A-Za-z0-9_+-]*){0,2}|UTC)$/, 'an IANA time zone like Asia/Shanghai')
+  .refine(knownTimeZone, 'an IANA time zone the host knows, like Asia/Shanghai')
+  .describe('an IANA time zone like Asia/Shanghai')
+  .brand<'TimeZone'>();
+export type TimeZone = z.output<typeof TimeZone>;

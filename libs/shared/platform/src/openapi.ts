@@ -70,7 +70,7 @@ export interface ApiContract {
   readonly bodyOptional?: boolean;
   /** A CSV body (a clearing file) instead of JSON. */
   readonly csvBody?: string;
-  readonly status: 200 | 201 | 204;
+  readonly status: 200 | 201 | 202 | 204;
   /** The success answer's body (none for 204). */
   readonly answer?: z.ZodType;
   /** The success answer sets the session cookie. */

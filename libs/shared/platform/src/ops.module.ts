@@ -2,6 +2,7 @@ import { Controller, type DynamicModule, Get, Header, Inject, Module } from '@ne
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { RouteAccessOf } from './access.guard';
+import { OPS_SOURCES, OpsController, type OpsSources, type ProbeResult } from './ops.controller';
 import { METRICS } from './tokens';
 import type { LedgerMetrics } from './metrics';
 
@@ -65,17 +66,32 @@ class MetricsController {
   }
 }
 
-/** Health (@nestjs/terminus) and Prometheus metrics for one process. */
+/** Every probe's answer, a failure as `down` with its message. */
+const readinessOf = (probes: readonly ReadinessProbe[]) => async (): Promise<Record<string, ProbeResult>> =>
+  Object.fromEntries(
+    await Promise.all(
+      probes.map(async (p): Promise<[string, ProbeResult]> => {
+        try {
+          return [p.name, { status: 'up', ...(await p.check()) }];
+        } catch (e) {
+          return [p.name, { status: 'down', message: e instanceof Error ? e.message : String(e) }];
+        }
+      }),
+    ),
+  );
+
+/** Health (@nestjs/terminus) and Prometheus metrics for one process; with `ops`, the operations routes (/v1/ops) too. */
 @Module({})
 export class OpsModule {
-  static register(metrics: LedgerMetrics, probes: ReadinessProbe[]): DynamicModule {
+  static register(metrics: LedgerMetrics, probes: ReadinessProbe[], ops?: Omit<OpsSources, 'readiness'>): DynamicModule {
     return {
       module: OpsModule,
       imports: [TerminusModule],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, ...(ops ? [OpsController] : [])],
       providers: [
         { provide: METRICS, useValue: metrics },
         { provide: PROBES, useValue: probes },
+        ...(ops ? [{ provide: OPS_SOURCES, useValue: { ...ops, readiness: readinessOf(probes) } }] : []),
       ],
     };
   }

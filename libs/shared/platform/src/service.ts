@@ -14,6 +14,7 @@ import { createHttpApp } from './http-app';
 import { createLogger } from './logger';
 import { LedgerMetrics } from './metrics';
 import { OpsModule, type ReadinessProbe } from './ops.module';
+import type { OpsSources } from './ops.controller';
 
 @Module({})
 class ServiceRootModule {
@@ -51,6 +52,8 @@ export const startService = async (o: {
   console?: boolean;
   /** Forwards the other services' routes to them (the reconciliation app in front of the microservices). */
   forwards?: readonly Forward[];
+  /** What the operations routes (/v1/ops) answer from: projections, consumers, outboxes, peers. */
+  ops?: Omit<OpsSources, 'readiness'>;
   /** Runs once the app is initialised, before it takes requests (e.g. a background worker). */
   beforeListen?: (parts: ServiceParts) => Promise<void>;
   release: () => Promise<void>;
@@ -66,7 +69,7 @@ export const startService = async (o: {
         terminalFront: { host: o.env.host, port: o.env.iso8583Port, keyEncryptionKey: o.env.keyEncryptionKey, developmentKeyAccepted: o.access.development.accepted },
       } }),
     ...o.modules(parts),
-    OpsModule.register(metrics, o.probes(parts)),
+    OpsModule.register(metrics, o.probes(parts), o.ops),
   ]);
   const beforeBody = [...(o.forwards?.length ? [forwardMiddleware(o.forwards, logger)] : []), ...(o.console ? [consoleMiddleware(o.env.consoleDir)] : [])];
   const app = await createHttpApp(root, { service: o.service, title: o.title, logger, metrics, beforeBody });

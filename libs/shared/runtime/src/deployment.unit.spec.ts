@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, deploymentFromEnv } from './deployment';
-import { developmentTokenPolicy } from './start';
+import { developmentTokenPolicy, opsPeersOf } from './start';
 
 describe('configuration picks the deployment', () => {
   it('is the embedded default when neither Kafka nor PostgreSQL is configured', () => {
@@ -51,5 +51,21 @@ describe('the development token', () => {
     expect(developmentTokenPolicy(embedded, '127.0.0.1')).toEqual({ accepted: true, reason: 'the embedded default on 127.0.0.1' });
     expect(developmentTokenPolicy(embedded, '0.0.0.0')).toEqual({ accepted: false, reason: 'listening on 0.0.0.0, not loopback' });
     expect(developmentTokenPolicy(distributed, '127.0.0.1')).toEqual({ accepted: false, reason: 'the microservice deployment (Kafka + PostgreSQL)' });
+  });
+});
+
+describe("the peers whose /v1/ops answers a process merges", () => {
+  const reconciliation = { services: ['reconciliation'] as const, mergesPeers: true };
+  it('are the gateway and settlement the variables name, for the app that merges; none for the others', () => {
+    const env = { LEDGER_GATEWAY_URL: 'http://gateway:3000/', LEDGER_SETTLEMENT_URL: 'https://settlement.internal' };
+    expect(opsPeersOf(reconciliation, env)).toEqual([{ name: 'terminal-gateway', url: 'http://gateway:3000' }, { name: 'settlement', url: 'https://settlement.internal' }]);
+    expect(opsPeersOf(reconciliation, { LEDGER_SETTLEMENT_URL: 'http://s:1' })).toEqual([{ name: 'settlement', url: 'http://s:1' }]);
+    expect(opsPeersOf({ services: ['settlement'] }, env)).toEqual([]);
+    // The embedded ledger holds every service itself.
+    expect(opsPeersOf({ services: ['terminal-gateway', 'settlement', 'reconciliation'], mergesPeers: true }, env)).toEqual([]);
+  });
+  it('refuse a variable that is not an http(s) URL', () => {
+    expect(() => opsPeersOf(reconciliation, { LEDGER_GATEWAY_URL: 'gateway:3000' })).toThrow(/LEDGER_GATEWAY_URL must be an http\(s\) URL/);
+    expect(() => opsPeersOf(reconciliation, { LEDGER_SETTLEMENT_URL: 'ftp://s' })).toThrow(ConfigurationError);
   });
 });

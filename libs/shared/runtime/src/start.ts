@@ -1,8 +1,9 @@
+import { hostname } from 'node:os';
 import type { DynamicModule } from '@nestjs/common';
-import { type MessageLog, OutboxRelay, type RelayOptions, type ServiceStore } from '@pos/eventing';
+import { type MessageLog, OutboxRelay, type ProjectionDefinition, type RelayOptions, type ServiceStore } from '@pos/eventing';
 import {
-  AccessSessions, AccessTokens, bootstrapVariable, forwardsOf, BACK_OFFICE_ROLES, consumerProbe, createLogger, exitOnSignals, isLoopbackHost, type LedgerEnv, type ReadinessProbe, readEnv, type RunningService,
-  type ServiceParts, startService, storeProbe,
+  AccessSessions, AccessTokens, bootstrapVariable, forwardsOf, BACK_OFFICE_ROLES, consumerProbe, createLogger, exitOnSignals, isLoopbackHost, type LedgerEnv, type OpsPeer,
+  type ReadinessProbe, readEnv, type RunningService, type ServiceParts, startService, storeProbe,
 } from '@pos/platform';
 import { relayOptionsFromEnv, startBackgroundWorker } from './background';
 import { ConfigurationError, type Deployment, deploymentFromEnv } from './deployment';
@@ -34,7 +35,34 @@ export interface ServicePlan {
    * LEDGER_SETTLEMENT_URL (the reconciliation app), so that the console has one origin.
    */
   readonly forwards?: boolean;
+  /** The projections of each store this process owns (GET /v1/ops/projections, and their rebuilds). */
+  readonly projections?: Partial<Record<ServiceName, readonly ProjectionDefinition[]>>;
+  /**
+   * Whether /v1/ops also answers for the other services (the reconciliation app, the one that
+   * serves the console in the microservices deployment): those named by LEDGER_GATEWAY_URL and
+   * LEDGER_SETTLEMENT_URL.
+   */
+  readonly mergesPeers?: boolean;
 }
+
+/** Where the microservices' other apps answer, for the one that merges their /v1/ops answers. */
+export const PEER_VARIABLES: Readonly<Record<Exclude<ServiceName, 'reconciliation'>, string>> = { 'terminal-gateway': 'LEDGER_GATEWAY_URL', settlement: 'LEDGER_SETTLEMENT_URL' };
+
+export const opsPeersOf = (plan: Pick<ServicePlan, 'services' | 'mergesPeers'>, env: NodeJS.ProcessEnv): OpsPeer[] => {
+  if (!plan.mergesPeers) return [];
+  return Object.entries(PEER_VARIABLES).flatMap(([name, variable]) => {
+    const raw = env[variable];
+    if (!raw || plan.services.includes(name as ServiceName)) return [];
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigurationError(`${variable} must be an http(s) URL, e.g. http://terminal-gateway:3000`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigurationError(`${variable} must be an http(s) URL, e.g. http://terminal-gateway:3000`);
+    return [{ name, url: url.toString().replace(/\/+$/, '') }];
+  });
+};
 
 export interface RunningProcess extends RunningService {
   readonly runtime: ServiceRuntime;
@@ -77,6 +105,15 @@ export const startProcess = async (plan: ServicePlan, env: LedgerEnv = readEnv()
       console: plan.console,
       forwards: plan.forwards ? forwardsOf(env) : undefined,
       access: { tokens, sessions: new AccessSessions(runtime.store('access')), development: developmentTokenPolicy(deployment, env.host) },
+      ops: {
+        service: plan.service,
+        projections: plan.services.flatMap((s) => (plan.projections?.[s] ? [{ store: runtime.store(s), log: runtime.log, projections: plan.projections[s] }] : [])),
+        consumers: plan.consumers,
+        outbox: [...plan.services, 'access' as const].map((s) => ({ service: s, store: runtime.store(s) })),
+        log: runtime.log,
+        peers: opsPeersOf(plan, rawEnv),
+        owner: `${plan.service}@${hostname()}:${process.pid}`,
+      },
       beforeListen: async ({ logger, metrics }) => {
         if (inWorker && deployment.kind === 'embedded')
           worker = await startBackgroundWorker(plan.backgroundWorker!, { service: plan.service, deployment, services: plan.services }, logger, metrics, env.backgroundHeapMb);

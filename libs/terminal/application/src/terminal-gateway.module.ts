@@ -1,5 +1,5 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type MessageLog, OutboxRelay, type RelayOptions, type ServiceStore } from '@pos/eventing';
+import { type MessageLog, OutboxRelay, type RelayOptions, type ServiceStore, StoreSubscription } from '@pos/eventing';
 import { LOGGER, type Logger, MESSAGE_LOG, SERVICE_STORE } from '@pos/platform';
 import { AdminController } from './admin.controller';
 import { TerminalApiController } from './terminal-api.controller';
@@ -9,20 +9,26 @@ import { TerminalRequestHandler } from './terminal-requests';
 import { RegisterTerminal } from './register-terminal/register-terminal';
 import { IsoServer } from './iso8583/iso-server';
 import { TerminalKeyVault } from './iso8583/terminal-key-vault';
+import { applyToTerminalList, TERMINAL_LIST_SUBSCRIPTION } from './terminal-list/terminal-list.projector';
 
 /**
- * The gateway's background work: publishing its committed events. Runs beside the HTTP
- * API, or in a worker thread of its own (the embedded ledger), with the same code.
+ * The gateway's background work: publishing its committed events, and folding them into the
+ * terminal list. Runs beside the HTTP API, or in a worker thread of its own (the embedded
+ * ledger), with the same code.
  */
 export class GatewayBackground {
   readonly relay: OutboxRelay;
+  readonly terminalList: StoreSubscription;
   constructor(deps: GatewayDeps, logger: Logger) {
     this.relay = new OutboxRelay(deps.store, deps.log, logger.child({ component: 'outbox-relay' }), deps.relay);
+    this.terminalList = new StoreSubscription(deps.store, TERMINAL_LIST_SUBSCRIPTION, applyToTerminalList, logger.child({ component: 'terminal-list' }));
   }
   async start() {
     this.relay.start();
+    this.terminalList.start();
   }
   async stop() {
+    await this.terminalList.stop();
     await this.relay.stop();
   }
 }

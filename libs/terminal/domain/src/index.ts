@@ -3,3 +3,4 @@ export * from './terminal/terminal.commands';
 export * from './terminal/terminal.decider';
 export * from './terminal/terminal.errors';
 export * from './terminal/terminal.state';
+export * from './terminal-list/terminal-list';

@@ -145,7 +145,7 @@ export const registerProjectionCommands = (program: Command): void => {
     .description('list every projection: its service, source, live generation, documents and digest, and any rebuild in progress')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }, cmd: Command) =>
-      withContext(cmd, ['reconciliation', 'settlement'], async (ctx) => {
+      withContext(cmd, [...new Set(PROJECTIONS.map(serviceOf))], async (ctx) => {
         const rows = [];
         for (const def of PROJECTIONS) {
           const store = ctx.store(serviceOf(def));

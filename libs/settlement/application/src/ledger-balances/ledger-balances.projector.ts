@@ -1,5 +1,5 @@
 import { EventTypes, type LedgerEvent } from '@pos/contracts';
-import { applyLiveBatch, projection, storePosition, type StoreTx } from '@pos/eventing';
+import { applyLiveBatch, type ProjectionDefinition, projection, storePosition, type StoreTx } from '@pos/eventing';
 import type { RecordedEvent } from '@pos/kernel';
 
 export const LEDGER_BALANCES = 'ledger-balances';
@@ -31,3 +31,6 @@ export const LEDGER_BALANCES_PROJECTION = projection({
 
 export const applyToLedgerBalances = (events: readonly RecordedEvent<LedgerEvent>[], tx: StoreTx): Promise<void> =>
   applyLiveBatch([LEDGER_BALANCES_PROJECTION], events.map((event) => ({ event, at: storePosition(event) })), tx);
+
+/** Settlement's projections (rebuildable: ledger-audit and /v1/ops/projections). */
+export const SETTLEMENT_PROJECTIONS: readonly ProjectionDefinition[] = [LEDGER_BALANCES_PROJECTION];

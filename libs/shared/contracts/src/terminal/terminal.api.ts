@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { batchNo, businessDay, count, currencyCode, minorUnits, operatorId, rrn, stan, terminalId, transactionKind } from '../wire';
+import { batchNo, businessDay, count, currencyCode, merchantId, minorUnits, operatorId, rrn, stan, terminalId, transactionKind } from '../wire';
 import { batchDifferenceSchema, batchTotalsSchema, settlementResult, terminalSchemas, uploadOutcome } from './terminal.schemas';
 
 /** What the terminal API answers (HTTP 200), per request; amounts are decimal strings. */
@@ -83,3 +83,22 @@ export const hashChainReport = z.object({
     ])
     .optional(),
 });
+
+/** A terminal as the back office's list shows it (see TerminalListRow); amounts as decimal strings, net of voids and refunds. */
+export const terminalListEntry = z.object({
+  terminalId,
+  merchantId,
+  merchantName: z.string().min(1),
+  state: z.enum(['REGISTERED', 'SIGNED_ON', 'SIGNED_OFF']),
+  operatorId: operatorId.optional().describe('the operator signed on, while the terminal is'),
+  batchNo,
+  businessDay,
+  openBatch: z
+    .array(z.object({ currency: currencyCode, count: z.int(), amount: minorUnits.describe('net minor units: sales less voids and refunds (may be negative)') }))
+    .describe('the open batch per currency, reversed transactions excluded; empty once it closed'),
+  lastActivityAt: z.iso.datetime().optional().describe("when the terminal's latest event occurred"),
+  lockedOperators: z.array(operatorId).describe('operators locked out by wrong passwords until unlocked'),
+  timeZone: z.string().min(1).describe("the merchant's IANA time zone"),
+});
+
+export const terminalListAnswer = z.object({ terminals: z.array(terminalListEntry) });

@@ -66,6 +66,8 @@ export type TerminalRegistered = Event<
     readonly operatorIds: readonly string[];
     readonly pricing: PricingPlan;
     readonly batchNo: string;
+    /** The merchant's IANA time zone, for showing its times (v2; business days stay UTC dates). */
+    readonly timeZone: string;
   }
 >;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   batchNo, businessDay, count, currencyCode, type SchemasDecode, maskedPan, merchantId, minorUnits, operatorId, paymentMethod,
-  type OlderVersion, roundingMode, rrn, stan, terminalId, transactionKind, upcastFrom,
+  type OlderVersion, roundingMode, rrn, stan, terminalId, timeZone, transactionKind, upcastFrom,
 } from '../wire';
 import type * as E from './terminal.events';
 
@@ -55,6 +55,9 @@ const operatorAuthenticationFailedV1 = z.object({
 /** Every v1 event was written under the fixed threshold of 3 (MAX_PASSWORD_FAILURES then): a fact, not a default. */
 const V1_MAX_PASSWORD_FAILURES = 3;
 
+/** The zone of a merchant registered without one: every terminal registered before zones were recorded was, by the ledger's first market. */
+export const DEFAULT_MERCHANT_TIME_ZONE = 'Asia/Shanghai';
+
 export const terminalSchemas = {
   TerminalRegistered: z.object({
     ...scoped,
@@ -63,6 +66,12 @@ export const terminalSchemas = {
     operatorIds: z.array(operatorId).min(1),
     pricing: pricingPlanSchema,
     batchNo,
+    /**
+     * The merchant's zone, added without a new version: an optional field read with its default,
+     * so registrations written before it read as Asia/Shanghai, and a consumer of an older
+     * release still reads (and ignores) it while a rolling upgrade is under way.
+     */
+    timeZone: timeZone.default(timeZone.parse(DEFAULT_MERCHANT_TIME_ZONE)),
   }),
   TerminalSignedOn: z.object({ ...scoped, ...answered, operatorId, batchNo }),
   OperatorAuthenticationFailed: operatorAuthenticationFailedV1.extend({ maxFailures: z.number().int().positive() }),

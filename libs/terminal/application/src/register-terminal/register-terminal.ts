@@ -24,6 +24,7 @@ export const registerTerminalRequest = z.object({
       rounding: z.object({ scope: z.enum(['PER_TRANSACTION', 'PER_BATCH']), mode: z.enum(['HALF_UP', 'HALF_EVEN']) }),
     })
     .optional(),
+  timeZone: wire.timeZone.optional().describe("the merchant's IANA time zone, for showing its times (default Asia/Shanghai); business days stay UTC dates"),
 });
 export type RegisterTerminalRequest = z.infer<typeof registerTerminalRequest>;
 
@@ -57,7 +58,7 @@ export class RegisterTerminal {
     await this.runner.run(
       r.terminalId,
       origin,
-      () => ({ type: 'RegisterTerminal', terminalId: r.terminalId, merchantId: r.merchantId, merchantName: r.merchantName, currencies, operatorIds: ids, pricing: r.pricing ?? DEFAULT_PRICING }),
+      () => ({ type: 'RegisterTerminal', terminalId: r.terminalId, merchantId: r.merchantId, merchantName: r.merchantName, currencies, operatorIds: ids, pricing: r.pricing ?? DEFAULT_PRICING, timeZone: r.timeZone }),
       // Credentials are the gateway's secrets: kept beside the stream, never in an event.
       async (tx) => {
         await tx.documents.put(CREDENTIALS.terminals, r.terminalId, { apiKeyHash: sha256(apiKey), masterKey: masterKey.sealed });

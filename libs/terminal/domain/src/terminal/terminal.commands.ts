@@ -1,5 +1,5 @@
 import type { BatchTotals, CurrencyLimit, PaymentMethod, PricingPlan, ReversalReason, TransactionKind } from '@pos/contracts';
-import { BatchNo, MaskedPan, MerchantId, OperatorId, Rrn, Stan, TerminalId } from '@pos/kernel';
+import { BatchNo, MaskedPan, MerchantId, OperatorId, Rrn, Stan, TerminalId, TimeZone } from '@pos/kernel';
 import type { z } from 'zod';
 import type { CurrencyCode } from '@pos/money';
 import type { SettledSale } from './terminal.state';
@@ -36,6 +36,8 @@ export type TerminalCommand =
       readonly currencies: readonly CurrencyLimit[];
       readonly operatorIds: readonly OperatorId[];
       readonly pricing: Omit<PricingPlan, 'effectiveFrom'> & { readonly effectiveFrom?: string };
+      /** The merchant's zone; DEFAULT_MERCHANT_TIME_ZONE when not given. */
+      readonly timeZone?: TimeZone;
     }
   | ({ readonly type: 'SignOn'; readonly operatorId: OperatorId; readonly passwordValid: boolean } & Request)
   | ({
@@ -74,7 +76,7 @@ export type Written<T> = T extends string & z.core.$brand<string>
 // Each identifier field of a command by its name, with its one parser.
 const ID_FIELDS: Readonly<Record<string, z.ZodType<string>>> = {
   stan: Stan, originalStan: Stan, batchNo: BatchNo, rrn: Rrn, originalRrn: Rrn, operatorId: OperatorId,
-  terminalId: TerminalId, merchantId: MerchantId, maskedPan: MaskedPan,
+  terminalId: TerminalId, merchantId: MerchantId, maskedPan: MaskedPan, timeZone: TimeZone,
 };
 const parsedIds = (value: unknown, field?: string): unknown => {
   if (typeof value === 'string' && field && ID_FIELDS[field]) return ID_FIELDS[field].parse(value);

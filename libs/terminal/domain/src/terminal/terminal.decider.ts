@@ -1,5 +1,5 @@
-import type {
-  BatchClosed, BatchDifference, BatchTotals, TerminalEvent, TransactionCompleted, UploadedItemOutcome,
+import {
+  type BatchClosed, type BatchDifference, type BatchTotals, DEFAULT_MERCHANT_TIME_ZONE, type TerminalEvent, type TransactionCompleted, type UploadedItemOutcome,
 } from '@pos/contracts';
 import { addDays, businessDayOf, type DomainError, hash32, maxDay, mulberry32 } from '@pos/kernel';
 import { currenciesDiffering, totalsEqual } from './batch-totals';
@@ -313,6 +313,7 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
           terminalId: command.terminalId, merchantId: command.merchantId, merchantName: command.merchantName, businessDay,
           currencies: command.currencies, operatorIds: command.operatorIds, batchNo: '000001',
           pricing: { ...command.pricing, effectiveFrom: command.pricing.effectiveFrom ?? businessDay },
+          timeZone: command.timeZone ?? DEFAULT_MERCHANT_TIME_ZONE,
         },
       });
     }

@@ -23,8 +23,13 @@ describe('registering a terminal', () => {
           planId: 'default', effectiveFrom: '2026-11-24', mdrBps: { BANK_CARD: 60, QR: 38 }, refundReturnsFee: false, payoutSchedule: 'T1',
           rounding: { scope: 'PER_TRANSACTION', mode: 'HALF_UP' },
         },
+        timeZone: 'Asia/Shanghai',
       },
     });
+  });
+
+  it("records the merchant's time zone when one is given", () => {
+    thenEvents(when(given(), register({ timeZone: 'Europe/Berlin' })), registered({ timeZone: 'Europe/Berlin' }));
   });
 
   it('keeps an explicit pricing effective date', () => {

@@ -2,7 +2,7 @@
  * Given / when / then for the pure terminal decider, shared by the
  * `*.unit.spec.ts` files beside it. Test-only: not exported from the library.
  */
-import type { BatchTotals, PaymentMethod, ReversalReason, TerminalEvent } from '@pos/contracts';
+import { type BatchTotals, DEFAULT_MERCHANT_TIME_ZONE, type PaymentMethod, type ReversalReason, type TerminalEvent } from '@pos/contracts';
 import { DomainError } from '@pos/kernel';
 import { expect } from 'vitest';
 import type { CurrencyCode } from '@pos/money';
@@ -180,7 +180,7 @@ const AUTH_CODE: string = expect.stringMatching(/^\d{6}$/);
 
 export const registered = (over: Partial<Ev<'TerminalRegistered'>['data']> = {}): Ev<'TerminalRegistered'> => {
   const { type: _, pricing, ...command } = register();
-  return event('TerminalRegistered', { ...command, businessDay: DAY, batchNo: '000001', pricing: { ...pricing, effectiveFrom: DAY } }, over);
+  return event('TerminalRegistered', { ...command, businessDay: DAY, batchNo: '000001', pricing: { ...pricing, effectiveFrom: DAY }, timeZone: DEFAULT_MERCHANT_TIME_ZONE }, over);
 };
 export const signedOnEvent = (stan: string, over: Partial<Ev<'TerminalSignedOn'>['data']> = {}): Ev<'TerminalSignedOn'> =>
   event('TerminalSignedOn', { ...scope, stan, fingerprint: fp(stan), operatorId: OP, batchNo: '000001' }, over);
