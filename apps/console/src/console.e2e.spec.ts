@@ -282,6 +282,86 @@ describe('the operations console in a real browser (embedded ledger)', () => {
     await screenshot(page, 'audit-terminal-trail');
   });
 
+  it('operations registers a terminal (keys shown once), sees its state and unlocks a locked operator; an auditor sees it and cannot', async () => {
+    const page = await pageAs('operations', 'terminals/new');
+    await page.getByLabel('Terminal ID (8 letters or digits)').fill('CONSOLE1');
+    await page.getByLabel('Merchant ID (15 letters or digits)').fill('MCONSOLE0000001');
+    await page.getByLabel('Merchant name').fill('Console Shop');
+    await page.getByLabel("Merchant's time zone (IANA)").fill('Europe/London');
+    await page.getByLabel('Limit per transaction (CNY)').fill('500.00');
+    await page.getByLabel('Operator ID (2–8 digits)').fill('01');
+    await page.getByLabel('Operator password (4–32 characters)').fill('1234');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByRole('heading', { name: 'Terminal CONSOLE1 registered' }).waitFor();
+    const apiKey = (await page.locator('dl.secrets dd code').first().textContent()) ?? '';
+    expect(apiKey.length).toBeGreaterThan(16);
+    await screenshot(page, 'terminal-registered');
+    const registered = await api(ledger, '/v1/admin/terminals/CONSOLE1');
+    expect(registered).toMatchObject({ merchantId: 'MCONSOLE0000001', merchantName: 'Console Shop', timeZone: 'Europe/London', state: 'REGISTERED' });
+
+    // Three wrong passwords lock operator 01 out.
+    const signOn = (stan: string, password: string) =>
+      fetch(`${ledger.url}/v1/terminals/CONSOLE1/sign-on`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ stan, operatorId: '01', password }) });
+    for (const stan of ['000001', '000002', '000003']) expect((await signOn(stan, '9999')).status).not.toBe(200);
+    const row = page.locator('tr[data-terminal="CONSOLE1"]');
+    await page.getByRole('link', { name: 'Back to the terminals' }).click();
+    // The page is live: the lock shows once the list has followed the gateway's events.
+    await row.getByRole('button', { name: 'Unlock operator 01' }).waitFor({ timeout: 30_000 });
+    const auditor = await pageAs('auditor', 'terminals');
+    await auditor.locator('tr[data-terminal="CONSOLE1"] [data-locked="01"]').waitFor({ timeout: 30_000 });
+    expect(await auditor.getByRole('button', { name: /^Unlock operator/ }).count()).toBe(0);
+
+    await row.getByRole('button', { name: 'Unlock operator 01' }).click();
+    await page.getByText('Operator 01 of CONSOLE1 is unlocked.').waitFor();
+    expect((await signOn('000004', '1234')).status).toBe(200);
+    await row.getByText('Signed on', { exact: true }).waitFor({ timeout: 30_000 });
+    // The last activity in the merchant's zone (London), UTC on hover.
+    const last = row.locator('time');
+    expect(await last.getAttribute('title')).toMatch(/ UTC$/);
+    const shown = await api(ledger, '/v1/admin/terminals/CONSOLE1');
+    expect(await last.getAttribute('datetime')).toBe(shown.lastActivityAt);
+    expect(await last.textContent()).toBe(new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/London', dateStyle: 'short', timeStyle: 'medium' }).format(new Date(shown.lastActivityAt)));
+    await screenshot(page, 'terminals');
+  });
+
+  it('operations rebuilds a projection and sees it swap to a new generation; an auditor has no rebuild button and the API refuses it', async () => {
+    const before = (await api(ledger, '/v1/ops/projections')).projections;
+    const target = before.find((p: any) => p.name === 'daily-totals') ?? before[0];
+    const page = await pageAs('operations', 'projections');
+    const row = page.locator(`tr[data-projection="${target.name}"]`);
+    await row.waitFor();
+    expect(await row.getAttribute('data-generation')).toBe(String(target.generation));
+    await row.getByRole('button', { name: `Rebuild ${target.name}` }).click();
+    await page.locator(`tr[data-projection="${target.name}"][data-generation="${target.generation + 1}"]`).waitFor({ timeout: 120_000 });
+    await row.getByText('Swapped').waitFor();
+    const after = (await api(ledger, '/v1/ops/projections')).projections.find((p: any) => p.name === target.name);
+    expect(after).toMatchObject({ generation: target.generation + 1, digest: target.digest, state: 'LIVE', rebuild: { result: 'SWAPPED' } });
+    await screenshot(page, 'projections-swapped');
+
+    const auditor = await pageAs('auditor', 'projections');
+    await auditor.locator(`tr[data-projection="${target.name}"]`).waitFor();
+    expect(await auditor.getByRole('button', { name: /^Rebuild / }).count()).toBe(0);
+    const refused = await auditor.evaluate(`(async () => {
+      const s = await (await fetch('/v1/session')).json();
+      const r = await fetch('/v1/ops/projections/${target.name}/rebuild', { method: 'POST', headers: { 'x-csrf-token': s.csrfToken } });
+      return { status: r.status, body: await r.json() };
+    })()`);
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'ADMIN_FORBIDDEN' } } });
+  });
+
+  it('health shows readiness, consumer lag, outbox backlog and dead letters, refreshed live', async () => {
+    const health = await api(ledger, '/v1/ops/health');
+    const page = await pageAs('auditor', 'health');
+    await page.locator('tr[data-service="ledger"]').getByText('ready', { exact: true }).waitFor();
+    expect(await page.getByRole('region', { name: 'Consumer lag' }).locator('tbody tr').count()).toBe(health.consumers.length);
+    expect(await page.getByRole('region', { name: 'Outbox backlog' }).locator('tbody tr').count()).toBe(health.outbox.length);
+    for (const d of health.deadLetters) await page.locator(`tr[data-topic="${d.topic}"]`).waitFor();
+    // Live: a newer answer replaces the shown one without a reload.
+    const first = await page.locator('p[role="status"] time').getAttribute('datetime');
+    await page.locator(`p[role="status"] time:not([datetime="${first}"])`).waitFor();
+    await screenshot(page, 'health');
+  });
+
   it('every page has no serious or critical accessibility violation at 1280 px and on a tablet (768 px); screenshots of each', async () => {
     const terminalId = (await api(ledger, `/v1/reconciliation/day-report?businessDay=${day}`)).merchants[0].terminals[0].terminalId;
     const PAGES = [
@@ -289,6 +369,9 @@ describe('the operations console in a real browser (embedded ledger)', () => {
       { path: `clearing?day=${day}`, ready: 'tr[data-break]', name: 'clearing' },
       { path: `audit?day=${day}&scope=terminal&id=${terminalId}`, ready: 'table.trail', name: 'audit' },
       { path: 'terminals/new', ready: 'form', name: 'register-terminal' },
+      { path: 'terminals', ready: 'tr[data-terminal]', name: 'terminals' },
+      { path: 'projections', ready: 'tr[data-projection]', name: 'projections' },
+      { path: 'health', ready: 'tr[data-service]', name: 'health' },
     ];
     for (const viewport of ['desktop', 'tablet'] as const) {
       const page = await pageAs('operations', 'day', viewport);

@@ -1,11 +1,10 @@
 /**
  * What the console reads: the API's answers as they arrive (JSON, amounts as digit strings), typed
- * from the contracts' schemas (type-only: no server code reaches the browser). The routes of
- * docs/api.md that have no contract schema yet are typed here from their documentation.
+ * from the contracts' schemas (type-only: no server code reaches the browser).
  */
 import type {
-  breakResolution, breaksAnswer, breakType, clearingFilesAnswer, clearingImportAnswer, auditExportAnswer, dailyTotalsAnswer, dayReportAnswer, hashChainReport,
-  reconcileDayAnswer, reconciliationReportAnswer, hostLedgerAnswer, registerTerminalAnswer, sessionAnswer, unlockOperatorAnswer,
+  auditExportAnswer, breakResolution, breaksAnswer, breakType, clearingFilesAnswer, clearingImportAnswer, dailyTotalsAnswer, dayReportAnswer, hashChainReport, healthAnswer, projectionsAnswer,
+  reconcileDayAnswer, reconciliationReportAnswer, hostLedgerAnswer, registerTerminalAnswer, sessionAnswer, terminalListAnswer, unlockOperatorAnswer,
 } from '@pos/contracts';
 import type { z } from 'zod';
 
@@ -33,54 +32,11 @@ export type UnlockAnswer = Wire<typeof unlockOperatorAnswer>;
 export type Session = Wire<typeof sessionAnswer>;
 export type Role = Session['role'];
 
-/** `GET /v1/admin/terminals` (docs/api.md, Back office). */
-export interface TerminalView {
-  readonly terminalId: string;
-  readonly merchantId: string;
-  readonly merchantName: string;
-  readonly state: 'REGISTERED' | 'SIGNED_ON' | 'SIGNED_OFF';
-  readonly operatorId?: string;
-  readonly batchNo: string;
-  readonly businessDay: string;
-  readonly openBatch: readonly { currency: string; count: number; amount: string }[];
-  readonly lastActivityAt?: string;
-  readonly lockedOperators: readonly string[];
-  readonly timeZone: string;
-}
-
-/** `GET /v1/ops/projections` (docs/api.md, Operations). */
-export interface ProjectionView {
-  readonly name: string;
-  readonly service: string;
-  readonly description?: string;
-  readonly generation: number;
-  readonly documents?: number;
-  readonly position: string;
-  readonly lagEvents: number;
-  readonly digest: string;
-  readonly state: 'LIVE' | 'REBUILDING';
-  readonly rebuild?: {
-    readonly rebuildId: string;
-    readonly startedAt: string;
-    readonly phase?: string;
-    readonly processed: number;
-    readonly total: number;
-    readonly finishedAt?: string;
-    readonly result?: 'SWAPPED' | 'FAILED';
-    readonly generation?: number;
-    readonly errorCode?: string;
-    readonly error?: string;
-  };
-}
-
-/** `GET /v1/ops/health` (docs/api.md, Operations). */
-export interface HealthView {
-  readonly services: readonly { name: string; ready: boolean; checks: Record<string, unknown> }[];
-  readonly consumers: readonly { group: string; topic: string; partition?: number; lag: number }[];
-  readonly outbox: readonly { service: string; backlog: number }[];
-  readonly deadLetters: readonly { topic: string; count: number }[];
-  readonly at: string;
-}
+export type TerminalList = Wire<typeof terminalListAnswer>;
+export type TerminalView = TerminalList['terminals'][number];
+export type Projections = Wire<typeof projectionsAnswer>;
+export type ProjectionView = Projections['projections'][number];
+export type HealthView = Wire<typeof healthAnswer>;
 
 /** The reasons a person may give (the ledger itself clears breaks on a re-run). */
 export const MANUAL_RESOLUTIONS = ['ACQUIRER_CORRECTED', 'HOST_CORRECTED', 'TIMING_DIFFERENCE', 'WRITTEN_OFF', 'OTHER'] as const satisfies readonly BreakResolution[];

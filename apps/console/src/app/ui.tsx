@@ -2,7 +2,7 @@ import { createContext, type DependencyList, type ReactNode, type SelectHTMLAttr
 import { ApiError, get } from './api';
 import { DEFAULT_TIME_ZONE, formatAmount, formatCount, formatTime, humanCode, utcTitle } from './format';
 import { navigate, pageHref } from './router';
-import type { TerminalView } from './types';
+import type { TerminalList, TerminalView } from './types';
 
 export interface Loaded<T> {
   readonly data?: T;
@@ -124,7 +124,7 @@ interface Zones {
 }
 const ZonesContext = createContext<Zones | undefined>(undefined);
 export const ZonesProvider = ({ children }: { children: ReactNode }) => {
-  const list = useLoad(() => get<{ terminals: TerminalView[] }>('/v1/admin/terminals'), []);
+  const list = useLoad(() => get<TerminalList>('/v1/admin/terminals'), []);
   const value = useMemo<Zones>(() => {
     const byTerminal = new Map(list.data?.terminals.map((t) => [t.terminalId, t.timeZone]));
     const byMerchant = new Map(list.data?.terminals.map((t) => [t.merchantId, t.timeZone]));

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { get, post } from '../app/api';
 import { formatCount, shortHash } from '../app/format';
 import { useSession } from '../app/session';
-import type { ProjectionView } from '../app/types';
+import type { Projections, ProjectionView } from '../app/types';
 import { Badge, ErrorNote, Loading, TableBox, Time, useAction, useLoad } from '../app/ui';
 
 const Rebuild = ({ p, onStarted }: { p: ProjectionView; onStarted(): void }) => {
@@ -59,7 +59,7 @@ export const ProjectionsPage = () => {
   const fast = rebuilding || Date.now() - startedAt < 10_000;
   const list = useLoad(
     () =>
-      get<{ projections: ProjectionView[] }>('/v1/ops/projections').then((a) => {
+      get<Projections>('/v1/ops/projections').then((a) => {
         setRebuilding(a.projections.some((p) => p.state === 'REBUILDING'));
         return a;
       }),

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { get, post } from '../app/api';
 import { Link, pageHref, setParams, useLocation } from '../app/router';
 import { useSession } from '../app/session';
-import type { TerminalView, UnlockAnswer } from '../app/types';
+import type { TerminalList, TerminalView, UnlockAnswer } from '../app/types';
 import { Amount, Badge, ErrorNote, Loading, TableBox, Time, useLoad, Select, Head, useAction } from '../app/ui';
 
 const STATE: Record<TerminalView['state'], { label: string; tone: 'good' | 'plain' | 'warn' }> = {
@@ -30,7 +30,7 @@ const Unlock = ({ terminalId, operatorId, done }: { terminalId: string; operator
 export const TerminalsPage = () => {
   const { can } = useSession();
   // Live: the list follows the gateway's events within moments (docs/api.md).
-  const answer = useLoad(() => get<{ terminals: TerminalView[] }>('/v1/admin/terminals'), [], { refreshMs: 3000 });
+  const answer = useLoad(() => get<TerminalList>('/v1/admin/terminals'), [], { refreshMs: 3000 });
   const { terminals } = answer.data ?? {};
   const reload = answer.reload;
   const { params } = useLocation();
