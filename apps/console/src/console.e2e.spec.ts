@@ -130,6 +130,13 @@ describe('the operations console in a real browser (embedded ledger)', () => {
     // The chart is drawn, and its table gives each hour's sales by method.
     await page.locator('canvas[role="img"]').waitFor();
     expect(await page.locator('figure.chart tbody tr').count()).toBeGreaterThan(0);
+    // Its hours add up to the day's sales per method in the daily totals.
+    for (const method of ['BANK_CARD', 'QR']) {
+      const rows = daily.rows.filter((r: any) => r.method === method && r.currency === 'CNY');
+      const amount = rows.reduce((s: bigint, r: any) => s + BigInt(r.salesAmount), 0n);
+      const count = rows.reduce((s: number, r: any) => s + r.salesCount, 0);
+      expect(await textOf(page, `figure.chart tfoot td[data-method="${method}"]`), method).toBe(` ${plain(fmt(amount.toString(), 'CNY'))} (${count})`.trim());
+    }
     await screenshot(page, 'day-unbalanced-batches');
   });
 

@@ -105,6 +105,19 @@ export const SalesChart = ({ ledger, currency, zoneOf, merchantId }: { ledger: H
                   </tr>
                 ))}
               </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row">Day</th>
+                  {METHODS.map((m) => {
+                    const day = HOURS.reduce((t, h) => ({ count: t.count + cell(m.method, h).count, amount: t.amount + cell(m.method, h).amount }), { count: 0, amount: 0n });
+                    return (
+                      <td key={m.method} data-method={m.method}>
+                        <Amount minor={day.amount} currency={currency} /> ({formatCount(day.count)})
+                      </td>
+                    );
+                  })}
+                </tr>
+              </tfoot>
             </table>
           </TableBox>
         </details>
