@@ -90,6 +90,18 @@ describe('the operations console in a real browser (embedded ledger)', () => {
       await p.reload();
       await p.getByRole('heading', { name: 'Sign in to the ledger console' }).waitFor();
     }
+
+    // A session that ends under an open page (here its cookie is gone) brings the sign-in page back, saying so,
+    // and signing in again returns to the page asked for.
+    const p = await pageAs('finance');
+    await p.context().clearCookies();
+    await p.getByRole('link', { name: 'Clearing and breaks' }).click();
+    await p.getByRole('heading', { name: 'Sign in to the ledger console' }).waitFor();
+    expect(await p.getByRole('status').textContent()).toMatch(/^Your session has ended/);
+    await screenshot(p, 'sign-in-session-ended');
+    await p.getByLabel('Back-office token').fill(TEST_TOKENS.finance);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('heading', { name: 'Clearing and breaks' }).waitFor();
   });
 
   it('shows every unbalanced batch of the day with each difference, and the totals, as the day report answers them', async () => {

@@ -11,7 +11,7 @@ const why = (err: unknown): string => {
 
 /** Sign-in with a back-office token: the ledger answers a session cookie (HttpOnly) and the role. */
 export const SignInPage = () => {
-  const { signIn } = useSession();
+  const { signIn, ended } = useSession();
   const [token, setToken] = useState('');
   const [error, setError] = useState<{ text: string; code?: string }>();
   const [busy, setBusy] = useState(false);
@@ -29,6 +29,11 @@ export const SignInPage = () => {
   return (
     <div className="sign-in">
       <h1>Sign in to the ledger console</h1>
+      {ended && (
+        <p className="notice" role="status">
+          Your session has ended (30 minutes without a request, 12 hours since sign-in, signed out elsewhere, or its token revoked). Nothing was changed by the request that found it; sign in again to go on.
+        </p>
+      )}
       <p>Use your back-office token (operations, finance or auditor). The console keeps it only for this sign-in: the session lives in a cookie scripts cannot read.</p>
       <form onSubmit={(e) => void submit(e)} aria-describedby={error ? 'sign-in-error' : undefined}>
         <label className="field">
