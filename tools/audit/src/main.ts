@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, commanderCode, EXIT, EXIT_CODES_HELP, toCliError, usage } from './cli/errors';
+import { registerCheckpointCommands } from './checkpoint/checkpoint.command';
 import { registerClearingCommands } from './clearing/clearing.command';
 import { registerProjectionCommands } from './projections/projections.command';
 import { registerScanCommand } from './scan/scan.command';
@@ -30,6 +31,7 @@ ${EXIT_CODES_HELP}`,
     .exitOverride();
   registerProjectionCommands(program);
   registerVerifyCommand(program);
+  registerCheckpointCommands(program);
   registerTrailCommands(program);
   registerClearingCommands(program);
   registerScanCommand(program);

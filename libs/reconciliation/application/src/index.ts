@@ -7,3 +7,4 @@ export * from './import-clearing-file/clearing-store';
 export * from './import-clearing-file/import-clearing-file';
 export * from './reconcile-day/reconcile-day';
 export * from './clearing-reconciliation/clearing-reconciliation.controller';
+export * from './checkpoint/checkpoint-recorder';

@@ -28,3 +28,9 @@ export type { SourceRange } from './projections/source';
 export { abortRebuild, liveDigest, rebuildProjection, replayIntoMemory } from './projections/rebuild';
 export type { MemoryReplay, RebuildReport } from './projections/rebuild';
 export { ProjectionErrors } from './projections/projection.errors';
+export { inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle';
+export {
+  CHECKPOINT_SIGNING_KEY_VARIABLE, checkInclusionProof, checkpointPublicKeyFrom, checkpointSignerFrom, checkpointTree, CheckpointKeyError, contentOfLogMessage,
+  describePublicKey, FIRST_PREVIOUS_ROOT, proveInclusion, verifyStatement,
+} from './checkpoint';
+export type { CheckpointedStreamRange, CheckpointSigner, CheckpointStatement, CheckpointTree, InclusionProof, ProofFinding, StoredEventContent } from './checkpoint';

@@ -22,6 +22,10 @@ export interface LedgerEnv {
   readonly iso8583Port: number;
   /** LEDGER_KEY_ENCRYPTION_KEY: 64 hex digits sealing terminal master keys at rest (the embedded default on loopback may go without). */
   readonly keyEncryptionKey?: string;
+  /** LEDGER_CHECKPOINT_SIGNING_KEY: the acquirer's Ed25519 key signing daily checkpoints, a PKCS#8 PEM or the seed as 64 hex digits (the embedded default on loopback may go without). */
+  readonly checkpointSigningKey?: string;
+  /** LEDGER_CHECKPOINT_GRACE_SECONDS: how long after a day's end (00:00 UTC) the last commits may take to reach the log before the day is checkpointed (default 300). */
+  readonly checkpointGraceSeconds: number;
 }
 
 const int = (name: string, value: string | undefined, fallback: number, min: number, max: number): number => {
@@ -45,5 +49,7 @@ export const readEnv = (env: NodeJS.ProcessEnv = process.env): LedgerEnv => {
     backgroundHeapMb: int('LEDGER_BACKGROUND_HEAP_MB', env.LEDGER_BACKGROUND_HEAP_MB, 128, 64, 65_536),
     iso8583Port: int('LEDGER_ISO8583_PORT', env.LEDGER_ISO8583_PORT, 8583, 0, 65_535),
     ...(env.LEDGER_KEY_ENCRYPTION_KEY ? { keyEncryptionKey: env.LEDGER_KEY_ENCRYPTION_KEY } : {}),
+    ...(env.LEDGER_CHECKPOINT_SIGNING_KEY ? { checkpointSigningKey: env.LEDGER_CHECKPOINT_SIGNING_KEY } : {}),
+    checkpointGraceSeconds: int('LEDGER_CHECKPOINT_GRACE_SECONDS', env.LEDGER_CHECKPOINT_GRACE_SECONDS, 300, 0, 86_400),
   };
 };
