@@ -66,11 +66,14 @@ export const checkpointTree = (events: readonly StoredEventContent[]): Checkpoin
   const altered: Array<{ streamId: string; version: number }> = [];
   for (const streamId of [...byStream.keys()].sort()) {
     const list = (byStream.get(streamId) ?? []).sort((a, b) => a.version - b.version);
+    // Each event after the first is hashed on the hash its predecessor's content gives, not on the prevHash stored with it:
+    // an edit anywhere in the range then changes the head, whether or not the later links were rewritten to match.
     let head = '';
-    for (const e of list) {
+    for (const [i, stored] of list.entries()) {
+      const e = i === 0 ? stored : { ...stored, prevHash: head };
       const data = eventLeafData(e);
       head = storedEventHash(e);
-      if (head !== e.hash) altered.push({ streamId, version: e.version });
+      if (head !== stored.hash) altered.push({ streamId, version: e.version });
       leaves.push({ kind: 'event', streamId, version: e.version, eventId: e.eventId, data, hash: leafHash(data) });
     }
     const last = list[list.length - 1];
