@@ -11,6 +11,7 @@ import { registerCheckpointCommands } from './checkpoint/checkpoint.command';
 import { registerClearingCommands } from './clearing/clearing.command';
 import { registerProjectionCommands } from './projections/projections.command';
 import { registerScanCommand } from './scan/scan.command';
+import { registerSettlementCommands } from './settlements/settlements.command';
 import { registerTokenCommands } from './tokens/tokens.command';
 import { registerTrailCommands } from './trail/trail.command';
 import { registerVerifyCommand } from './verify/verify.command';
@@ -32,6 +33,7 @@ ${EXIT_CODES_HELP}`,
   registerProjectionCommands(program);
   registerVerifyCommand(program);
   registerCheckpointCommands(program);
+  registerSettlementCommands(program);
   registerTrailCommands(program);
   registerClearingCommands(program);
   registerScanCommand(program);

@@ -25,6 +25,9 @@ interface Deployment {
   /** A sale as the terminal gateway's store holds it, and a way to write to that store behind its back. */
   readonly sale: () => Promise<StoredSale>;
   readonly raw: () => RawStore;
+  /** A BatchSettled as the settlement store holds it, and a way to write to that store behind its back. */
+  readonly settled: () => Promise<{ streamId: string; payload: Record<string, unknown> }>;
+  readonly rawSettlement: () => RawStore;
   /** What the process closing the day wrote, for a failure's message. */
   readonly output: () => string;
 }
@@ -62,6 +65,28 @@ const forgerScenario = async (d: Deployment) => {
   // Another key than the acquirer's does not verify the day.
   const otherKey = await audit(['checkpoint', 'verify', '--day', D, '--public-key', 'ab'.repeat(32), '--json'], d.env);
   expect(otherKey.code).toBe(1);
+
+  // Every BatchSettled rebuilt from the terminals' events by the settlement code is the recorded one, byte for byte.
+  const rebuilt = await audit(['settlements', 'rebuild', '--business-day', D, '--json'], d.env);
+  expect(rebuilt.code, rebuilt.stderr + rebuilt.stdout.slice(0, 3000)).toBe(0);
+  expect(rebuilt.json()).toMatchObject({ ok: true, settlements: DAY.terminals, differences: [] });
+  expect(rebuilt.json().identical).toBeGreaterThanOrEqual(2 * DAY.terminals);
+  const batch = await d.settled();
+  const rawSettlement = d.rawSettlement();
+  try {
+    await rawSettlement.tamper(batch.streamId, 1, { ...batch.payload, payoutDate: '2099-01-01' });
+  } finally {
+    await rawSettlement.close();
+  }
+  const differs = await audit(['settlements', 'rebuild', '--business-day', D, '--json'], d.env);
+  expect(differs.code).toBe(1);
+  expect(differs.json().differences).toEqual([expect.objectContaining({ streamId: batch.streamId, version: 1, code: 'REBUILT_DIFFERS' })]);
+  const raw0 = d.rawSettlement();
+  try {
+    await raw0.tamper(batch.streamId, 1, batch.payload);
+  } finally {
+    await raw0.close();
+  }
 
   // A merchant checks offline that its sale is in the day, with nothing but the public key.
   const sale = await d.sale();
@@ -106,6 +131,7 @@ const forgerScenario = async (d: Deployment) => {
   expect(text.stdout).toContain(`stores STREAM_REWRITTEN ${sale.streamId}`);
 };
 
+const settledQuery = "SELECT stream_id, payload FROM events WHERE type = 'BatchSettled' ORDER BY stream_id LIMIT 1";
 const saleQuery = "SELECT stream_id, version, payload FROM events WHERE type = 'TransactionCompleted' ORDER BY position LIMIT 1 OFFSET 3";
 
 describe('daily checkpoints on the embedded ledger', () => {
@@ -134,6 +160,16 @@ describe('daily checkpoints on the embedded ledger', () => {
         }
       },
       raw: () => rawSqliteStore(file),
+      settled: async () => {
+        const db = new DatabaseSync(join(dir, 'settlement.db'), { readOnly: true });
+        try {
+          const r = db.prepare(settledQuery).get() as { stream_id: string; payload: string };
+          return { streamId: r.stream_id, payload: JSON.parse(r.payload) };
+        } finally {
+          db.close();
+        }
+      },
+      rawSettlement: () => rawSqliteStore(join(dir, 'settlement.db')),
       output: () => ledger.output(),
     });
   });
@@ -167,6 +203,11 @@ describe('daily checkpoints on the microservice deployment (Kafka and PostgreSQL
         return { streamId: r.stream_id, version: r.version, payload: r.payload };
       },
       raw: () => rawPgStore(pool, 'terminal_gateway'),
+      settled: async () => {
+        const { rows: [r] } = await pool.query(settledQuery.replace('FROM events', 'FROM settlement.events'));
+        return { streamId: r.stream_id, payload: r.payload };
+      },
+      rawSettlement: () => rawPgStore(pool, 'settlement'),
       output: () => reconciliation.output(),
     });
   });
