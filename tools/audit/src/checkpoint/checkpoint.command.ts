@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
-import { CHECKPOINT_EVENTS, CHECKPOINTS_STREAM_ID, TERMINAL_EVENTS } from '@pos/contracts';
+import { CHECKPOINT_EVENTS, CHECKPOINTS_STREAM_ID, type DayCheckpointed, TERMINAL_EVENTS } from '@pos/contracts';
 import {
   checkInclusionProof, CheckpointKeyError, checkpointPublicKeyFrom, checkpointSignerFrom, checkpointTree, describePublicKey, type InclusionProof, proveInclusion,
   type StoredEventContent, verifyStatement,
 } from '@pos/eventing';
-import { type Checkpoint, eventsOfLogRange, statementOf } from '@pos/reconciliation-application';
+import { type Checkpoint, CHECKPOINT_DOCS, eventsOfLogRange, statementOf } from '@pos/reconciliation-application';
 import { CliError, EXIT, usage } from '../cli/errors';
 import * as parse from '../cli/options';
 import { emit, jsonText } from '../cli/output';
@@ -45,13 +45,29 @@ const trustedKey = (given: KeyObject | undefined, ctx: AuditContext): KeyObject 
   }
 };
 
-const checkpoints = async (ctx: AuditContext): Promise<Checkpoint[]> =>
+type Signed = DayCheckpointed['data'];
+
+/** The checkpoints as recorded on their stream (signed; the stream list is not in the event). */
+const checkpoints = async (ctx: AuditContext): Promise<Signed[]> =>
   (await ctx.store('reconciliation').readStream(CHECKPOINTS_STREAM_ID, CHECKPOINT_EVENTS)).map((e) => e.data);
 
-const checkpointOf = async (ctx: AuditContext, day: string): Promise<Checkpoint> => {
+const checkpointOf = async (ctx: AuditContext, day: string): Promise<Signed> => {
   const found = (await checkpoints(ctx)).find((c) => c.businessDay === day);
   if (!found) throw usage('CHECKPOINT_NOT_FOUND', `business day ${day} has no checkpoint (not closed yet, or nothing was recorded)`);
   return found;
+};
+
+/**
+ * The streams a checkpoint covers, with the heads it signed: the recorder's document, or where it
+ * is missing or is not this checkpoint's, the streams the log's range holds. Either only says
+ * which stream to name: what is signed is the root, which covers every head.
+ */
+const withStreams = async (ctx: AuditContext, c: Signed): Promise<Checkpoint> => {
+  const doc = await ctx.store('reconciliation').getDocument<Checkpoint>(CHECKPOINT_DOCS.collection, CHECKPOINT_DOCS.day(c.businessDay));
+  if (doc && doc.sequence === c.sequence && doc.rootHash === c.rootHash) return { ...c, streams: doc.streams };
+  const events = await eventsOfLogRange(ctx.log, c.log.from, c.log.until);
+  const serviceOf = new Map(events.map((e) => [e.streamId, e.service]));
+  return { ...c, streams: checkpointTree(events).streams.map((s) => ({ ...s, service: serviceOf.get(s.streamId) ?? 'reconciliation' })) };
 };
 
 /** The checkpoint's events as the stores hold them now, with the versions a store no longer has. */
@@ -91,7 +107,7 @@ const compare = (c: Checkpoint, source: 'stores' | 'log', events: readonly Store
 };
 
 const verifyDay = async (ctx: AuditContext, day: string, key: KeyObject) => {
-  const c = await checkpointOf(ctx, day);
+  const c = await withStreams(ctx, await checkpointOf(ctx, day));
   const findings: Finding[] = [];
   const keyId = describePublicKey(key).keyId;
   if (keyId !== c.keyId) findings.push({ source: 'signature', code: 'KEY_MISMATCH', reason: `signed by key ${c.keyId}, the trusted key is ${keyId}` });
@@ -121,7 +137,12 @@ const transactionOf = async (ctx: AuditContext, rrn: string, terminal: string | 
 
 const prove = async (ctx: AuditContext, rrn: string, terminal: string | undefined): Promise<InclusionProof> => {
   const event = await transactionOf(ctx, rrn, terminal);
-  const c = (await checkpoints(ctx)).find((x) => x.streams.some((s) => s.streamId === event.streamId && s.fromVersion <= event.version && event.version <= s.toVersion));
+  let c: Checkpoint | undefined;
+  for (const signed of await checkpoints(ctx)) {
+    const full = await withStreams(ctx, signed);
+    if (full.streams.some((s) => s.streamId === event.streamId && s.fromVersion <= event.version && event.version <= s.toVersion)) c = full;
+    if (c) break;
+  }
   if (!c) throw usage('CHECKPOINT_NOT_FOUND', `the transaction with RRN ${rrn} is in no checkpoint yet (its day has not closed)`);
   const { events } = await fromStores(ctx, c);
   const tree = checkpointTree(events);

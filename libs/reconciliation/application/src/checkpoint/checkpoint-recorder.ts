@@ -3,7 +3,7 @@ import {
   type CheckpointSigner, type CheckpointStatement, checkpointTree, contentOfLogMessage, FIRST_PREVIOUS_ROOT, type LogPositions, type MessageLog, type ServiceStore,
   type StoredEventContent,
 } from '@pos/eventing';
-import { addDays, businessDayOf, type Clock, ConcurrencyError, toDate } from '@pos/kernel';
+import { addDays, businessDayOf, type Clock, CodedError, ConcurrencyError, toDate } from '@pos/kernel';
 import type { Logger } from '@pos/platform';
 import { ReconciliationErrors } from '@pos/reconciliation-domain';
 
@@ -17,7 +17,8 @@ const SERVICE_OF_TOPIC: Readonly<Record<string, CheckpointedStream['service']>> 
 /** Documents beside the checkpoints stream, written in its append: the last one (where the next starts) and one per day. */
 export const CHECKPOINT_DOCS = { collection: 'checkpoints', latest: 'latest', day: (businessDay: string) => `day-${businessDay}` } as const;
 
-export type Checkpoint = DayCheckpointed['data'];
+/** A checkpoint as the recorder keeps it and the API answers it: the event's data and every stream it covers. */
+export type Checkpoint = DayCheckpointed['data'] & { readonly streams: readonly CheckpointedStream[] };
 
 export const statementOf = (c: Checkpoint): CheckpointStatement => ({
   format: 'pos-ledger-checkpoint/1', businessDay: c.businessDay, sequence: c.sequence, closedAt: c.closedAt, treeSize: c.treeSize, rootHash: c.rootHash,
@@ -101,13 +102,15 @@ export class CheckpointRecorder {
     };
     const checkpoint: Checkpoint = {
       ...base, closedBy, log: { topics: [...CHECKPOINT_TOPICS], from: { ...from }, until },
-      streams: tree.streams.map((s) => ({ ...s, service: serviceOf.get(s.streamId) ?? 'reconciliation' })), events: events.length,
+      streamCount: tree.streams.length, events: events.length,
       publicKey: this.signer.publicKeyHex, signature: this.signer.sign({ format: 'pos-ledger-checkpoint/1', ...base }),
+      streams: tree.streams.map((s) => ({ ...s, service: serviceOf.get(s.streamId) ?? 'reconciliation' })),
     };
+    const { streams: _listed, ...data } = checkpoint;
     try {
       await this.store.transaction(async (tx) => {
         await tx.events.append(CHECKPOINTS_STREAM_ID, base.sequence - 1, [
-          { type: 'DayCheckpointed', data: checkpoint, occurredAt: now, context: { correlationId: `checkpoint-${businessDay}`, causationId: `checkpoint-${businessDay}`, actor: { type: 'system', id: 'checkpoint-recorder' } } },
+          { type: 'DayCheckpointed', data, occurredAt: now, context: { correlationId: `checkpoint-${businessDay}`, causationId: `checkpoint-${businessDay}`, actor: { type: 'system', id: 'checkpoint-recorder' } } },
         ]);
         await tx.documents.put(CHECKPOINT_DOCS.collection, CHECKPOINT_DOCS.latest, checkpoint);
         await tx.documents.put(CHECKPOINT_DOCS.collection, CHECKPOINT_DOCS.day(businessDay), checkpoint);
@@ -159,7 +162,12 @@ export class CheckpointRecorder {
   start(): void {
     const tick = () => {
       this.running = this.closeDueDays()
-        .catch((e: unknown) => this.logger.error({ err: e }, 'closing due business days failed; retried at the next tick'))
+        .catch((e: unknown) =>
+          // Another replica closed the day first: nothing to retry.
+          e instanceof CodedError && e.code === 'CHECKPOINT_DAY_CLOSED'
+            ? this.logger.info({ reason: e.message }, 'business day closed by another recorder')
+            : this.logger.error({ err: e }, 'closing due business days failed; retried at the next tick'),
+        )
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
         });

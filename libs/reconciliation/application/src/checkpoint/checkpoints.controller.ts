@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { calendarDay, reconciliationSchemas } from '@pos/contracts';
+import { calendarDay, checkpointedStream, reconciliationSchemas } from '@pos/contracts';
 import { ApiContract, parseQuery, parseRequest } from '@pos/platform';
 import { ReconciliationErrors } from '@pos/reconciliation-domain';
 import { z } from 'zod';
 import { CheckpointRecorder } from './checkpoint-recorder';
 
+const checkpointAnswer = reconciliationSchemas.DayCheckpointed.extend({ streams: z.array(checkpointedStream).describe('every stream of the range, with the version range covered and the head hash signed') });
 const dayPath = z.object({ businessDay: calendarDay });
 const closeRequest = z.object({ businessDay: calendarDay }).strict();
 const publicKeyAnswer = z.object({
@@ -36,7 +37,7 @@ export class CheckpointsController {
     summary: "A business day's checkpoint: the log range and streams it covers, its Merkle root and the signature",
     params: dayPath,
     status: 200,
-    answer: reconciliationSchemas.DayCheckpointed,
+    answer: checkpointAnswer,
     errors: { 404: ['CHECKPOINT_NOT_FOUND'] },
   })
   async get(@Param() params: unknown) {
@@ -52,7 +53,7 @@ export class CheckpointsController {
     summary: 'Close a business day now (end of day, once its terminals have settled) rather than at its cut-off: records its signed checkpoint',
     body: closeRequest,
     status: 201,
-    answer: reconciliationSchemas.DayCheckpointed,
+    answer: checkpointAnswer,
     errors: { 400: ['CHECKPOINT_DAY_INVALID'], 409: ['CHECKPOINT_DAY_CLOSED'] },
   })
   close(@Body() body: unknown) {

@@ -132,7 +132,12 @@ export type DayCheckpointed = Event<
     readonly closedBy: 'CUT_OFF' | 'OPERATIONS';
     /** The log range covered: from the previous checkpoint's end (inclusive) to this one's (exclusive), offsets per `topic/partition`. */
     readonly log: { readonly topics: readonly string[]; readonly from: Readonly<Record<string, string>>; readonly until: Readonly<Record<string, string>> };
-    readonly streams: readonly CheckpointedStream[];
+    /**
+     * How many streams the range holds. The list itself (CheckpointedStream, with each head) is in
+     * the recorder's document and in GET /v1/checkpoints/{day}, not here: a day of many thousand
+     * terminals would not fit one Kafka message. The root commits to every head anyway.
+     */
+    readonly streamCount: number;
     readonly events: number;
     readonly treeSize: number;
     readonly rootHash: string;

@@ -66,15 +66,7 @@ export const reconciliationSchemas = {
     closedAt: z.iso.datetime(),
     closedBy: z.enum(['CUT_OFF', 'OPERATIONS']),
     log: z.object({ topics: z.array(z.string().min(1)), from: z.record(z.string(), z.string().regex(/^\d+$/)), until: z.record(z.string(), z.string().regex(/^\d+$/)) }),
-    streams: z.array(
-      z.object({
-        streamId: z.string().min(1),
-        service: z.enum(['terminal-gateway', 'settlement', 'reconciliation']),
-        fromVersion: z.number().int().positive(),
-        toVersion: z.number().int().positive(),
-        headHash: sha256Hex,
-      }),
-    ),
+    streamCount: count,
     events: count,
     treeSize: count,
     rootHash: sha256Hex,
@@ -84,5 +76,14 @@ export const reconciliationSchemas = {
     signature: z.base64(),
   }),
 } as const;
+
+/** A stream's part of a daily checkpoint (the recorder's document and the API; see DayCheckpointed). */
+export const checkpointedStream = z.object({
+  streamId: z.string().min(1),
+  service: z.enum(['terminal-gateway', 'settlement', 'reconciliation']),
+  fromVersion: z.number().int().positive(),
+  toVersion: z.number().int().positive(),
+  headHash: sha256Hex,
+});
 
 export const reconciliationSchemasMatchTypes: SchemasDecode<typeof reconciliationSchemas, E.ReconciliationEvent> = true;
