@@ -33,7 +33,13 @@ const later = (from: LogPositions, until: LogPositions): Record<string, string> 
  * The events a log range holds, once each (the outbox may publish a batch twice), without the
  * checkpoints' own stream (each checkpoint is signed itself, and chained by previousRootHash).
  */
-export const eventsOfLogRange = async (log: MessageLog, from: LogPositions, until: LogPositions): Promise<Array<StoredEventContent & { service: CheckpointedStream['service'] }>> => {
+export const eventsOfLogRange = async (
+  log: MessageLog,
+  from: LogPositions,
+  until: LogPositions,
+  /** Told the log time of each message read (Kafka record time, the embedded log's append time). */
+  onLogTime?: (at: string) => void,
+): Promise<Array<StoredEventContent & { service: CheckpointedStream['service'] }>> => {
   const seen = new Map<string, StoredEventContent & { service: CheckpointedStream['service'] }>();
   await log.readRange({
     topics: CHECKPOINT_TOPICS, from, until,
@@ -41,6 +47,7 @@ export const eventsOfLogRange = async (log: MessageLog, from: LogPositions, unti
       for (const m of messages) {
         const e = contentOfLogMessage(m.value);
         const key = `${e.streamId}\u0000${e.version}`;
+        if (m.timestamp) onLogTime?.(m.timestamp);
         if (e.streamId !== CHECKPOINTS_STREAM_ID && !seen.has(key)) seen.set(key, { ...e, service: SERVICE_OF_TOPIC[m.topic] ?? 'reconciliation' });
       }
     },
@@ -93,7 +100,13 @@ export class CheckpointRecorder {
     if (businessDay > businessDayOf(now)) throw ReconciliationErrors.CHECKPOINT_DAY_INVALID(`business day ${businessDay} has not begun (today is ${businessDayOf(now)} UTC)`, { businessDay });
     const from = previous?.log.until ?? (await this.log.startOffsets(CHECKPOINT_TOPICS));
     const until = later(from, closedBy === 'CUT_OFF' ? await this.log.offsetsForTime(CHECKPOINT_TOPICS, toDate(addDays(businessDay, 1))) : await this.log.endOffsets(CHECKPOINT_TOPICS));
-    const events = await eventsOfLogRange(this.log, from, until);
+    let firstLogged: string | undefined;
+    const events = await eventsOfLogRange(this.log, from, until, (at) => {
+      if (!firstLogged || at < firstLogged) firstLogged = at;
+    });
+    // A day closed on request labels what the log received since the last close: not a day before any of it arrived.
+    if (closedBy === 'OPERATIONS' && firstLogged && businessDay < businessDayOf(new Date(firstLogged)))
+      throw ReconciliationErrors.CHECKPOINT_DAY_INVALID(`business day ${businessDay} is before the first event it would cover (logged ${firstLogged})`, { businessDay, firstLoggedAt: firstLogged });
     const tree = checkpointTree(events);
     const serviceOf = new Map(events.map((e) => [e.streamId, e.service]));
     const base = {
