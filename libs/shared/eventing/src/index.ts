@@ -31,9 +31,8 @@ export { ProjectionErrors } from './projections/projection.errors';
 export { DigestCache, ProjectionRebuilds, projectionStatus } from './projections/status';
 export type { ProjectionStatus } from './projections/status';
 export { consumerLagByPartition, deadLetterCounts } from './ops';
-export { inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle';
 export {
-  CHECKPOINT_SIGNING_KEY_VARIABLE, checkInclusionProof, checkpointPublicKeyFrom, checkpointSignerFrom, checkpointTree, CheckpointKeyError, contentOfLogMessage,
+  checkInclusionProof, checkpointPublicKeyFrom, checkpointSignerFrom, checkpointTree, CheckpointKeyError, contentOfLogMessage,
   describePublicKey, FIRST_PREVIOUS_ROOT, proveInclusion, verifyStatement,
 } from './checkpoint';
-export type { CheckpointedStreamRange, CheckpointSigner, CheckpointStatement, CheckpointTree, InclusionProof, ProofFinding, StoredEventContent } from './checkpoint';
+export type { CheckpointSigner, CheckpointStatement, InclusionProof, StoredEventContent } from './checkpoint';
