@@ -84,7 +84,8 @@ describe('docs/api.md', () => {
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-docs-'));
-    ledger = await spawnLedger(dir, { LEDGER_SCRYPT_COST: '1024' });
+    // The embedded default as a newcomer runs it: no checkpoint key configured, so the development one signs.
+    ledger = await spawnLedger(dir, { LEDGER_SCRYPT_COST: '1024', LEDGER_CHECKPOINT_SIGNING_KEY: '' });
   });
   afterAll(async () => {
     await ledger?.kill('SIGTERM');

@@ -7,9 +7,11 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, commanderCode, EXIT, EXIT_CODES_HELP, toCliError, usage } from './cli/errors';
+import { registerCheckpointCommands } from './checkpoint/checkpoint.command';
 import { registerClearingCommands } from './clearing/clearing.command';
 import { registerProjectionCommands } from './projections/projections.command';
 import { registerScanCommand } from './scan/scan.command';
+import { registerSettlementCommands } from './settlements/settlements.command';
 import { registerTokenCommands } from './tokens/tokens.command';
 import { registerTrailCommands } from './trail/trail.command';
 import { registerVerifyCommand } from './verify/verify.command';
@@ -30,6 +32,8 @@ ${EXIT_CODES_HELP}`,
     .exitOverride();
   registerProjectionCommands(program);
   registerVerifyCommand(program);
+  registerCheckpointCommands(program);
+  registerSettlementCommands(program);
   registerTrailCommands(program);
   registerClearingCommands(program);
   registerScanCommand(program);

@@ -8,3 +8,4 @@ export * from './import-clearing-file/import-clearing-file';
 export * from './reconcile-day/reconcile-day';
 export * from './clearing-reconciliation/clearing-reconciliation.controller';
 export * from './reconciliation.projections';
+export * from './checkpoint/checkpoint-recorder';

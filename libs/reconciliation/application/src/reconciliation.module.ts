@@ -2,7 +2,11 @@ import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type O
 import {
   applyLiveBatch, type Consumer, type MessageLog, OutboxRelay, type RelayOptions, type ServiceStore, startIdempotentConsumer, StoreSubscription, storePosition,
 } from '@pos/eventing';
-import { LOGGER, type LedgerMetrics, type Logger, METRICS, SERVICE_STORE } from '@pos/platform';
+import { checkpointSignerFrom } from '@pos/eventing';
+import type { Clock } from '@pos/kernel';
+import { CLOCK, LEDGER_CONFIG, type LedgerConfig, LOGGER, type LedgerMetrics, type Logger, METRICS, SERVICE_STORE } from '@pos/platform';
+import { CheckpointRecorder } from './checkpoint/checkpoint-recorder';
+import { CheckpointsController } from './checkpoint/checkpoints.controller';
 import { AuditTrailController } from './audit-trail/audit-trail.controller';
 import { BREAKS_PROJECTION, BREAKS_SUBSCRIPTION } from './breaks/breaks.projector';
 import { ClearingReconciliationController } from './clearing-reconciliation/clearing-reconciliation.controller';
@@ -65,14 +69,45 @@ export class ReconciliationRuntime implements OnApplicationBootstrap, OnApplicat
   }
 }
 
+/** Runs the checkpoint recorder's cut-off timer for as long as the app runs. */
+class CheckpointSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(CheckpointRecorder) private readonly recorder: CheckpointRecorder) {}
+  onApplicationBootstrap() {
+    this.recorder.start();
+  }
+  onApplicationShutdown() {
+    return this.recorder.stop();
+  }
+}
+
+/**
+ * The recorder of daily checkpoints, in the process that serves reconciliation (the embedded
+ * ledger's HTTP thread, or the reconciliation service): it signs with the configured key, and
+ * refuses to start without one except on the embedded default on loopback.
+ */
+const checkpointRecorder = {
+  provide: CheckpointRecorder,
+  inject: [DEPS, LEDGER_CONFIG, CLOCK, LOGGER],
+  useFactory: (deps: ReconciliationDeps, config: LedgerConfig, clock: Clock, logger: Logger) => {
+    const c = config.checkpoints ?? { developmentKeyAccepted: false, graceSeconds: 300 };
+    const signer = checkpointSignerFrom(c.signingKey, c.developmentKeyAccepted);
+    const log = logger.child({ component: 'checkpoints' });
+    log.info({ keyId: signer.keyId, development: signer.development }, 'daily checkpoints signed with this key');
+    return new CheckpointRecorder(deps.store, deps.log, signer, clock, log, { graceSeconds: c.graceSeconds });
+  },
+};
+
 /** reconciliation: daily totals, the audit trail, and three-way reconciliation against acquirer clearing files. */
 @Module({})
 export class ReconciliationModule {
   static register(deps: ReconciliationDeps): DynamicModule {
     return {
       module: ReconciliationModule,
-      controllers: [DailyTotalsController, AuditTrailController, ClearingReconciliationController],
-      providers: [{ provide: DEPS, useValue: deps }, { provide: SERVICE_STORE, useValue: deps.store }, ...(deps.background === false ? [] : [ReconciliationRuntime])],
+      controllers: [DailyTotalsController, AuditTrailController, ClearingReconciliationController, CheckpointsController],
+      providers: [
+        { provide: DEPS, useValue: deps }, { provide: SERVICE_STORE, useValue: deps.store }, checkpointRecorder, CheckpointSchedule,
+        ...(deps.background === false ? [] : [ReconciliationRuntime]),
+      ],
     };
   }
 }

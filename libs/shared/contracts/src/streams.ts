@@ -19,3 +19,5 @@ export const ACCESS_EVENTS = EventTypes.ofSchemas(accessSchemas);
 export const BREAK_EVENTS = EventTypes.of('ReconciliationBreakDetected', 'ReconciliationBreakAssigned', 'ReconciliationBreakResolved');
 /** `reconciliation-day-<businessDay>`. */
 export const RECONCILIATION_DAY_EVENTS = EventTypes.of('ReconciliationRunCompleted', 'DayReconciled');
+/** `checkpoints`, in the reconciliation store. */
+export const CHECKPOINT_EVENTS = EventTypes.of('DayCheckpointed');

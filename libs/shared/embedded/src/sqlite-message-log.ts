@@ -257,6 +257,9 @@ export class SqliteMessageLog implements MessageLog {
     return out;
   }
 
+  /** Every topic exists here (an empty one reads as empty): nothing to create. */
+  async ensureTopics(): Promise<void> {}
+
   /** The next offset to be written, per partition ('0' for an empty one). */
   async endOffsets(topics: readonly string[]): Promise<LogPositions> {
     return this.perPartition(topics, 'SELECT partition, MAX(offset) + 1 AS n FROM records WHERE topic = ? GROUP BY partition', () => 0);

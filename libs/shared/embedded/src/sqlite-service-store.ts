@@ -5,6 +5,7 @@ import {
   AppendSignal, contextOf, decodeStoredEvent, draftStream, GENESIS_HASH, parseWithBigInt, partitionKeyOf, ofTypes, recordedFromDraft, storedEventHash, storedLogMessage, stringifyWithBigInt, verifyChain,
   type AppendOutcome, type DocumentReader, type DocumentWrite, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord,
   type ServiceStore, type StoredEventDraft, type StorePosition, type StoreTx, type StreamAppend,
+  type StoredEventContent,
 } from '@pos/eventing';
 import { FileWakeup, intColumn, Mutex, openSqlite, optionalTextColumn, relaxedWriteTransaction, type SqlRow, Statements, textColumn, writeTransaction } from './sqlite';
 
@@ -116,18 +117,21 @@ const toRecorded = (row: EventRow): RecordedEvent<LedgerEvent> =>
     hash: row.hash,
   });
 
-const hashOf = (row: EventRow): string =>
-  storedEventHash({
-    eventId: row.event_id,
-    streamId: row.stream_id,
-    version: row.version,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    payload: JSON.parse(row.payload),
-    context: JSON.parse(row.context),
-    occurredAt: row.occurred_at,
-    prevHash: row.prev_hash,
-  });
+/** A row's hashed content and link, as stored (what a verifier recomputes from). */
+const contentOf = (row: EventRow): StoredEventContent => ({
+  eventId: row.event_id,
+  streamId: row.stream_id,
+  version: row.version,
+  type: row.type,
+  schemaVersion: row.schema_version,
+  payload: JSON.parse(row.payload),
+  context: JSON.parse(row.context),
+  occurredAt: row.occurred_at,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+const hashOf = (row: EventRow): string => storedEventHash(contentOf(row));
 
 /** SQLite rowids are positions: one writer at a time, so their order is commit order. */
 const positionNumber = (p: StorePosition): number => Number(p);
@@ -365,6 +369,10 @@ export class SqliteServiceStore implements ServiceStore {
     } finally {
       if (own && db.isTransaction) db.exec('COMMIT');
     }
+  }
+
+  async readStoredEvents(streamId: string, fromVersion: number, toVersion: number): Promise<StoredEventContent[]> {
+    return this.r.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version`).all(streamId, fromVersion, toVersion).map((r) => contentOf(eventRow(r)));
   }
 
   async listStreams(prefix: string): Promise<string[]> {

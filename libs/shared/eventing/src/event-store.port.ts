@@ -1,5 +1,6 @@
 import type { EventTypes, LedgerEvent } from '@pos/contracts';
 import type { ConcurrencyError, EventContext, RecordedEvent } from '@pos/kernel';
+import type { StoredEventContent } from './checkpoint';
 import type { LogMessage } from './message-log.port';
 
 /** Versions count from 1; a stream that does not exist is at version 0. */
@@ -178,6 +179,8 @@ export interface ServiceStore {
   /** How many readable events lie in (after, until): for progress. */
   countBetween(after: StorePosition, until: StorePosition): Promise<number>;
   verifyStream(streamId: string): Promise<HashChainReport>;
+  /** A stream's events from `fromVersion` to `toVersion` (inclusive) exactly as stored, undecoded: what a checkpoint recomputes its leaves from. */
+  readStoredEvents(streamId: string, fromVersion: number, toVersion: number): Promise<StoredEventContent[]>;
   listStreams(prefix: string): Promise<string[]>;
   /**
    * Hands the oldest unpublished events (up to `limit`, in order) to `publish`

@@ -31,3 +31,8 @@ export { ProjectionErrors } from './projections/projection.errors';
 export { DigestCache, ProjectionRebuilds, projectionStatus } from './projections/status';
 export type { ProjectionStatus } from './projections/status';
 export { consumerLagByPartition, deadLetterCounts } from './ops';
+export {
+  checkInclusionProof, checkpointPublicKeyFrom, checkpointSignerFrom, checkpointTree, CheckpointKeyError, contentOfLogMessage,
+  describePublicKey, FIRST_PREVIOUS_ROOT, proveInclusion, verifyStatement,
+} from './checkpoint';
+export type { CheckpointSigner, CheckpointStatement, InclusionProof, StoredEventContent } from './checkpoint';

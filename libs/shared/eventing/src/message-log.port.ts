@@ -83,6 +83,11 @@ export interface MessageLog {
    * that the services use and commits nothing; resolves once every partition reached `until`.
    */
   readRange(options: ReadRangeOptions): Promise<void>;
+  /**
+   * Creates the topics where the log has them only once written to (Kafka's admin client):
+   * for a reader that must see a topic nothing was published to yet as empty (checkpoints).
+   */
+  ensureTopics(topics: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -28,6 +28,10 @@ export interface LedgerEnv {
   /** LEDGER_GATEWAY_URL, LEDGER_SETTLEMENT_URL: where the reconciliation app forwards the other services' routes (microservices). */
   readonly gatewayUrl?: string;
   readonly settlementUrl?: string;
+  /** LEDGER_CHECKPOINT_SIGNING_KEY: the acquirer's Ed25519 key signing daily checkpoints, a PKCS#8 PEM or the seed as 64 hex digits (the embedded default on loopback may go without). */
+  readonly checkpointSigningKey?: string;
+  /** LEDGER_CHECKPOINT_GRACE_SECONDS: how long after a day's end (00:00 UTC) the last commits may take to reach the log before the day is checkpointed (default 300). */
+  readonly checkpointGraceSeconds: number;
 }
 
 const httpUrl = (name: string, value: string | undefined): string | undefined => {
@@ -67,5 +71,7 @@ export const readEnv = (env: NodeJS.ProcessEnv = process.env): LedgerEnv => {
     consoleDir: env.LEDGER_CONSOLE_DIR ? resolve(env.LEDGER_CONSOLE_DIR) : defaultConsoleDir(),
     gatewayUrl: httpUrl('LEDGER_GATEWAY_URL', env.LEDGER_GATEWAY_URL),
     settlementUrl: httpUrl('LEDGER_SETTLEMENT_URL', env.LEDGER_SETTLEMENT_URL),
+    ...(env.LEDGER_CHECKPOINT_SIGNING_KEY ? { checkpointSigningKey: env.LEDGER_CHECKPOINT_SIGNING_KEY } : {}),
+    checkpointGraceSeconds: int('LEDGER_CHECKPOINT_GRACE_SECONDS', env.LEDGER_CHECKPOINT_GRACE_SECONDS, 300, 0, 86_400),
   };
 };

@@ -67,6 +67,7 @@ export const startService = async (o: {
         scryptCost: o.env.scryptCost,
         terminalCacheEntries: o.env.terminalCacheEntries,
         terminalFront: { host: o.env.host, port: o.env.iso8583Port, keyEncryptionKey: o.env.keyEncryptionKey, developmentKeyAccepted: o.access.development.accepted },
+        checkpoints: { signingKey: o.env.checkpointSigningKey, developmentKeyAccepted: o.access.development.accepted, graceSeconds: o.env.checkpointGraceSeconds },
       } }),
     ...o.modules(parts),
     OpsModule.register(metrics, o.probes(parts), o.ops),

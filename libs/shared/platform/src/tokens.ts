@@ -19,4 +19,6 @@ export interface LedgerConfig {
    * development one is accepted (the embedded default on loopback, as for the development token).
    */
   readonly terminalFront?: { readonly host: string; readonly port: number; readonly keyEncryptionKey?: string; readonly developmentKeyAccepted: boolean };
+  /** Daily checkpoints (absent where none are recorded): the configured signing key, whether the development one is accepted, the grace after a day's end. */
+  readonly checkpoints?: { readonly signingKey?: string; readonly developmentKeyAccepted: boolean; readonly graceSeconds: number };
 }

@@ -3,6 +3,7 @@ import {
   AppendSignal, contextOf, decodeStoredEvent, draftStream, GENESIS_HASH, ofTypes, parseWithBigInt, partitionKeyOf, recordedFromDraft, storedEventHash, storedLogMessage, stringifyWithBigInt, verifyChain,
   type AppendOutcome, type DocumentReader, type ExpectedVersion, type HashChainReport, type ListOptions, type NewEvent, type OutboxRecord, type ServiceStore,
   type StorePosition, type StoreTx, type StreamAppend,
+  type StoredEventContent,
 } from '@pos/eventing';
 import { ConcurrencyError, type RecordedEvent } from '@pos/kernel';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
@@ -62,18 +63,21 @@ const toRecorded = (row: EventRow): RecordedEvent<LedgerEvent> =>
     hash: row.hash,
   });
 
-const hashOf = (row: EventRow): string =>
-  storedEventHash({
-    eventId: row.event_id,
-    streamId: row.stream_id,
-    version: row.version,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    payload: row.payload,
-    context: row.context,
-    occurredAt: row.occurred_at_text,
-    prevHash: row.prev_hash,
-  });
+/** A row's hashed content and link, as stored (what a verifier recomputes from). */
+const contentOf = (row: EventRow): StoredEventContent => ({
+  eventId: row.event_id,
+  streamId: row.stream_id,
+  version: row.version,
+  type: row.type,
+  schemaVersion: row.schema_version,
+  payload: row.payload,
+  context: row.context,
+  occurredAt: row.occurred_at_text,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+const hashOf = (row: EventRow): string => storedEventHash(contentOf(row));
 
 /** Errors after which the whole statement was rolled back and a retry may succeed: deadlock, serialization failure. */
 const isRetryable = (e: unknown): boolean => ['40P01', '40001'].includes((e as { code?: string }).code ?? '');
@@ -342,6 +346,11 @@ export class PgServiceStore implements ServiceStore {
         head && { version: head.version, hash: head.last_hash },
       );
     });
+  }
+
+  async readStoredEvents(streamId: string, fromVersion: number, toVersion: number): Promise<StoredEventContent[]> {
+    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND version >= $2 AND version <= $3 ORDER BY version`, [streamId, fromVersion, toVersion]);
+    return rows.map(contentOf);
   }
 
   async listStreams(prefix: string): Promise<string[]> {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LEDGER_EVENTS, TERMINAL_EVENTS } from '@pos/contracts';
 import { waitFor } from './wait';
 import { ConcurrencyError, type EventContext } from '@pos/kernel';
-import { fromLogMessage, GENESIS_HASH, type NewEvent, type ServiceStore, STORE_START, StoreSubscription } from '@pos/eventing';
+import { checkpointTree, contentOfLogMessage, fromLogMessage, GENESIS_HASH, type NewEvent, type ServiceStore, STORE_START, StoreSubscription } from '@pos/eventing';
 import type { RawStore } from './raw-store';
 import { upcastingContract } from './upcasting.contract';
 
@@ -420,6 +420,30 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       const counts = await Promise.all([a.catchUp(), b.catchUp(), a.catchUp(), b.catchUp(), a.catchUp()]);
       expect(counts.reduce((x, y) => x + y, 0)).toBe(4);
       expect((await h.store.listDocuments<number>('applied', '')).map((d) => d.doc)).toEqual([1, 1, 1, 1]);
+    });
+
+    it('hands a checkpoint its stored events exactly as the log carries them, and a rewritten history gives another tree though its chain verifies', async () => {
+      await h.store.transaction((tx) => tx.events.append('terminal-T0000001', 0, [unlocked('T0000001', '01'), unlocked('T0000001', '02'), unlocked('T0000001', '03')]));
+      await h.store.transaction((tx) => tx.events.append('settlement-T0000001-2026-11-24-000001', 0, [payout(12_345n)]));
+      const read = async () => [...(await h.store.readStoredEvents('settlement-T0000001-2026-11-24-000001', 1, 1)), ...(await h.store.readStoredEvents('terminal-T0000001', 2, 3))];
+      const stored = await read();
+      expect(stored.map((e) => [e.streamId, e.version])).toEqual([['settlement-T0000001-2026-11-24-000001', 1], ['terminal-T0000001', 2], ['terminal-T0000001', 3]]);
+      const published: string[] = [];
+      await h.store.publishOutbox(100, async (records) => void published.push(...records.map((r) => r.message.value)));
+      const fromLog = published.map(contentOfLogMessage).filter((e) => stored.some((s) => s.streamId === e.streamId && s.version === e.version));
+      const tree = checkpointTree(stored);
+      expect(tree.altered).toEqual([]);
+      expect(checkpointTree(fromLog).rootHash).toBe(tree.rootHash);
+      expect(tree.streams).toEqual([
+        { streamId: 'settlement-T0000001-2026-11-24-000001', fromVersion: 1, toVersion: 1, headHash: stored[0].hash },
+        { streamId: 'terminal-T0000001', fromVersion: 2, toVersion: 3, headHash: stored[2].hash },
+      ]);
+      await h.raw.rewriteHistory('terminal-T0000001', 2, { ...(stored[1].payload as object), operatorId: '09' });
+      expect((await h.store.verifyStream('terminal-T0000001')).ok).toBe(true);
+      const forged = checkpointTree(await read());
+      expect(forged.altered).toEqual([]);
+      expect(forged.rootHash).not.toBe(tree.rootHash);
+      expect(forged.streams.find((s) => s.streamId === 'terminal-T0000001')?.headHash).not.toBe(stored[2].hash);
     });
 
     upcastingContract(() => h);

@@ -34,6 +34,7 @@ export const namespacedLog = (log: MessageLog, namespace: string): MessageLog =>
     startOffsets: async (topics) => keys(await log.startOffsets(outAll(topics)), back)!,
     readRange: (o) =>
       log.readRange({ topics: outAll(o.topics), from: keys(o.from, out), until: keys(o.until, out)!, onBatch: (ms) => o.onBatch(received(ms)) }),
+    ensureTopics: (topics) => log.ensureTopics(outAll(topics)),
     close: () => log.close(),
   };
 };

@@ -21,6 +21,11 @@ export interface RawStore {
    * form), hash-linked to the stream's head and queued in the outbox: rows an older release left.
    */
   appendWritten(streamId: string, events: readonly WrittenEvent[]): Promise<void>;
+  /**
+   * The forger of issue 14: rewrites one event's payload, then every later hash of its stream
+   * and the stream head to match, so the hash chain verifies again.
+   */
+  rewriteHistory(streamId: string, version: number, payload: unknown): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +57,29 @@ const chained = (streamId: string, head: { version: number; hash: string }, even
     version += 1;
     hash = storedEventHash({ eventId: e.eventId, streamId, version, type: e.type, schemaVersion: e.schemaVersion, occurredAt: e.occurredAt, payload: e.payload, context: e.context, prevHash });
     return { version, prevHash, hash, payloadJson: canonicalJson(e.payload), e };
+  });
+};
+
+interface StoredRow {
+  readonly eventId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly payload: unknown;
+  readonly context: unknown;
+  readonly occurredAt: string;
+  readonly prevHash: string;
+}
+
+/** The stream's rows from `version` on, `payload` put at `version`, each hash recomputed and linked to the one before. */
+const rechained = (streamId: string, rows: readonly StoredRow[], version: number, payload: unknown) => {
+  let prevHash = rows[0].prevHash;
+  return rows.map((r) => {
+    const p = r.version === version ? payload : r.payload;
+    const hash = storedEventHash({ eventId: r.eventId, streamId, version: r.version, type: r.type, schemaVersion: r.schemaVersion, occurredAt: r.occurredAt, payload: p, context: r.context, prevHash });
+    const out = { version: r.version, payloadJson: canonicalJson(p), prevHash, hash };
+    prevHash = hash;
+    return out;
   });
 };
 
@@ -97,6 +125,18 @@ export const rawSqliteStore = (file: string): RawStore => {
           ['INSERT INTO outbox (position, topic, key) VALUES (last_insert_rowid(), ?, ?)', r.e.topic, r.e.key],
         ]),
         ['INSERT INTO streams (stream_id, version, last_hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash', streamId, last.version, last.hash],
+      ]);
+    },
+    rewriteHistory: async (streamId, version, payload) => {
+      const rows = db.prepare('SELECT event_id, version, type, schema_version, payload, context, occurred_at, prev_hash FROM events WHERE stream_id = ? AND version >= ? ORDER BY version').all(streamId, version);
+      const links = rechained(streamId, rows.map((r) => ({
+        eventId: String(r.event_id), version: Number(r.version), type: String(r.type), schemaVersion: Number(r.schema_version), payload: JSON.parse(String(r.payload)),
+        context: JSON.parse(String(r.context)), occurredAt: String(r.occurred_at), prevHash: String(r.prev_hash),
+      })), version, payload);
+      const last = links[links.length - 1];
+      inTransaction([
+        ...links.map((l): [string, ...Array<string | number>] => ['UPDATE events SET payload = ?, prev_hash = ?, hash = ? WHERE stream_id = ? AND version = ?', l.payloadJson, l.prevHash, l.hash, streamId, l.version]),
+        ['UPDATE streams SET version = ?, last_hash = ? WHERE stream_id = ?', last.version, last.hash, streamId],
       ]);
     },
     close: async () => db.close(),
@@ -151,6 +191,17 @@ export const rawPgStore = (pool: pg.Pool, schema: string): RawStore => {
           `INSERT INTO ${s}.streams (stream_id, version, last_hash) VALUES ($1, $2, $3) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash`,
           [streamId, last.version, last.hash],
         ],
+      ]);
+    },
+    rewriteHistory: async (streamId, version, payload) => {
+      const { rows } = await pool.query(`SELECT event_id, version, type, schema_version, payload, context, occurred_at_text, prev_hash FROM ${s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version`, [streamId, version]);
+      const links = rechained(streamId, rows.map((r) => ({
+        eventId: r.event_id, version: r.version, type: r.type, schemaVersion: r.schema_version, payload: r.payload, context: r.context, occurredAt: r.occurred_at_text, prevHash: r.prev_hash,
+      })), version, payload);
+      const last = links[links.length - 1];
+      await inTransaction([
+        ...links.map((l): [string, unknown[]] => [`UPDATE ${s}.events SET payload = $1, prev_hash = $2, hash = $3 WHERE stream_id = $4 AND version = $5`, [l.payloadJson, l.prevHash, l.hash, streamId, l.version]]),
+        [`UPDATE ${s}.streams SET version = $1, last_hash = $2 WHERE stream_id = $3`, [last.version, last.hash, streamId]],
       ]);
     },
     close: async () => undefined,

@@ -26,6 +26,8 @@ export const TEST_TOKEN_ENV: Readonly<Record<string, string>> = {
   LEDGER_AUDITOR_TOKEN: TEST_TOKENS.auditor,
   // The gateway seals terminal master keys under it; the microservices refuse to start without one.
   LEDGER_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+  // Reconciliation signs the daily checkpoints with it (an Ed25519 seed); it refuses to start without one.
+  LEDGER_CHECKPOINT_SIGNING_KEY: randomBytes(32).toString('hex'),
 };
 /** `authorization` headers with a test token of each role. */
 export const bearer = (role: keyof typeof TEST_TOKENS) => ({ authorization: `Bearer ${TEST_TOKENS[role]}` });

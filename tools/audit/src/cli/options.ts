@@ -1,4 +1,4 @@
-import { BatchNo, MerchantId, TerminalId } from '@pos/kernel';
+import { BatchNo, MerchantId, Rrn, TerminalId } from '@pos/kernel';
 import { isCalendarDate, isIsoInstant } from '@pos/reconciliation-domain';
 import type { z } from 'zod';
 import { usage } from './errors';
@@ -22,6 +22,7 @@ const identifier = <T>(format: z.ZodType<T>, what: string, code: string) => (val
 export const terminalId = identifier(TerminalId, 'terminal id', 'TERMINAL_ID_INVALID');
 export const merchantId = identifier(MerchantId, 'merchant id', 'MERCHANT_ID_INVALID');
 export const batchNo = identifier(BatchNo, 'batch number', 'BATCH_NO_INVALID');
+export const rrn = identifier(Rrn, 'RRN', 'RRN_INVALID');
 
 /**
  * An instant with seconds and its zone (Z or ±hh:mm) on a real calendar date and clock: a

@@ -105,7 +105,53 @@ export type DayReconciled = Event<
   { readonly businessDay: string; readonly runId: string; readonly fileIds: readonly string[]; readonly matched: readonly MatchedTotal[]; readonly resolvedBreaks: number }
 >;
 
+/** A stream's part of a daily checkpoint: the versions covered and the head hash the last of them has. */
+export interface CheckpointedStream {
+  readonly streamId: string;
+  /** The service whose store keeps the stream. */
+  readonly service: 'terminal-gateway' | 'settlement' | 'reconciliation';
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly headHash: string;
+}
+
+/**
+ * A business day closed with a signed checkpoint: the Merkle root (RFC 6962) over every event
+ * recorded on the log since the previous checkpoint and the head each of their streams reached,
+ * signed with the acquirer's Ed25519 key over the statement (businessDay, sequence, closedAt,
+ * treeSize, rootHash, previousRootHash, keyId). See docs/api.md, "Daily checkpoints".
+ */
+export type DayCheckpointed = Event<
+  'DayCheckpointed',
+  {
+    readonly businessDay: string;
+    /** 1 for the ledger's first checkpoint, then one more each day closed. */
+    readonly sequence: number;
+    readonly closedAt: string;
+    /** CUT_OFF: the recorder closed the day after its end (UTC) and the grace; OPERATIONS: closed on request. */
+    readonly closedBy: 'CUT_OFF' | 'OPERATIONS';
+    /** The log range covered: from the previous checkpoint's end (inclusive) to this one's (exclusive), offsets per `topic/partition`. */
+    readonly log: { readonly topics: readonly string[]; readonly from: Readonly<Record<string, string>>; readonly until: Readonly<Record<string, string>> };
+    /**
+     * How many streams the range holds. The list itself (CheckpointedStream, with each head) is in
+     * the recorder's document and in GET /v1/checkpoints/{day}, not here: a day of many thousand
+     * terminals would not fit one Kafka message. The root commits to every head anyway.
+     */
+    readonly streamCount: number;
+    readonly events: number;
+    readonly treeSize: number;
+    readonly rootHash: string;
+    readonly previousRootHash: string;
+    readonly keyId: string;
+    /** The raw Ed25519 public key, 64 hex digits. */
+    readonly publicKey: string;
+    /** Ed25519 over the statement's canonical JSON, base64. */
+    readonly signature: string;
+  }
+>;
+
 export type ReconciliationEvent =
+  | DayCheckpointed
   | ClearingFileImported
   | ReconciliationBreakDetected
   | ReconciliationBreakAssigned
@@ -116,3 +162,5 @@ export type ReconciliationEvent =
 export const clearingFileStreamId = (fileId: string): string => `clearing-file-${fileId}`;
 export const breakStreamId = (breakId: string): string => `break-${breakId}`;
 export const reconciliationDayStreamId = (businessDay: string): string => `reconciliation-day-${businessDay}`;
+/** Every daily checkpoint, in order: one stream, so two recorders racing to close a day cannot both win. */
+export const CHECKPOINTS_STREAM_ID = 'checkpoints';

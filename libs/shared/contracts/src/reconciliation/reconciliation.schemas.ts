@@ -60,6 +60,30 @@ export const reconciliationSchemas = {
     tolerances: z.object({ amountMinor: minorUnits, feeMinor: minorUnits, timeSeconds: count }),
   }),
   DayReconciled: z.object({ businessDay, runId: z.uuid(), fileIds: z.array(sha256Hex), matched: z.array(matchedTotal), resolvedBreaks: count }),
+  DayCheckpointed: z.object({
+    businessDay,
+    sequence: z.number().int().positive(),
+    closedAt: z.iso.datetime(),
+    closedBy: z.enum(['CUT_OFF', 'OPERATIONS']),
+    log: z.object({ topics: z.array(z.string().min(1)), from: z.record(z.string(), z.string().regex(/^\d+$/)), until: z.record(z.string(), z.string().regex(/^\d+$/)) }),
+    streamCount: count,
+    events: count,
+    treeSize: count,
+    rootHash: sha256Hex,
+    previousRootHash: sha256Hex,
+    keyId: z.string().regex(/^[0-9a-f]{16}$/),
+    publicKey: z.string().regex(/^[0-9a-f]{64}$/),
+    signature: z.base64(),
+  }),
 } as const;
+
+/** A stream's part of a daily checkpoint (the recorder's document and the API; see DayCheckpointed). */
+export const checkpointedStream = z.object({
+  streamId: z.string().min(1),
+  service: z.enum(['terminal-gateway', 'settlement', 'reconciliation']),
+  fromVersion: z.number().int().positive(),
+  toVersion: z.number().int().positive(),
+  headHash: sha256Hex,
+});
 
 export const reconciliationSchemasMatchTypes: SchemasDecode<typeof reconciliationSchemas, E.ReconciliationEvent> = true;
