@@ -190,7 +190,7 @@ export const auditExportLines = (entries: readonly AuditEntry[]): AuditExportLin
       version: entry.version,
       hash: entry.hash,
       prevHash: entry.prevHash,
-      batchNo: str(d.batchNo),
+      batchNo: str(d.batchNo) ?? (event?.type === 'PayoutScheduled' ? event.data.batches.find((b) => b.terminalId === entry.terminalId)?.batchNo : undefined),
       stan: str(d.stan),
       rrn: str(d.rrn),
       kind: str(d.kind) as TransactionKind | undefined,

@@ -11,12 +11,30 @@ export const uploadOutcome = z.enum(['MATCHED', 'BOOKED', 'MISMATCHED']);
 export const reversalReason = z.enum(['98', '96', 'A0']);
 export const settlementResult = z.enum(['BALANCED', 'UNBALANCED']);
 
+const bps = z.number().int().min(0).max(10_000);
+export const cardType = z.enum(['DEBIT', 'CREDIT']);
+const feeRate = z.object({
+  bps,
+  limits: z.array(z.object({ currency: currencyCode, minFee: minorUnits.optional(), maxFee: minorUnits.optional() })).optional(),
+});
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:MM');
+
 export const pricingPlanSchema = z.object({
   planId: z.string().min(1).max(64),
   effectiveFrom: businessDay,
-  mdrBps: z.object({ BANK_CARD: z.number().int().min(0).max(10_000), QR: z.number().int().min(0).max(10_000) }),
+  mdrBps: z.object({ BANK_CARD: bps, QR: bps }),
+  rates: z.object({ DEBIT: feeRate.optional(), CREDIT: feeRate.optional(), QR: feeRate.optional() }).optional(),
   refundReturnsFee: z.boolean(),
   payoutSchedule: z.enum(['D0', 'T1']),
+  d0: z
+    .object({
+      from: clock,
+      to: clock,
+      utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60),
+      minimums: z.array(z.object({ currency: currencyCode, amount: minorUnits })),
+    })
+    .optional(),
+  payoutCalendar: z.string().regex(/^[A-Z]{2}$/).optional(),
   rounding: z.object({ scope: z.enum(['PER_TRANSACTION', 'PER_BATCH']), mode: roundingMode }),
 });
 
@@ -81,6 +99,7 @@ export const terminalSchemas = {
     operatorId,
     maskedPan: maskedPan.optional(),
     originalRrn: rrn.optional(),
+    cardType: cardType.optional(),
     capture: z.enum(['ONLINE', 'BATCH_UPLOAD']),
   }),
   TransactionReversed: z.object({
