@@ -22,11 +22,14 @@ const WRITES: Partial<Record<string, 'operations' | 'finance'>> = {
   'post /v1/reconciliation/days/{businessDay}/reconcile': 'finance',
   'post /v1/reconciliation/breaks/{breakId}/assign': 'finance',
   'post /v1/reconciliation/breaks/{breakId}/resolve': 'finance',
+  'post /v1/settlement/merchants/{merchantId}/pricing-plans': 'finance',
+  'put /v1/settlement/calendars/{country}': 'operations',
+  'post /v1/settlement/payout-runs': 'finance',
 };
 const CALLERS = ['none', 'unknown', 'revoked', 'operations', 'finance', 'auditor', 'terminal key'] as const;
 type Caller = (typeof CALLERS)[number];
 const T = 'TAUTH001';
-const PARAMS: Record<string, string> = { terminalId: T, operatorId: '01', businessDay: '2026-11-24', breakId: 'abcdef0123456789abcdef01' };
+const PARAMS: Record<string, string> = { terminalId: T, operatorId: '01', businessDay: '2026-11-24', breakId: 'abcdef0123456789abcdef01', merchantId: 'MAUTH0000000001', country: 'CN' };
 
 type Doc = { paths: Record<string, Record<string, { security?: Array<Record<string, string[]>> }>> };
 

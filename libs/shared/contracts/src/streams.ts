@@ -17,6 +17,8 @@ export const SETTLEMENT_EVENTS = EventTypes.of('BatchSettled', 'PayoutScheduled'
 export const PAYOUT_EVENTS = EventTypes.of('PayoutScheduled', 'PayoutCarriedForward');
 /** `pricing-<merchantId>`: a merchant's published plan versions. */
 export const PRICING_EVENTS = EventTypes.of('PricingPlanPublished');
+/** `calendar-<country>`: the calendars operations loaded. */
+export const CALENDAR_EVENTS = EventTypes.of('PayoutCalendarLoaded');
 /** `access-token-<tokenId>`, in the access store. */
 export const ACCESS_EVENTS = EventTypes.ofSchemas(accessSchemas);
 /** `break-<breakId>`. */

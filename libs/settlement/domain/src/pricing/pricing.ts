@@ -1,4 +1,5 @@
 import type { FeeRate, PricingPlan, PricingPlanPublished } from '@pos/contracts';
+import { isBusinessDay } from '@pos/kernel';
 import { SettlementErrors } from '../settlement.errors';
 
 /** A plan as it applies to a batch: a published version of the merchant's, or (no version) the terminal's registration plan. */
@@ -54,13 +55,19 @@ const limitProblems = (name: string, rate: FeeRate | undefined, perBatch: boolea
 };
 
 /**
- * A plan that says one thing: caps not below floors, per-transaction limits only with
+ * A plan that says one thing: a real effective date, no negative amount, caps not below floors, per-transaction limits only with
  * per-transaction rounding, a D0 window that is not empty and D0 settings only on a D0 plan.
  * Refused with every problem listed (PRICING_PLAN_INVALID).
  */
 export const assertPlanConsistent = (plan: PricingPlan): void => {
   const perBatch = plan.rounding.scope === 'PER_BATCH';
+  const amounts = [
+    ...[plan.rates?.DEBIT, plan.rates?.CREDIT, plan.rates?.QR].flatMap((r) => (r?.limits ?? []).flatMap((l) => [l.minFee, l.maxFee])),
+    ...(plan.d0?.minimums ?? []).map((m) => m.amount),
+  ];
   const problems = [
+    ...(isBusinessDay(plan.effectiveFrom) ? [] : [`effectiveFrom ${plan.effectiveFrom} is not a calendar date`]),
+    ...(amounts.some((a) => a !== undefined && a < 0n) ? ['fee limits and D0 minimums are never negative'] : []),
     ...limitProblems('DEBIT', plan.rates?.DEBIT, perBatch),
     ...limitProblems('CREDIT', plan.rates?.CREDIT, perBatch),
     ...limitProblems('QR', plan.rates?.QR, perBatch),

@@ -75,6 +75,8 @@ describe("a merchant's published plan versions", () => {
     ['limits with per-batch rounding', { rounding: { scope: 'PER_BATCH' as const, mode: 'HALF_UP' as const }, rates: { DEBIT: { bps: 50, limits: [{ currency: 'CNY' as const, maxFee: 2_000n }] } } }, 'needs PER_TRANSACTION rounding'],
     ['two limits in one currency', { rates: { QR: { bps: 38, limits: [{ currency: 'CNY' as const, maxFee: 1n }, { currency: 'CNY' as const, maxFee: 2n }] } } }, 'QR: one limit per currency'],
     ['d0 settings on a T1 plan', { d0: { from: '00:00', to: '23:00', utcOffsetMinutes: 480, minimums: [] } }, 'd0 settings on a T1 plan'],
+    ['a negative cap', { rates: { DEBIT: { bps: 50, limits: [{ currency: 'CNY' as const, maxFee: -1n }] } } }, 'never negative'],
+    ['an effective date that is not one', { effectiveFrom: '2026-02-30' }, 'effectiveFrom 2026-02-30 is not a calendar date'],
     ['an empty D0 window', { payoutSchedule: 'D0' as const, d0: { from: '23:00', to: '23:00', utcOffsetMinutes: 480, minimums: [] } }, 'the D0 window 23:00 to 23:00 is empty'],
   ])('given %s, then PRICING_PLAN_INVALID saying so', (_what, change, message) => {
     expect(() => assertPlanConsistent(plan(change))).toThrowError(expect.objectContaining({ code: 'PRICING_PLAN_INVALID', message: expect.stringContaining(message) }));

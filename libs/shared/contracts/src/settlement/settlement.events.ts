@@ -129,7 +129,26 @@ export type PricingPlanPublished = Event<
   }
 >;
 
-export type SettlementEvent = BatchSettled | PayoutScheduled | PayoutCarriedForward | PricingPlanPublished;
+/**
+ * A country's working-day calendar as operations load it (a JSON file; the one shipped for China
+ * is libs/settlement/domain/calendars/CN.json): holidays as named ranges, and the make-up working
+ * days that fall on weekends. Days outside `from`..`to` follow the weekend rule alone.
+ */
+export interface WorkingCalendar {
+  /** ISO 3166 alpha-2, e.g. CN. */
+  readonly country: string;
+  readonly from: string;
+  readonly to: string;
+  /** Where the dates come from (the official notice). */
+  readonly source: string;
+  readonly holidays: readonly { readonly name: string; readonly from: string; readonly to: string }[];
+  readonly workdays: readonly string[];
+}
+
+/** Operations loaded (or replaced) a country's calendar: payouts run from then on roll by it. Stream `calendar-<country>`. */
+export type PayoutCalendarLoaded = Event<'PayoutCalendarLoaded', { readonly calendar: WorkingCalendar; readonly loadedBy: string }>;
+
+export type SettlementEvent = BatchSettled | PayoutScheduled | PayoutCarriedForward | PricingPlanPublished | PayoutCalendarLoaded;
 
 /** One settlement per closed batch: (terminal, business day, batch number) is unique even after the batch number wraps. */
 export const settlementStreamId = (terminalId: string, businessDay: string, batchNo: string): string =>
@@ -140,3 +159,6 @@ export const pricingStreamId = (merchantId: string): string => `pricing-${mercha
 
 /** A merchant's payouts in one currency, run by run: PayoutScheduled and PayoutCarriedForward. */
 export const payoutStreamId = (merchantId: string, currency: string): string => `payouts-${merchantId}-${currency}`;
+
+/** A country's loaded calendars, latest last. */
+export const calendarStreamId = (country: string): string => `calendar-${country}`;

@@ -55,6 +55,22 @@ const payoutScheduledV1 = z.object({
 
 const roundingRule = z.enum(['PER_TRANSACTION_HALF_UP', 'PER_TRANSACTION_HALF_EVEN', 'PER_BATCH_HALF_UP', 'PER_BATCH_HALF_EVEN']);
 
+/**
+ * A country's working-day calendar as operations load it (a JSON file; the one shipped for
+ * China is libs/settlement/domain/calendars/CN.json): holidays as named ranges, and the make-up
+ * working days that fall on weekends. Days outside `from`..`to` follow the weekend rule alone.
+ */
+export const workingCalendarSchema = z
+  .object({
+    country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2, e.g. CN'),
+    from: businessDay,
+    to: businessDay,
+    source: z.string().min(1).max(500),
+    holidays: z.array(z.object({ name: z.string().min(1).max(100), from: businessDay, to: businessDay }).strict()).max(100),
+    workdays: z.array(businessDay).max(100),
+  })
+  .strict();
+
 export const settlementSchemas = {
   BatchSettled: z.object({
     settlementId: z.string().min(1),
@@ -76,6 +92,7 @@ export const settlementSchemas = {
   }),
   PayoutScheduled: payoutRun.extend({ payoutId: z.string().min(1) }),
   PayoutCarriedForward: payoutRun,
+  PayoutCalendarLoaded: z.object({ calendar: workingCalendarSchema, loadedBy: z.string().min(1).max(200) }),
   PricingPlanPublished: z.object({
     merchantId,
     version: z.number().int().positive(),

@@ -13,29 +13,30 @@ export const settlementResult = z.enum(['BALANCED', 'UNBALANCED']);
 
 const bps = z.number().int().min(0).max(10_000);
 export const cardType = z.enum(['DEBIT', 'CREDIT']);
-const feeRate = z.object({
+// Strict throughout: a misspelt setting in a plan finance publishes is refused, not dropped.
+const feeRate = z.strictObject({
   bps,
-  limits: z.array(z.object({ currency: currencyCode, minFee: minorUnits.optional(), maxFee: minorUnits.optional() })).optional(),
+  limits: z.array(z.strictObject({ currency: currencyCode, minFee: minorUnits.optional(), maxFee: minorUnits.optional() })).optional(),
 });
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:MM');
 
-export const pricingPlanSchema = z.object({
+export const pricingPlanSchema = z.strictObject({
   planId: z.string().min(1).max(64),
   effectiveFrom: businessDay,
-  mdrBps: z.object({ BANK_CARD: bps, QR: bps }),
-  rates: z.object({ DEBIT: feeRate.optional(), CREDIT: feeRate.optional(), QR: feeRate.optional() }).optional(),
+  mdrBps: z.strictObject({ BANK_CARD: bps, QR: bps }),
+  rates: z.strictObject({ DEBIT: feeRate.optional(), CREDIT: feeRate.optional(), QR: feeRate.optional() }).optional(),
   refundReturnsFee: z.boolean(),
   payoutSchedule: z.enum(['D0', 'T1']),
   d0: z
-    .object({
+    .strictObject({
       from: clock,
       to: clock,
       utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60),
-      minimums: z.array(z.object({ currency: currencyCode, amount: minorUnits })),
+      minimums: z.array(z.strictObject({ currency: currencyCode, amount: minorUnits })),
     })
     .optional(),
   payoutCalendar: z.string().regex(/^[A-Z]{2}$/).optional(),
-  rounding: z.object({ scope: z.enum(['PER_TRANSACTION', 'PER_BATCH']), mode: roundingMode }),
+  rounding: z.strictObject({ scope: z.enum(['PER_TRANSACTION', 'PER_BATCH']), mode: roundingMode }),
 });
 
 export const batchTotalsSchema = z.object({

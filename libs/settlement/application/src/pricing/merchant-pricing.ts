@@ -1,0 +1,39 @@
+import { PRICING_EVENTS, type PricingPlan, pricingStreamId } from '@pos/contracts';
+import type { ServiceStore, StoreTx } from '@pos/eventing';
+import { addDays, businessDayOf, maxDay } from '@pos/kernel';
+import { DEFAULT_PAYOUT_CALENDAR, publishPlan, type PublishedPlan, SettlementErrors } from '@pos/settlement-domain';
+import { actorName, type ChangeContext, changeEvent, SETTLEMENT_DOCS } from '../settlement.context';
+import { calendarOf } from './calendars';
+
+type StreamReader = Pick<StoreTx['events'], 'readStream'> | Pick<ServiceStore, 'readStream'>;
+
+/** A published version as the back office lists it. */
+export type PlanVersion = PublishedPlan & { readonly publishedAt: string };
+
+export const planHistory = async (reader: StreamReader, merchantId: string): Promise<PlanVersion[]> =>
+  (await reader.readStream(pricingStreamId(merchantId), PRICING_EVENTS)).map((e) => ({ ...e.data, publishedAt: e.metadata.occurredAt }));
+
+/**
+ * The merchant's open business day: today (by the clock, UTC business days as everywhere in the
+ * ledger), or the day after the latest one it has a settled batch of, if later (a terminal that
+ * settled twice in a day is already on tomorrow's).
+ */
+export const openDayOf = (now: Date, lastSettled: string | undefined): string =>
+  lastSettled === undefined ? businessDayOf(now) : maxDay(businessDayOf(now), addDays(lastSettled, 1));
+
+/**
+ * Publishes the next version of a merchant's plan (PricingPlanPublished on `pricing-<merchantId>`).
+ * Refused, writing nothing: PRICING_PLAN_RETROACTIVE for an effective day before the open one,
+ * PRICING_PLAN_INVALID for a plan that contradicts itself or names a calendar the ledger lacks.
+ */
+export const publishMerchantPlan = (store: ServiceStore, merchantId: string, plan: PricingPlan, ctx: ChangeContext): Promise<PlanVersion> =>
+  store.transaction(async (tx) => {
+    const history = await planHistory(tx.events, merchantId);
+    const settled = await tx.documents.get<{ businessDay: string }>(SETTLEMENT_DOCS.settledDays, merchantId);
+    const country = plan.payoutCalendar ?? DEFAULT_PAYOUT_CALENDAR;
+    if (!(await calendarOf(tx.events, country)))
+      throw SettlementErrors.PRICING_PLAN_INVALID(`pricing plan ${plan.planId}: no working-day calendar for ${country} is loaded (PUT /v1/settlement/calendars/${country})`, { planId: plan.planId, payoutCalendar: country });
+    const event = publishPlan({ merchantId, plan, publishedBy: actorName(ctx.actor), openDay: openDayOf(ctx.now(), settled?.businessDay) }, history);
+    const [recorded] = await tx.events.append(pricingStreamId(merchantId), history.length, [changeEvent(event, ctx)]);
+    return { ...event.data, publishedAt: recorded.metadata.occurredAt };
+  });
