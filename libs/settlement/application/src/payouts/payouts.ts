@@ -66,11 +66,18 @@ export const runPayouts = (store: ServiceStore, payoutDate: string, ctx: ChangeC
     return { payoutDate, payouts, carried };
   });
 
+/** One run as a merchant's history lists it. */
+export type PayoutRunRecord =
+  | ({ readonly type: 'PayoutScheduled'; readonly recordedAt: string } & PayoutScheduled['data'])
+  | ({ readonly type: 'PayoutCarriedForward'; readonly recordedAt: string } & PayoutCarriedForward['data']);
+
 /** A merchant's payout runs (every currency, oldest first) and the parts still due. */
 export const merchantPayouts = async (store: ServiceStore, merchantId: string) => {
   const streams = (await store.listStreams(`${payoutStreamId(merchantId, '')}`)).sort();
-  const runs = [];
-  for (const s of streams) for (const e of await store.readStream(s, PAYOUT_EVENTS)) runs.push({ type: e.type, recordedAt: e.metadata.occurredAt, ...e.data });
+  const runs: PayoutRunRecord[] = [];
+  for (const s of streams)
+    for (const e of await store.readStream(s, PAYOUT_EVENTS))
+      runs.push(e.type === 'PayoutScheduled' ? { type: e.type, recordedAt: e.metadata.occurredAt, ...e.data } : { type: e.type, recordedAt: e.metadata.occurredAt, ...e.data });
   const due = (await store.listDocuments<DuePart>(SETTLEMENT_DOCS.payoutsDue, `${merchantId}|`)).map((r) => ({ currency: r.doc.currency, ...r.doc.part }));
   return { merchantId, runs: runs.sort((a, b) => a.recordedAt.localeCompare(b.recordedAt)), due };
 };

@@ -1,7 +1,7 @@
 import { PRICING_EVENTS, type PricingPlan, pricingStreamId } from '@pos/contracts';
 import type { ServiceStore, StoreTx } from '@pos/eventing';
 import { addDays, businessDayOf, maxDay } from '@pos/kernel';
-import { DEFAULT_PAYOUT_CALENDAR, publishPlan, type PublishedPlan, SettlementErrors } from '@pos/settlement-domain';
+import { DEFAULT_PAYOUT_CALENDAR, planInForce, publishPlan, type PublishedPlan, SettlementErrors } from '@pos/settlement-domain';
 import { actorName, type ChangeContext, changeEvent, SETTLEMENT_DOCS } from '../settlement.context';
 import { calendarOf } from './calendars';
 
@@ -12,6 +12,10 @@ export type PlanVersion = PublishedPlan & { readonly publishedAt: string };
 
 export const planHistory = async (reader: StreamReader, merchantId: string): Promise<PlanVersion[]> =>
   (await reader.readStream(pricingStreamId(merchantId), PRICING_EVENTS)).map((e) => ({ ...e.data, publishedAt: e.metadata.occurredAt }));
+
+/** Of the published versions, the one a batch of `businessDay` settles on; none before the first is in force (the terminals' registration plans apply then). */
+export const publishedInForce = (versions: readonly PlanVersion[], businessDay: string | undefined) =>
+  businessDay !== undefined && versions.some((v) => v.plan.effectiveFrom <= businessDay) ? { businessDay, ...planInForce(versions, [], businessDay) } : undefined;
 
 /**
  * The merchant's open business day: today (by the clock, UTC business days as everywhere in the

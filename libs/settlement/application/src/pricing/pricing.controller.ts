@@ -6,12 +6,12 @@ import {
 import { type ServiceStore, toJsonSafe } from '@pos/eventing';
 import type { Clock } from '@pos/kernel';
 import { ApiContract, BackOffice, type BackOfficeMeta, CLOCK, EdgeErrors, parseQuery, parseRequest, SERVICE_STORE } from '@pos/platform';
-import { planInForce, SettlementErrors } from '@pos/settlement-domain';
+import { SettlementErrors } from '@pos/settlement-domain';
 import { z } from 'zod';
 import { merchantPayouts, runPayouts } from '../payouts/payouts';
 import type { ChangeContext } from '../settlement.context';
 import { calendarOf, loadCalendar } from './calendars';
-import { planHistory, publishMerchantPlan } from './merchant-pricing';
+import { planHistory, publishedInForce, publishMerchantPlan } from './merchant-pricing';
 
 const merchantPath = z.object({ merchantId: wire.merchantId });
 const historyQuery = z.object({ businessDay: calendarDay.optional().describe('also answer which published version a batch of this day settles on') });
@@ -57,9 +57,8 @@ export class PricingController {
     const { merchantId } = parseQuery(merchantPath, params);
     const { businessDay } = parseQuery(historyQuery, query);
     const versions = await planHistory(this.store, merchantId);
-    // Registration plans are the terminals' own: here only the published versions answer.
-    const chosen = businessDay !== undefined && versions.some((v) => v.plan.effectiveFrom <= businessDay) ? planInForce(versions, [], businessDay) : undefined;
-    return toJsonSafe({ merchantId, versions, ...(chosen && businessDay ? { inForce: { businessDay, planId: chosen.plan.planId, version: chosen.version, plan: chosen.plan } } : {}) });
+    const chosen = publishedInForce(versions, businessDay);
+    return toJsonSafe({ merchantId, versions, ...(chosen ? { inForce: { businessDay: chosen.businessDay, planId: chosen.plan.planId, version: chosen.version, plan: chosen.plan } } : {}) });
   }
 
   @Put('calendars/:country')
