@@ -86,7 +86,7 @@ const suite = (name: string, open: () => Promise<{ store: ServiceStore; close():
       await feed(t1);
 
       const s = await settled('TPRC0001', '2026-12-04');
-      expect(s).toMatchObject({ pricingPlanId: 'DEBIT-CAP-2026-12', pricingPlanVersion: 1, payoutSchedule: 'D0', roundingRule: 'PER_TRANSACTION_HALF_UP' });
+      expect(s).toMatchObject({ pricingPlanId: 'DEBIT-CAP-2026-12', pricingPlanVersion: 1, payoutSchedule: 'D0', roundingRule: 'PER_TRANSACTION_HALF_UP', payoutCalendar: { country: 'CN', version: 0 } });
       expect(s?.lines.map((l) => [l.method, l.cardType, l.mdrBps, l.salesAmount, l.fees])).toEqual([
         ['BANK_CARD', 'CREDIT', 60, 11_000n, 66n],
         ['BANK_CARD', 'DEBIT', 50, 1_000_000n, 2_000n],

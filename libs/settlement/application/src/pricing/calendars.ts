@@ -9,24 +9,27 @@ export interface CalendarInForce {
   readonly calendar: WorkingCalendar;
   /** SHIPPED: the file shipped with the ledger; LOADED: the last one operations loaded. */
   readonly source: 'SHIPPED' | 'LOADED';
+  /** How many calendars operations loaded for the country: 0 while the shipped one is in force. */
+  readonly version: number;
   readonly loadedAt?: string;
   readonly loadedBy?: string;
 }
 
 /** A country's calendar: the last one operations loaded, else the one shipped, else none. */
 export const calendarOf = async (reader: StreamReader, country: string): Promise<CalendarInForce | undefined> => {
-  const last = (await reader.readStream(calendarStreamId(country), CALENDAR_EVENTS)).at(-1);
-  if (last) return { calendar: last.data.calendar, source: 'LOADED', loadedAt: last.metadata.occurredAt, loadedBy: last.data.loadedBy };
+  const loaded = await reader.readStream(calendarStreamId(country), CALENDAR_EVENTS);
+  const last = loaded.at(-1);
+  if (last) return { calendar: last.data.calendar, source: 'LOADED', version: loaded.length, loadedAt: last.metadata.occurredAt, loadedBy: last.data.loadedBy };
   const shipped = Object.prototype.hasOwnProperty.call(SHIPPED_CALENDARS, country) ? SHIPPED_CALENDARS[country] : undefined;
-  return shipped ? { calendar: shipped, source: 'SHIPPED' } : undefined;
+  return shipped ? { calendar: shipped, source: 'SHIPPED', version: 0 } : undefined;
 };
 
 /** The working days of each country named that has a calendar. */
-export const workingDaysFor = async (reader: StreamReader, countries: Iterable<string>): Promise<Record<string, WorkingDays>> => {
-  const out: Record<string, WorkingDays> = {};
+export const workingDaysFor = async (reader: StreamReader, countries: Iterable<string>): Promise<Record<string, WorkingDays & { readonly version: number }>> => {
+  const out: Record<string, WorkingDays & { readonly version: number }> = {};
   for (const country of new Set(countries)) {
     const c = await calendarOf(reader, country);
-    if (c) out[country] = workingDaysOf(c.calendar);
+    if (c) out[country] = { ...workingDaysOf(c.calendar), version: c.version };
   }
   return out;
 };
@@ -37,5 +40,5 @@ export const loadCalendar = (store: ServiceStore, calendar: WorkingCalendar, ctx
     workingDaysOf(calendar);
     const loadedBy = actorName(ctx.actor);
     const [recorded] = await tx.events.append(calendarStreamId(calendar.country), 'ANY', [changeEvent({ type: 'PayoutCalendarLoaded', data: { calendar, loadedBy } }, ctx)]);
-    return { calendar, source: 'LOADED', loadedAt: recorded.metadata.occurredAt, loadedBy };
+    return { calendar, source: 'LOADED', version: recorded.metadata.version, loadedAt: recorded.metadata.occurredAt, loadedBy };
   });

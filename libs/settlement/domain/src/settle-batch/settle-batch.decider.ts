@@ -17,8 +17,8 @@ export interface SettleBatch {
   readonly plans: readonly PricingPlan[];
   /** The merchant's published plan versions: from the first one in force, they win (see planInForce). */
   readonly published?: readonly PublishedPlan[];
-  /** Working-day calendars by country; a plan's calendar that is missing leaves weekends alone off. */
-  readonly calendars?: Readonly<Record<string, WorkingDays>>;
+  /** Working-day calendars by country, each with its version; a plan's calendar that is missing leaves weekends alone off. */
+  readonly calendars?: Readonly<Record<string, WorkingDays & { readonly version: number }>>;
   readonly settlementId: string;
 }
 
@@ -51,7 +51,8 @@ export const settleBatch = (command: SettleBatch): SettleBatchResult => {
   const totals = currencyTotalsOf(lines);
   const postings = journalFor(lines);
   assertBalanced(postings);
-  const calendar = command.calendars?.[plan.payoutCalendar ?? DEFAULT_PAYOUT_CALENDAR];
+  const country = plan.payoutCalendar ?? DEFAULT_PAYOUT_CALENDAR;
+  const calendar = command.calendars?.[country];
   const parts = payoutPartsOf(batch, totals, plan, calendar);
 
   const settled: BatchSettled = {
@@ -70,6 +71,7 @@ export const settleBatch = (command: SettleBatch): SettleBatchResult => {
       payoutSchedule: plan.payoutSchedule,
       payoutDate: nextWorkingDay(batch.businessDay, calendar),
       payoutParts: parts,
+      ...(calendar ? { payoutCalendar: { country, version: calendar.version } } : {}),
       lines,
       totals,
       postings,

@@ -2,6 +2,7 @@ import type { BatchSettled, BatchTotals } from '@pos/contracts';
 import { DomainError } from '@pos/kernel';
 import { describe, expect, it } from 'vitest';
 import { BATCH, FRIDAY, MERCHANT, TERMINAL, batchOf, closedFor, completed, plan, refundOf, reversed, sale, voidOf } from '../testing/settlement.fixtures';
+import { workingDaysOf } from '../payouts/working-calendar';
 import { emptyPendingBatch } from './pending-batch';
 import { settleBatch } from './settle-batch.decider';
 
@@ -187,6 +188,16 @@ describe('settleBatch (decider)', () => {
     });
     expect(settled.data.pricingPlanVersion).toBeUndefined();
 
+  });
+
+  it("given the merchant's published versions and a calendar, then the version in force names itself and T+1 rolls on that calendar, named with its version", () => {
+    const published = [{ merchantId: MERCHANT, version: 2, plan: plan({ planId: 'PUB', effectiveFrom: '2024-05-01' }), publishedBy: 'finance' }];
+    // A calendar making Monday 2024-05-13 a holiday.
+    const calendars = { CN: { ...workingDaysOf({ country: 'CN', from: '2024-01-01', to: '2024-12-31', source: 'test', holidays: [{ name: 'h', from: '2024-05-13', to: '2024-05-13' }], workdays: [] }), version: 3 } };
+
+    const [settled] = settleBatch({ batch, closed, plans: [plan()], published, calendars, settlementId: 'S-11' });
+
+    expect(settled.data).toMatchObject({ pricingPlanId: 'PUB', pricingPlanVersion: 2, payoutDate: '2024-05-14', payoutCalendar: { country: 'CN', version: 3 } });
   });
 
   it('given no plan in force, then PRICING_PLAN_MISSING', () => {

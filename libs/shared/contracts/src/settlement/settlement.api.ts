@@ -25,6 +25,7 @@ export const planHistoryAnswer = z.object({
 export const calendarAnswer = z.object({
   calendar: workingCalendarSchema,
   source: z.enum(['SHIPPED', 'LOADED']),
+  version: z.number().int().nonnegative(),
   loadedAt: instant.optional(),
   loadedBy: z.string().optional(),
 });

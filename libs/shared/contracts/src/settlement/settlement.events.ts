@@ -70,6 +70,8 @@ export type BatchSettled = Event<
     readonly payoutDate: string;
     /** Per currency, the net's parts by payout date: the D0 part (if any) and the rest. Absent on events before D0 rules. */
     readonly payoutParts?: readonly PayoutPart[];
+    /** The working-day calendar T+1 rolled on: its country and version (the count of PayoutCalendarLoaded; 0, the file shipped), so a rebuild uses the same. */
+    readonly payoutCalendar?: { readonly country: string; readonly version: number };
     readonly lines: readonly SettlementLine[];
     readonly totals: readonly CurrencyTotal[];
     readonly postings: readonly JournalPosting[];

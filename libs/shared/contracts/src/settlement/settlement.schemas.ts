@@ -86,6 +86,7 @@ export const settlementSchemas = {
     payoutSchedule: z.enum(['D0', 'T1']),
     payoutDate: businessDay,
     payoutParts: z.array(z.object({ currency: currencyCode, schedule: z.enum(['D0', 'T1']), payoutDate: businessDay, amount: minorUnits })).optional(),
+    payoutCalendar: z.object({ country: z.string().regex(/^[A-Z]{2}$/), version: z.number().int().nonnegative() }).optional(),
     lines: z.array(line),
     totals: z.array(z.object({ currency: currencyCode, gross: minorUnits, fees: minorUnits, net: minorUnits })),
     postings: z.array(posting),
