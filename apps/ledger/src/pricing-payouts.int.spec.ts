@@ -6,9 +6,13 @@ import { LEDGER_EVENTS, PRICING_EVENTS, type PricingPlan, pricingStreamId, SETTL
 import { SqliteServiceStore } from '@pos/embedded';
 import type { ServiceStore } from '@pos/eventing';
 import { PgServiceStore } from '@pos/postgres';
-import { applyToSettlement, calendarOf, loadCalendar, merchantPayouts, planHistory, publishMerchantPlan, runPayouts } from '@pos/settlement-application';
+import {
+  applyToSettlement, calendarOf, loadCalendar, merchantPayouts, planHistory, pricingLockOf, publishMerchantPlan, runPayouts, SETTLEMENT_DOCS,
+} from '@pos/settlement-application';
 import { SHIPPED_CALENDARS } from '@pos/settlement-domain';
+import { waitFor } from '@pos/testing';
 import { sharedPostgres, type SpecDatabase } from '@pos/testing/shared-containers';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TerminalDays } from './testing/merchant-day';
 
@@ -176,10 +180,48 @@ suite('embedded SQLite', async () => {
   return { store, close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
 });
 
-let pg: SpecDatabase | undefined;
-afterAll(async () => pg?.stop());
-suite('PostgreSQL', async () => {
-  pg = await sharedPostgres();
-  const store = await PgServiceStore.open({ schema: `pr_${randomBytes(3).toString('hex')}`, pool: { connectionString: pg.connectionString } });
+let db: SpecDatabase | undefined;
+afterAll(async () => db?.stop());
+const openPg = async () => {
+  db ??= await sharedPostgres();
+  const store = await PgServiceStore.open({ schema: `pr_${randomBytes(3).toString('hex')}`, pool: { connectionString: db.connectionString } });
   return { store, close: () => store.close() };
+};
+suite('PostgreSQL', openPg);
+
+describe('a plan published while a batch of its day is being settled (PostgreSQL, where the two run at once)', () => {
+  it('waits for the settlement to commit, then is refused as retroactive: a day is never settled on two plans', async () => {
+    const { store, close } = await openPg();
+    const probe = new pg.Client({ connectionString: db!.connectionString });
+    await probe.connect();
+    try {
+      const M3 = 'M00000000000079';
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      // A settlement of M3's 12-04 in flight: it holds the merchant's pricing lock (shared) until it commits.
+      const settling = store.transaction(async (tx) => {
+        await tx.lock(pricingLockOf(M3), 'shared');
+        await tx.documents.put(SETTLEMENT_DOCS.settledDays, M3, { businessDay: '2026-12-04' });
+        await gate;
+      });
+      const waiting = async () => Number((await probe.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows[0].n);
+      await waitFor(async () => (await waiting()) === 0 || undefined, 'no advisory lock waiter before the publication');
+      const publishing = publishMerchantPlan(store, M3, PLAN, ctxAt(beijing(4, '09:00'))).then(
+        () => 'PUBLISHED',
+        (e: { code?: string }) => e.code,
+      );
+      let answered = false;
+      void publishing.then(() => (answered = true));
+      await waitFor(async () => answered || (await waiting()) > 0, 'the publication to wait for the settlement, or to answer');
+      // Not answered while the settlement runs: it waits for it.
+      expect(answered).toBe(false);
+      release();
+      await settling;
+      expect(await publishing).toBe('PRICING_PLAN_RETROACTIVE');
+      expect(await planHistory(store, M3)).toEqual([]);
+    } finally {
+      await probe.end();
+      await close();
+    }
+  });
 });

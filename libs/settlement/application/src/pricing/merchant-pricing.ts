@@ -7,6 +7,13 @@ import { calendarOf } from './calendars';
 
 type StreamReader = Pick<StoreTx['events'], 'readStream'> | Pick<ServiceStore, 'readStream'>;
 
+/**
+ * Held shared by each settlement of the merchant's batches and exclusive by a publication: a
+ * version is published between settlements, never during one, so the day it checks against the
+ * merchant's settled days is never being settled on the plan before it.
+ */
+export const pricingLockOf = (merchantId: string): string => `pricing-${merchantId}`;
+
 /** A published version as the back office lists it. */
 export type PlanVersion = PublishedPlan & { readonly publishedAt: string };
 
@@ -32,6 +39,7 @@ export const openDayOf = (now: Date, lastSettled: string | undefined): string =>
  */
 export const publishMerchantPlan = (store: ServiceStore, merchantId: string, plan: PricingPlan, ctx: ChangeContext): Promise<PlanVersion> =>
   store.transaction(async (tx) => {
+    await tx.lock(pricingLockOf(merchantId), 'exclusive');
     const history = await planHistory(tx.events, merchantId);
     const settled = await tx.documents.get<{ businessDay: string }>(SETTLEMENT_DOCS.settledDays, merchantId);
     const country = plan.payoutCalendar ?? DEFAULT_PAYOUT_CALENDAR;

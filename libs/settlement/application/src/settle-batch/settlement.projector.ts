@@ -6,7 +6,7 @@ import {
 } from '@pos/settlement-domain';
 import { recordDueParts } from '../payouts/payouts';
 import { workingDaysFor } from '../pricing/calendars';
-import { planHistory } from '../pricing/merchant-pricing';
+import { planHistory, pricingLockOf } from '../pricing/merchant-pricing';
 import { SETTLEMENT_DOCS as DOCS } from '../settlement.context';
 
 export const SETTLEMENT_CONSUMER = 'settlement';
@@ -62,6 +62,7 @@ const settle = async (recorded: RecordedEvent<BatchClosed>, docs: DocumentStoreT
   const legacy = await docs.get<PendingBatch>(DOCS.legacyPending, key);
   const batch = pendingBatchOf(closed, stored.map((s) => s.doc), legacy);
   const plans = (await docs.get<PricingPlan[]>(DOCS.pricing, closed.terminalId)) ?? [];
+  await tx.lock(pricingLockOf(closed.merchantId), 'shared');
   const published = await planHistory(tx.events, closed.merchantId);
   const country = planInForce(published, plans, closed.businessDay).plan.payoutCalendar ?? DEFAULT_PAYOUT_CALENDAR;
   const calendars = await workingDaysFor(tx.events, [country]);
