@@ -23,12 +23,15 @@ const WRITES: Partial<Record<string, 'operations' | 'finance'>> = {
   'post /v1/reconciliation/breaks/{breakId}/assign': 'finance',
   'post /v1/reconciliation/breaks/{breakId}/resolve': 'finance',
   'post /v1/ops/projections/{name}/rebuild': 'operations',
+  'post /v1/settlement/merchants/{merchantId}/pricing-plans': 'finance',
+  'put /v1/settlement/calendars/{country}': 'operations',
+  'post /v1/settlement/payout-runs': 'finance',
 };
 /** Bearer tokens, and console sessions of each role (with their CSRF token, and one write without it). */
 const CALLERS = ['none', 'unknown', 'revoked', 'operations', 'finance', 'auditor', 'terminal key', 'operations session', 'finance session', 'auditor session', 'finance session, no CSRF'] as const;
 type Caller = (typeof CALLERS)[number];
 const T = 'TAUTH001';
-const PARAMS: Record<string, string> = { terminalId: T, operatorId: '01', businessDay: '2026-11-24', breakId: 'abcdef0123456789abcdef01', name: 'terminal-list' };
+const PARAMS: Record<string, string> = { terminalId: T, operatorId: '01', businessDay: '2026-11-24', breakId: 'abcdef0123456789abcdef01', name: 'terminal-list', merchantId: 'MAUTH0000000001', country: 'CN' };
 
 type Doc = { paths: Record<string, Record<string, { security?: Array<Record<string, string[]>> }>> };
 

@@ -9,6 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CliError, commanderCode, EXIT, EXIT_CODES_HELP, toCliError, usage } from './cli/errors';
 import { registerCheckpointCommands } from './checkpoint/checkpoint.command';
 import { registerClearingCommands } from './clearing/clearing.command';
+import { registerPricingCommands } from './pricing/pricing.command';
 import { registerProjectionCommands } from './projections/projections.command';
 import { registerScanCommand } from './scan/scan.command';
 import { registerSettlementCommands } from './settlements/settlements.command';
@@ -38,6 +39,7 @@ ${EXIT_CODES_HELP}`,
   registerClearingCommands(program);
   registerScanCommand(program);
   registerTokenCommands(program);
+  registerPricingCommands(program);
   // Every command reports its parse errors through the same path (main: `error CODE: message`, exit code 2), not commander's exit(1).
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program)) {

@@ -172,7 +172,8 @@ describe('a terminal day over ISO 8583 (jPOS) equals the same day over HTTP', ()
     expect(iso).toEqual(web);
     expect(iso.outcomes).toEqual(['MATCHED', 'MATCHED', 'MATCHED', 'MATCHED']);
 
-    // The read side is fed asynchronously: wait until each terminal's settlement, settled totals and payout line are there.
+    // The read side is fed asynchronously: wait until each terminal's settlement, settled totals and settlement line are there
+    // (the payout itself is the merchant's daily payout run's, not the batch's).
     const settlements = (T: string) => read(`/v1/settlement/settlements?terminalId=${T}&businessDay=${day}`);
     const trail = (T: string) => read(`/v1/reconciliation/audit-trail?businessDay=${day}&terminalId=${T}`);
     const totals = (T: string) => read(`/v1/reconciliation/daily-totals?businessDay=${day}&terminalId=${T}`);
@@ -180,7 +181,7 @@ describe('a terminal day over ISO 8583 (jPOS) equals the same day over HTTP', ()
       const s = await settlements(T);
       const t = await totals(T);
       const l = (await trail(T)).lines;
-      return s.settlements.length === 1 && t.rows.length > 0 && t.rows.every((r: { settledBatches: number }) => r.settledBatches === 1) && l.at(-1)?.type === 'PayoutScheduled';
+      return s.settlements.length === 1 && t.rows.length > 0 && t.rows.every((r: { settledBatches: number }) => r.settledBatches === 1) && l.at(-1)?.type === 'BatchSettled';
     };
     await waitFor(() => settled(A), `${A} settled`, 20_000);
     await waitFor(() => settled(B), `${B} settled`, 20_000);
@@ -204,7 +205,7 @@ describe('a terminal day over ISO 8583 (jPOS) equals the same day over HTTP', ()
     // One reversal although it was sent twice (0401 and the HTTP retry write nothing); one upload line per record.
     expect((await lines(A)).map((l: unknown[]) => l[0])).toEqual([
       'TerminalRegistered', 'TerminalSignedOn', ...Array(5).fill('TransactionCompleted'), 'TransactionReversed', 'SettlementRequested',
-      ...Array(4).fill('BatchTransactionsUploaded'), 'BatchClosed', 'BatchSettled', 'PayoutScheduled',
+      ...Array(4).fill('BatchTransactionsUploaded'), 'BatchClosed', 'BatchSettled',
     ]);
     await same(async (T) => (await trail(T)).lines);
     await same(async (T) => (await read(`/v1/reconciliation/audit-trail/${T}/${day}`)).entries);

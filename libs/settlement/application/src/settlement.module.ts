@@ -3,6 +3,7 @@ import { type Consumer, type MessageLog, OutboxRelay, type RelayOptions, type Se
 import { LOGGER, type LedgerMetrics, type Logger, METRICS, SERVICE_STORE } from '@pos/platform';
 import { applyToLedgerBalances, LEDGER_BALANCES_SUBSCRIPTION } from './ledger-balances/ledger-balances.projector';
 import { SettlementQueriesController } from './list-settlements/settlement-queries.controller';
+import { PricingController } from './pricing/pricing.controller';
 import { applyToSettlement, SETTLEMENT_CONSUMER, SETTLEMENT_TOPICS } from './settle-batch/settlement.projector';
 
 const DEPS = Symbol('SETTLEMENT_DEPS');
@@ -65,7 +66,7 @@ export class SettlementModule {
   static register(deps: SettlementDeps): DynamicModule {
     return {
       module: SettlementModule,
-      controllers: [SettlementQueriesController],
+      controllers: [SettlementQueriesController, PricingController],
       providers: [{ provide: DEPS, useValue: deps }, { provide: SERVICE_STORE, useValue: deps.store }, ...(deps.background === false ? [] : [SettlementRuntime])],
     };
   }

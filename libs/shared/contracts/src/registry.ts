@@ -4,7 +4,7 @@ import type { AccessEvent } from './access/access.events';
 import { accessSchemas } from './access/access.schemas';
 import { reconciliationSchemas } from './reconciliation/reconciliation.schemas';
 import type { ReconciliationEvent } from './reconciliation/reconciliation.events';
-import { settlementSchemas } from './settlement/settlement.schemas';
+import { settlementSchemas, settlementUpcasters } from './settlement/settlement.schemas';
 import { terminalSchemas, terminalUpcasters } from './terminal/terminal.schemas';
 import type { TerminalEvent } from './terminal/terminal.events';
 import type { SettlementEvent } from './settlement/settlement.events';
@@ -36,7 +36,7 @@ type SchemaMap = Readonly<Record<string, z.core.$ZodType>>;
 /** Readers of older versions per type, oldest first: `[n - 1]` reads version n. The current version is the one after them. */
 type OlderMap<M extends SchemaMap> = { readonly [K in keyof M]?: ReadonlyArray<OlderVersion<z.output<M[K]>>> };
 
-const older: OlderMap<Schemas> = { ...terminalUpcasters };
+const older: OlderMap<Schemas> = { ...terminalUpcasters, ...settlementUpcasters };
 
 export class ContractError extends Error {
   constructor(

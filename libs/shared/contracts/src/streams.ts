@@ -12,7 +12,13 @@ export const LEDGER_EVENTS = EventTypes.ofSchemas({ ...terminalSchemas, ...settl
 /** `terminal-<terminalId>`. */
 export const TERMINAL_EVENTS = EventTypes.ofSchemas(terminalSchemas);
 /** `settlement-<terminal>-<day>-<batch>`. */
-export const SETTLEMENT_EVENTS = EventTypes.ofSchemas(settlementSchemas);
+export const SETTLEMENT_EVENTS = EventTypes.of('BatchSettled', 'PayoutScheduled');
+/** `payouts-<merchantId>-<currency>`: a merchant's payout runs in a currency. */
+export const PAYOUT_EVENTS = EventTypes.of('PayoutScheduled', 'PayoutCarriedForward');
+/** `pricing-<merchantId>`: a merchant's published plan versions. */
+export const PRICING_EVENTS = EventTypes.of('PricingPlanPublished');
+/** `calendar-<country>`: the calendars operations loaded. */
+export const CALENDAR_EVENTS = EventTypes.of('PayoutCalendarLoaded');
 /** `access-token-<tokenId>`, in the access store. */
 export const ACCESS_EVENTS = EventTypes.ofSchemas(accessSchemas);
 /** `break-<breakId>`. */

@@ -16,10 +16,3 @@ export const toDate = (day: string): Date => new Date(`${day}T00:00:00.000Z`);
 export const addDays = (day: string, n: number): string => businessDayOf(new Date(toDate(day).getTime() + n * DAY_MS));
 
 export const maxDay = (a: string, b: string): string => (a >= b ? a : b);
-
-/** Next working day: weekends roll forward. Holiday calendars are a pricing-plan concern not yet modelled. */
-export const nextWorkingDay = (day: string): string => {
-  let d = addDays(day, 1);
-  while ([0, 6].includes(toDate(d).getUTCDay())) d = addDays(d, 1);
-  return d;
-};

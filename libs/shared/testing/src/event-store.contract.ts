@@ -27,8 +27,8 @@ const unlocked = (terminalId: string, operatorId = '01'): NewEvent => ({
 const payout = (amount: bigint): NewEvent => ({
   type: 'PayoutScheduled',
   data: {
-    payoutId: 'p1', settlementId: 's1', terminalId: 'T0000001', merchantId: 'M00000000000001', batchNo: '000001',
-    businessDay: '2026-11-24', currency: 'CNY', amount, payoutDate: '2026-11-25',
+    payoutId: 'p1', merchantId: 'M00000000000001', currency: 'CNY', amount, payoutDate: '2026-11-25',
+    batches: [{ settlementId: 's1', terminalId: 'T0000001', batchNo: '000001', businessDay: '2026-11-24', schedule: 'T1', payoutDate: '2026-11-25', amount }],
   },
   context: ctx,
   occurredAt: new Date('2026-11-24T10:00:00Z'),
@@ -380,7 +380,8 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreHarnes
       let published: unknown;
       await h.store.publishOutbox(10, async ([r]) => {
         published = fromLogMessage(r.message);
-        expect(r.message).toMatchObject({ topic: 'pos.settlement.events.v1', key: 'T0000001', headers: { 'event-type': 'PayoutScheduled', 'event-id': stored.metadata.eventId } });
+        // A merchant's payout names no terminal of its own: it is keyed by its stream.
+        expect(r.message).toMatchObject({ topic: 'pos.settlement.events.v1', key: 'terminal-T0000009', headers: { 'event-type': 'PayoutScheduled', 'event-id': stored.metadata.eventId } });
       });
       expect(published).toEqual(stored);
     });

@@ -38,6 +38,8 @@ export const captureSaleRequest = z.object({
   currency: currencyField,
   method,
   card: z.object({ pan: panField }).optional(),
+  /** A bank card's type, if the terminal knows it (from the card's BIN or chip): absent, the sale is priced as CREDIT. */
+  cardType: z.enum(['DEBIT', 'CREDIT']).optional(),
   qr: z.object({ payerToken: z.string().min(8).max(128) }).optional(),
 });
 export const voidSaleRequest = z.object({ stan, batchNo, originalRrn: rrn });
@@ -66,6 +68,7 @@ export const TERMINAL_REQUESTS = {
     type: 'Sale', stan: r.stan, fingerprint: c.fingerprint, batchNo: r.batchNo, amount: amountOf(r.amount), currency: currencyOf(r.currency), method: r.method,
     // The card number goes no further than here: the command holds its first six and last four.
     maskedPan: r.method === 'BANK_CARD' && r.card ? maskPan(r.card.pan) : undefined, hasQrToken: r.method === 'QR' && !!r.qr,
+    ...(r.method === 'BANK_CARD' && r.cardType ? { cardType: r.cardType } : {}),
   })),
   void: terminalRequest('voids', voidSaleRequest, (r, c) => ({ type: 'Void', stan: r.stan, fingerprint: c.fingerprint, batchNo: r.batchNo, originalRrn: r.originalRrn })),
   refund: terminalRequest('refunds', refundSaleRequest, (r, c) => ({

@@ -62,7 +62,7 @@ const batchText = (b: DayReportBatch): string[] => {
   } else if (b.status === 'CLOSED') out.push('      Settlement: none');
   for (const j of b.journal)
     out.push(`      Journal ${j.currency}: debits ${decimalOf(j.debits, j.currency)}, credits ${decimalOf(j.credits, j.currency)}  ${j.ok ? 'OK' : 'NOT BALANCED'}`);
-  for (const p of b.payouts) out.push(`      Payout ${p.payoutId}: ${formatMoney(p)} on ${p.payoutDate}`);
+  for (const p of b.payouts) out.push(`      Payout ${p.payoutId ?? p.schedule}: ${formatMoney(p)} on ${p.payoutDate}`);
   if (s && b.payouts.length === 0) out.push('      Payouts: none');
   out.push(...b.anomalies.map((a) => `      ${anomalyText(a)}`));
   return out;

@@ -145,8 +145,8 @@ const UNBALANCED: DayReportBatch = {
   },
   journal: [{ currency: 'CNY', debits: 100_00n, credits: 100_00n, ok: true }, { currency: 'USD', debits: 20_00n, credits: 19_90n, ok: false }],
   payouts: [
-    { payoutId: 'STL-1-CNY', settlementId: 'STL-1', scheduledAt: '2025-03-14T18:00:05.000Z', payoutDate: '2025-03-17', currency: 'CNY', amount: 99_40n },
-    { payoutId: 'STL-1-USD', settlementId: 'STL-1', scheduledAt: '2025-03-14T18:00:05.000Z', payoutDate: '2025-03-17', currency: 'USD', amount: 19_88n },
+    { payoutId: 'STL-1-CNY', settlementId: 'STL-1', schedule: 'T1', scheduledAt: '2025-03-14T18:00:05.000Z', payoutDate: '2025-03-17', currency: 'CNY', amount: 99_40n },
+    { settlementId: 'STL-1', schedule: 'T1', scheduledAt: '2025-03-14T18:00:05.000Z', payoutDate: '2025-03-17', currency: 'USD', amount: 19_88n },
   ],
   anomalies: [JOURNAL_USD],
 };
@@ -201,7 +201,7 @@ describe('day report text', () => {
     expect(text).toContain('Differences:\n        MISSING_AT_HOST CNY stan 000042 host - terminal 45.00: not booked: amount or currency not acceptable');
     expect(text).toContain('Journal CNY: debits 100.00, credits 100.00  OK');
     expect(text).toContain('Journal USD: debits 20.00, credits 19.90  NOT BALANCED');
-    expect(text).toContain('Payout STL-1-USD: 19.88 USD on 2025-03-17');
+    expect(text).toContain('Payout T1: 19.88 USD on 2025-03-17');
     expect(text).toContain('CNY  batches 1 (balanced 0, unbalanced 1), open 0  gross 100.00  fees 0.60  net 99.40  payouts 1: 99.40');
     expect(text).toContain('  Terminal T0000002\n    Batch 000077: closed BALANCED at 2025-03-14T19:00:00.000Z, 0 transaction(s)\n      Settlement: none');
   });

@@ -1,5 +1,5 @@
 import {
-  type BatchTotals, ContractError, decodeEvent, EventTypes, type LedgerEvent, type PaymentMethod, type SettlementEvent, settlementSchemas, type TerminalEvent,
+  type BatchSettled, type BatchTotals, ContractError, decodeEvent, EventTypes, type LedgerEvent, type PaymentMethod, type PayoutScheduled, settlementSchemas, type TerminalEvent,
   terminalSchemas, type TransactionKind,
 } from '@pos/contracts';
 import type { DomainError } from '@pos/kernel';
@@ -75,10 +75,11 @@ const invalid = (entry: Pick<AuditEntry, 'eventId' | 'type' | 'streamId' | 'vers
     eventId: entry.eventId, type: entry.type, streamId: entry.streamId, version: entry.version,
   });
 
-const AUDITED = EventTypes.ofSchemas({ ...terminalSchemas, ...settlementSchemas });
+// What a terminal's trail can hold: its own events and the settlement of its batches (a v1 payout named its terminal too).
+const AUDITED = EventTypes.ofSchemas({ ...terminalSchemas, BatchSettled: settlementSchemas.BatchSettled, PayoutScheduled: settlementSchemas.PayoutScheduled });
 
 /** An audit entry's data decoded to the contract's in-memory shape (bigint amounts). */
-export type AuditEvent = TerminalEvent | SettlementEvent;
+export type AuditEvent = TerminalEvent | BatchSettled | PayoutScheduled;
 
 /**
  * The entry's event, validated against its contract and decoded (decimal strings to
@@ -190,7 +191,7 @@ export const auditExportLines = (entries: readonly AuditEntry[]): AuditExportLin
       version: entry.version,
       hash: entry.hash,
       prevHash: entry.prevHash,
-      batchNo: str(d.batchNo),
+      batchNo: str(d.batchNo) ?? (event?.type === 'PayoutScheduled' ? event.data.batches.find((b) => b.terminalId === entry.terminalId)?.batchNo : undefined),
       stan: str(d.stan),
       rrn: str(d.rrn),
       kind: str(d.kind) as TransactionKind | undefined,

@@ -1,4 +1,4 @@
-import type { BatchClosed, BatchDifference, BatchSettled, BatchTotals, PayoutScheduled, SettlementResult } from '@pos/contracts';
+import type { BatchClosed, BatchDifference, BatchSettled, BatchTotals, PayoutBatch, SettlementResult } from '@pos/contracts';
 import { type CurrencyCode, formatMoney } from '@pos/money';
 import {
   decodeAuditEntry,
@@ -69,8 +69,14 @@ export type DayReportSettlement = Pick<
   'settlementId' | 'closeResult' | 'pricingPlanId' | 'roundingRule' | 'refundReturnsFee' | 'payoutSchedule' | 'payoutDate' | 'totals' | 'lines'
 > & { readonly settledAt: string };
 
-/** A payout as PayoutScheduled gave it; amount negative when the merchant owes. */
-export type DayReportPayout = Pick<PayoutScheduled['data'], 'payoutId' | 'settlementId' | 'payoutDate' | 'currency' | 'amount'> & {
+/**
+ * What the batch's settlement owes on a date: a part of BatchSettled's payoutParts (paid later,
+ * netted with the merchant's other batches, by a payout run), or, for days settled before payouts
+ * were netted, a PayoutScheduled v1 of the batch alone (with its id). Negative: the merchant owes.
+ */
+export type DayReportPayout = Pick<PayoutBatch, 'settlementId' | 'schedule' | 'payoutDate' | 'amount'> & {
+  readonly currency: CurrencyCode;
+  readonly payoutId?: string;
   readonly scheduledAt: string;
 };
 
@@ -354,12 +360,18 @@ const gather = (entries: readonly AuditEntry[], scope: { businessDay: string; me
       case 'BatchClosed':
         facts(event.data.batchNo).closed = { at: entry.occurredAt, data: event.data };
         break;
-      case 'BatchSettled':
-        facts(event.data.batchNo).settled = { at: entry.occurredAt, data: event.data };
+      case 'BatchSettled': {
+        const f = facts(event.data.batchNo);
+        f.settled = { at: entry.occurredAt, data: event.data };
+        const { settlementId } = event.data;
+        for (const { schedule, payoutDate, currency, amount } of event.data.payoutParts ?? []) f.payouts.push({ settlementId, schedule, payoutDate, currency, amount, scheduledAt: entry.occurredAt });
         break;
+      }
       case 'PayoutScheduled': {
-        const { payoutId, settlementId, payoutDate, currency, amount, batchNo } = event.data;
-        facts(batchNo).payouts.push({ payoutId, settlementId, scheduledAt: entry.occurredAt, payoutDate, currency, amount });
+        // Only a v1 payout (one batch's) is in a terminal's trail: a netted one names no terminal.
+        const { payoutId, payoutDate, currency } = event.data;
+        for (const b of event.data.batches.filter((x) => x.terminalId === entry.terminalId))
+          facts(b.batchNo).payouts.push({ payoutId, settlementId: b.settlementId, schedule: b.schedule, scheduledAt: entry.occurredAt, payoutDate, currency, amount: b.amount });
         break;
       }
       default:

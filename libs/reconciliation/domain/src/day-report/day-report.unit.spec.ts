@@ -1,5 +1,5 @@
 import type {
-  BatchDifference, BatchTotals, JournalPosting, LedgerEvent, PaymentMethod, SettlementLine, TransactionCompleted, TransactionKind,
+  BatchDifference, BatchTotals, JournalPosting, LedgerEvent, PaymentMethod, PayoutPart, SettlementLine, TransactionCompleted, TransactionKind,
 } from '@pos/contracts';
 import type { Actor, RecordedEvent } from '@pos/kernel';
 import type { CurrencyCode } from '@pos/money';
@@ -27,6 +27,14 @@ class Day {
     const ids = { eventId: `${streamId}/${version}`, correlationId: `c${this.minute}`, causationId: `c${this.minute}` };
     const chain = { position: String(this.events.length + 1), prevHash: `${streamId}:${version - 1}`, hash: `${streamId}:${version}` };
     this.events.push({ type: event.type, data: { ...event.data, businessDay }, metadata: { ...ids, ...chain, streamId, version, occurredAt: at, actor, schemaVersion: 1 } });
+  }
+
+  /** Adds a payout part to the BatchSettled already recorded on `streamId`. */
+  addPayoutPart(streamId: string, part: PayoutPart): void {
+    const settled = this.events.find((e) => e.metadata.streamId === streamId && e.type === 'BatchSettled');
+    if (!settled) throw new Error(`no BatchSettled on ${streamId}`);
+    const data = settled.data as { payoutParts?: PayoutPart[] };
+    data.payoutParts = [...(data.payoutParts ?? []), part];
   }
 
   entries(): AuditEntry[] {
@@ -120,18 +128,9 @@ class Till {
     );
   }
 
+  /** A part of the batch's net due T+1, added to its BatchSettled's payoutParts (as settlement splits a net). */
   payout(amount: bigint, currency: CurrencyCode = this.currency): void {
-    this.day.record(
-      {
-        type: 'PayoutScheduled',
-        data: {
-          payoutId: `${this.settlementId}-${currency}`, settlementId: this.settlementId, terminalId: this.terminalId, merchantId: this.merchantId,
-          batchNo: this.batchNo, businessDay: DAY, currency, amount, payoutDate: NEXT,
-        },
-      },
-      { type: 'system', id: 'settlement' },
-      `settlement-${this.terminalId}-${DAY}-${this.batchNo}`,
-    );
+    this.day.addPayoutPart(`settlement-${this.terminalId}-${DAY}-${this.batchNo}`, { currency, schedule: 'T1', payoutDate: NEXT, amount });
   }
 
   private get settlementId() {
@@ -243,7 +242,7 @@ describe('day report', () => {
     expect(batch.settlement?.lines.map((l) => [l.method, l.gross, l.fees, l.net])).toEqual([['BANK_CARD', 115_00n, 87n, 114_13n], ['QR', 0n, 0n, 0n]]);
     expect(batch.journal).toEqual([{ currency: 'CNY', debits: 115_00n, credits: 115_00n, ok: true }]);
     expect(batch.payouts).toEqual([
-      { payoutId: 'STL-T0000001-000001-CNY', settlementId: 'STL-T0000001-000001', scheduledAt: '2025-03-14T08:12:00.000Z', payoutDate: NEXT, currency: 'CNY', amount: 114_13n },
+      { settlementId: 'STL-T0000001-000001', schedule: 'T1', scheduledAt: '2025-03-14T08:11:00.000Z', payoutDate: NEXT, currency: 'CNY', amount: 114_13n },
     ]);
     expect(report.anomalies).toEqual([]);
     expect(report.ok).toBe(true);
@@ -358,21 +357,31 @@ describe('day report', () => {
     expect(anomaly).toMatchObject({ code: 'PAYOUT_MISMATCH', currency: 'CNY', message: 'batch 000001 of terminal T0000007: payouts of 100.00 CNY differ from the settled net 99.40 CNY' });
   });
 
-  it('given a settlement the trail never saw closed, and a payout without any settlement, then both are flagged', () => {
+  it('given a settlement the trail never saw closed, then it is flagged', () => {
     const day = new Day();
     const unclosed = day.terminal('T0000010', M1, 'CNY');
     unclosed.settle([line('CNY', 'QR', { sales: [1, 10_00n], fees: 4n })], journal('CNY', 10_00n, 9_96n, 4n));
     unclosed.payout(9_96n);
-    day.terminal('T0000011', M1, 'CNY').payout(5_00n);
 
     const report = dayReport(day.entries(), { businessDay: DAY });
 
     expect(report.anomalies.map((a) => [a.code, a.terminalId, a.message])).toEqual([
       ['SETTLED_WITHOUT_CLOSE', 'T0000010', 'batch 000001 of terminal T0000010 was settled but the trail holds no BatchClosed for it'],
-      ['PAYOUT_MISMATCH', 'T0000011', 'batch 000001 of terminal T0000011: payout of 5.00 CNY without a settlement in CNY'],
     ]);
     expect(batchOf(report, 'T0000010')).toMatchObject({ status: 'OPEN', transactionCount: 0 });
-    expect(report.totals).toEqual([{ currency: 'CNY', batches: 0, balanced: 0, unbalanced: 0, open: 2, gross: 10_00n, fees: 4n, net: 9_96n, payoutCount: 2, payouts: 14_96n }]);
+    expect(report.totals).toEqual([{ currency: 'CNY', batches: 0, balanced: 0, unbalanced: 0, open: 1, gross: 10_00n, fees: 4n, net: 9_96n, payoutCount: 1, payouts: 9_96n }]);
+  });
+
+  it('given a payout part in a currency the settlement has no total in, then it is flagged as a mismatch', () => {
+    const day = new Day();
+    const t = day.terminal('T0000011', M1, 'CNY');
+    settledSale(t, 100_00n, 60n);
+    t.payout(99_40n);
+    t.payout(5_00n, 'USD');
+
+    expect(dayReport(day.entries(), { businessDay: DAY }).anomalies.map((a) => [a.code, a.message])).toEqual([
+      ['PAYOUT_MISMATCH', 'batch 000001 of terminal T0000011: payout of 5.00 USD without a settlement in USD'],
+    ]);
   });
 
   it('given host totals at close that the trail does not add up to, then the missing events are flagged', () => {

@@ -175,3 +175,30 @@ describe('settlement lines: voids, refunds, reversals', () => {
     expect(roundingRuleOf(plan(rounding('PER_TRANSACTION', 'HALF_UP')))).toBe('PER_TRANSACTION_HALF_UP');
   });
 });
+
+describe('settlement lines: rates by card type', () => {
+  const byCardType = plan({ rates: { DEBIT: { bps: 50, limits: [{ currency: 'CNY', maxFee: 2_000n }] }, CREDIT: { bps: 60 }, QR: { bps: 38 } } });
+
+  it('given debit, credit and untyped card sales, then a line per card type at its rate, untyped priced as CREDIT, the debit fee capped', () => {
+    const lines = computeSettlementLines(
+      batchOf(sale('000000000001', 1_000_000n, { cardType: 'DEBIT' }), sale('000000000002', 10_000n, { cardType: 'CREDIT' }), sale('000000000003', 10_000n), sale('000000000004', 10_000n, { method: 'QR' })),
+      byCardType,
+    );
+    expect(lines.map((l) => [l.method, l.cardType, l.mdrBps, l.salesCount, l.fees])).toEqual([
+      ['BANK_CARD', 'CREDIT', 60, 2, 120n],
+      ['BANK_CARD', 'DEBIT', 50, 1, 2_000n],
+      ['QR', undefined, 38, 1, 38n],
+    ]);
+  });
+
+  it('given a debit refund that returns its fee, then the capped fee of its amount comes back', () => {
+    const [line] = computeSettlementLines(batchOf(refundOf('000000000002', '000000000900', 1_000_000n, { cardType: 'DEBIT' })), { ...byCardType, refundReturnsFee: true });
+    expect(line).toMatchObject({ cardType: 'DEBIT', fees: -2_000n, net: -998_000n });
+  });
+
+  it('given the default plan, then card types do not split the line (results as before card types existed)', () => {
+    const lines = computeSettlementLines(batchOf(sale('000000000001', 10_000n, { cardType: 'DEBIT' }), sale('000000000002', 10_000n)), plan());
+    expect(lines.map((l) => [l.method, l.cardType, l.fees])).toEqual([['BANK_CARD', undefined, 120n]]);
+    expect(lines[0]).not.toHaveProperty('cardType');
+  });
+});

@@ -1,4 +1,4 @@
-import type { PaymentMethod, TransactionCompleted, TransactionKind, TransactionReversed } from '@pos/contracts';
+import type { CardType, PaymentMethod, TransactionCompleted, TransactionKind, TransactionReversed } from '@pos/contracts';
 import type { CurrencyCode } from '@pos/money';
 import { SettlementErrors } from '../settlement.errors';
 
@@ -16,6 +16,10 @@ export interface PendingTransaction {
   readonly currency: CurrencyCode;
   /** For VOID and REFUND: the RRN of the sale it applies to. */
   readonly originalRrn?: string;
+  /** Bank cards: as the sale said (absent: priced as CREDIT). */
+  readonly cardType?: CardType;
+  /** When the host completed it online (ISO instant): what the D0 window is judged on. Absent for batch-upload captures and older documents: never D0. */
+  readonly at?: string;
   readonly reversed: boolean;
 }
 
@@ -51,15 +55,21 @@ export const emptyPendingBatch = (id: {
   transactions: {},
 });
 
-const transactionOf = (data: PendingBatchEvent['data'], reversed: boolean): PendingTransaction => ({
-  rrn: data.rrn,
-  kind: data.kind,
-  method: data.method,
-  amount: data.amount,
-  currency: data.currency,
-  ...(data.originalRrn !== undefined ? { originalRrn: data.originalRrn } : {}),
-  reversed,
-});
+const transactionOf = (event: PendingBatchEvent, reversed: boolean, at: string | undefined): PendingTransaction => {
+  const { data } = event;
+  const online = event.type === 'TransactionCompleted' && event.data.capture === 'ONLINE';
+  return {
+    rrn: data.rrn,
+    kind: data.kind,
+    method: data.method,
+    amount: data.amount,
+    currency: data.currency,
+    ...(data.originalRrn !== undefined ? { originalRrn: data.originalRrn } : {}),
+    ...(event.type === 'TransactionCompleted' && event.data.cardType !== undefined ? { cardType: event.data.cardType } : {}),
+    ...(online && at !== undefined ? { at } : {}),
+    reversed,
+  };
+};
 
 const existing = (batch: PendingBatch, rrn: string): PendingTransaction | undefined =>
   Object.prototype.hasOwnProperty.call(batch.transactions, rrn) ? batch.transactions[rrn] : undefined;
@@ -77,7 +87,7 @@ const withTransaction = (batch: PendingBatch, txn: PendingTransaction): PendingB
  *    and the late completion does not revive it.
  * An event of another batch (terminal, business day, batch number) is a routing bug upstream.
  */
-export const evolvePendingBatch = (state: PendingBatch | undefined, event: PendingBatchEvent): PendingBatch => {
+export const evolvePendingBatch = (state: PendingBatch | undefined, event: PendingBatchEvent, at?: string): PendingBatch => {
   const { data } = event;
   const batch = state ?? emptyPendingBatch(data);
   const expectedKey = pendingBatchKeyOf(batch);
@@ -87,7 +97,7 @@ export const evolvePendingBatch = (state: PendingBatch | undefined, event: Pendi
   }
 
   const seen = existing(batch, data.rrn);
-  const next = evolvePendingTransaction(seen, event);
+  const next = evolvePendingTransaction(seen, event, at);
   return next === seen ? batch : withTransaction(batch, next);
 };
 
@@ -96,13 +106,13 @@ export const evolvePendingBatch = (state: PendingBatch | undefined, event: Pendi
  * separately, so taking in a transaction costs the same in a batch of ten or of ten thousand.
  * Same rules as evolvePendingBatch; returns `seen` itself when nothing changes.
  */
-export const evolvePendingTransaction = (seen: PendingTransaction | undefined, event: PendingBatchEvent): PendingTransaction => {
+export const evolvePendingTransaction = (seen: PendingTransaction | undefined, event: PendingBatchEvent, at?: string): PendingTransaction => {
   switch (event.type) {
     case 'TransactionCompleted':
-      return seen ?? transactionOf(event.data, false);
+      return seen ?? transactionOf(event, false, at);
     case 'TransactionReversed':
       if (seen?.reversed) return seen;
-      return seen ? { ...seen, reversed: true } : transactionOf(event.data, true);
+      return seen ? { ...seen, reversed: true } : transactionOf(event, true, at);
   }
 };
 
@@ -121,9 +131,9 @@ export const pendingBatchOf = (
   return { ...base, transactions: { ...base.transactions, ...Object.fromEntries(transactions.map((t) => [t.rrn, t])) } };
 };
 
-/** Rebuild a batch from its events (replay). */
-export const pendingBatchFrom = (events: readonly PendingBatchEvent[]): PendingBatch | undefined =>
-  events.reduce<PendingBatch | undefined>(evolvePendingBatch, undefined);
+/** Rebuild a batch from its events (replay), each with the instant it was recorded at when known. */
+export const pendingBatchFrom = (events: readonly (PendingBatchEvent & { readonly metadata?: { readonly occurredAt: string } })[]): PendingBatch | undefined =>
+  events.reduce<PendingBatch | undefined>((batch, e) => evolvePendingBatch(batch, e, e.metadata?.occurredAt), undefined);
 
 /** Transactions that count: reversed ones are excluded everywhere. */
 export const liveTransactions = (batch: PendingBatch): PendingTransaction[] =>

@@ -1,7 +1,9 @@
-import type { BatchClosed, BatchSettled, PayoutScheduled, PricingPlan } from '@pos/contracts';
+import type { BatchClosed, BatchSettled, PricingPlan } from '@pos/contracts';
 import { computeSettlementLines, roundingRuleOf } from '../fees/settlement-lines';
 import { assertBalanced, currencyTotalsOf, journalFor } from '../journal/journal';
-import { payoutDate, pricingFor } from '../pricing/pricing';
+import { payoutPartsOf } from '../payouts/payout-parts';
+import { DEFAULT_PAYOUT_CALENDAR, nextWorkingDay, type WorkingDays } from '../payouts/working-calendar';
+import { planInForce, type PublishedPlan } from '../pricing/pricing';
 import { hostTotalsOf, totalsAgree } from './host-totals';
 import { emptyPendingBatch, pendingBatchKey, pendingBatchKeyOf, type PendingBatch } from './pending-batch';
 import { SettlementErrors } from '../settlement.errors';
@@ -11,17 +13,20 @@ export interface SettleBatch {
   readonly batch: PendingBatch | undefined;
   /** The terminal gateway's BatchClosed for the same batch. */
   readonly closed: BatchClosed['data'];
-  /** The merchant's pricing plans (effective-dated). */
+  /** The terminal's registration plans (effective-dated). */
   readonly plans: readonly PricingPlan[];
+  /** The merchant's published plan versions: from the first one in force, they win (see planInForce). */
+  readonly published?: readonly PublishedPlan[];
+  /** Working-day calendars by country, each with its version; a plan's calendar that is missing leaves weekends alone off. */
+  readonly calendars?: Readonly<Record<string, WorkingDays & { readonly version: number }>>;
   readonly settlementId: string;
-  /** Payout ids are `${payoutIdPrefix}-${currency}`; defaults to the settlement id. */
-  readonly payoutIdPrefix?: string;
 }
 
-export type SettleBatchResult = [BatchSettled, ...PayoutScheduled[]];
+/** The settlement alone: its payout parts are paid by the merchant's payout runs (payouts/payout-run.ts). */
+export type SettleBatchResult = [BatchSettled];
 
 /**
- * Settle a closed batch: check the host's totals, price it, journal it, schedule payouts.
+ * Settle a closed batch: check the host's totals, price it, journal it, split its net by payout date.
  *
  * Refuses (SETTLEMENT_TOTALS_DISAGREE, 95) when the transactions seen here do not add up to
  * the host totals in BatchClosed: an event was lost upstream, and settling would book the
@@ -41,12 +46,14 @@ export const settleBatch = (command: SettleBatch): SettleBatchResult => {
     throw SettlementErrors.SETTLEMENT_TOTALS_DISAGREE(`transactions seen for batch ${closedKey} do not add up to the host totals of its BatchClosed`, { expected: closed.hostTotals, actual });
   }
 
-  const plan = pricingFor(plans, batch.businessDay);
+  const { plan, version } = planInForce(command.published ?? [], plans, batch.businessDay);
   const lines = computeSettlementLines(batch, plan);
   const totals = currencyTotalsOf(lines);
   const postings = journalFor(lines);
   assertBalanced(postings);
-  const paidOn = payoutDate(batch.businessDay, plan.payoutSchedule);
+  const country = plan.payoutCalendar ?? DEFAULT_PAYOUT_CALENDAR;
+  const calendar = command.calendars?.[country];
+  const parts = payoutPartsOf(batch, totals, plan, calendar);
 
   const settled: BatchSettled = {
     type: 'BatchSettled',
@@ -58,35 +65,18 @@ export const settleBatch = (command: SettleBatch): SettleBatchResult => {
       businessDay: batch.businessDay,
       closeResult: closed.result,
       pricingPlanId: plan.planId,
+      ...(version !== undefined ? { pricingPlanVersion: version } : {}),
       roundingRule: roundingRuleOf(plan),
       refundReturnsFee: plan.refundReturnsFee,
       payoutSchedule: plan.payoutSchedule,
-      payoutDate: paidOn,
+      payoutDate: nextWorkingDay(batch.businessDay, calendar),
+      payoutParts: parts,
+      ...(calendar ? { payoutCalendar: { country, version: calendar.version } } : {}),
       lines,
       totals,
       postings,
     },
   };
 
-  const prefix = command.payoutIdPrefix ?? settlementId;
-  const payouts = totals
-    .filter((t) => t.net !== 0n)
-    .map(
-      (t): PayoutScheduled => ({
-        type: 'PayoutScheduled',
-        data: {
-          payoutId: `${prefix}-${t.currency}`,
-          settlementId,
-          terminalId: batch.terminalId,
-          merchantId: batch.merchantId,
-          batchNo: batch.batchNo,
-          businessDay: batch.businessDay,
-          currency: t.currency,
-          amount: t.net,
-          payoutDate: paidOn,
-        },
-      }),
-    );
-
-  return [settled, ...payouts];
+  return [settled];
 };

@@ -1,7 +1,8 @@
-import type { BatchSettled, BatchTotals, PayoutScheduled } from '@pos/contracts';
+import type { BatchSettled, BatchTotals } from '@pos/contracts';
 import { DomainError } from '@pos/kernel';
 import { describe, expect, it } from 'vitest';
 import { BATCH, FRIDAY, MERCHANT, TERMINAL, batchOf, closedFor, completed, plan, refundOf, reversed, sale, voidOf } from '../testing/settlement.fixtures';
+import { workingDaysOf } from '../payouts/working-calendar';
 import { emptyPendingBatch } from './pending-batch';
 import { settleBatch } from './settle-batch.decider';
 
@@ -39,7 +40,7 @@ describe('settleBatch (decider)', () => {
   const closed = closedFor(batch, { hostTotals: [cny(3, 1_006_250n, 2, 7_000n)], result: 'UNBALANCED' });
 
   it('given host totals that agree, when the batch is settled, then BatchSettled carries lines, totals, balanced postings and the T1 payout date', () => {
-    const [settled, ...payouts] = settleBatch({ batch, closed, plans: [plan()], settlementId: 'S-1' });
+    const [settled, ...rest] = settleBatch({ batch, closed, plans: [plan()], settlementId: 'S-1' });
 
     expect(settled).toEqual<BatchSettled>({
       type: 'BatchSettled',
@@ -55,6 +56,7 @@ describe('settleBatch (decider)', () => {
         refundReturnsFee: false,
         payoutSchedule: 'T1',
         payoutDate: '2024-05-13',
+        payoutParts: [{ currency: 'CNY', schedule: 'T1', payoutDate: '2024-05-13', amount: 995_442n }],
         lines: [
           {
             currency: 'CNY',
@@ -93,22 +95,7 @@ describe('settleBatch (decider)', () => {
         ],
       },
     });
-    expect(payouts).toEqual<PayoutScheduled[]>([
-      {
-        type: 'PayoutScheduled',
-        data: {
-          payoutId: 'S-1-CNY',
-          settlementId: 'S-1',
-          terminalId: TERMINAL,
-          merchantId: MERCHANT,
-          batchNo: BATCH,
-          businessDay: FRIDAY,
-          currency: 'CNY',
-          amount: 995_442n,
-          payoutDate: '2024-05-13',
-        },
-      },
-    ]);
+    expect(rest).toEqual([]);
   });
 
   it('given host totals missing a sale the settlement service saw, then SETTLEMENT_TOTALS_DISAGREE (95, state) with both sides', () => {
@@ -150,13 +137,13 @@ describe('settleBatch (decider)', () => {
     const once = sale('000000000001', 1_250n);
     const twice = batchOf(once, once);
 
-    const [settled, payout] = settleBatch({ batch: twice, closed: closedFor(twice, { hostTotals: [cny(1, 1_250n, 0, 0n)] }), plans: [plan()], settlementId: 'S-4' });
+    const [settled] = settleBatch({ batch: twice, closed: closedFor(twice, { hostTotals: [cny(1, 1_250n, 0, 0n)] }), plans: [plan()], settlementId: 'S-4' });
 
     expect(settled.data.lines.map((l) => [l.salesCount, l.salesAmount, l.fees])).toEqual([[1, 1_250n, 8n]]);
-    expect(payout?.data.amount).toBe(1_242n);
+    expect(settled.data.payoutParts?.map((p) => p.amount)).toEqual([1_242n]);
   });
 
-  it('given refunds exceeding sales in one currency and a fully voided sale in another, then a negative payout and none for the zero net', () => {
+  it('given refunds exceeding sales in one currency and a fully voided sale in another, then a negative payout part and none for the zero net', () => {
     const mixed = batchOf(
       sale('000000000001', 1_000n, { currency: 'HKD' }),
       refundOf('000000000002', '000000000700', 30_000n, { currency: 'HKD' }),
@@ -164,13 +151,7 @@ describe('settleBatch (decider)', () => {
       voidOf('000000000004', '000000000003', 5_000n, { currency: 'USD' }),
     );
 
-    const [settled, ...payouts] = settleBatch({
-      batch: mixed,
-      closed: closedFor(mixed),
-      plans: [plan({ refundReturnsFee: true })],
-      settlementId: 'S-5',
-      payoutIdPrefix: 'PO-5',
-    });
+    const [settled] = settleBatch({ batch: mixed, closed: closedFor(mixed), plans: [plan({ refundReturnsFee: true })], settlementId: 'S-5' });
 
     // HKD: gross -290.00, fees 6 - 180 = -174, net -288.26
     expect(settled.data.totals).toEqual([
@@ -182,7 +163,7 @@ describe('settleBatch (decider)', () => {
       { account: 'MERCHANT_PAYABLE', side: 'DEBIT', amount: 28_826n, currency: 'HKD' },
       { account: 'FEE_INCOME', side: 'DEBIT', amount: 174n, currency: 'HKD' },
     ]);
-    expect(payouts.map((p) => [p.data.payoutId, p.data.currency, p.data.amount])).toEqual([['PO-5-HKD', 'HKD', -28_826n]]);
+    expect(settled.data.payoutParts).toEqual([{ currency: 'HKD', schedule: 'T1', payoutDate: '2024-05-13', amount: -28_826n }]);
   });
 
   it('uses the plan in force on the batch business day, names its rounding rule and pays D0 on the same day', () => {
@@ -191,18 +172,32 @@ describe('settleBatch (decider)', () => {
       plan({ planId: 'NEW', effectiveFrom: '2024-05-01', payoutSchedule: 'D0', rounding: { scope: 'PER_BATCH', mode: 'HALF_EVEN' } }),
       plan({ planId: 'FUTURE', effectiveFrom: '2024-05-11' }),
     ];
-    const three = batchOf(sale('000000000001', 1_250n), sale('000000000002', 1_250n), sale('000000000003', 1_250n));
+    // 10:00 Beijing time on the Friday: inside the seed's D0 window, and 12.50 is above its 11.00 minimum.
+    const at = `${FRIDAY}T02:00:00.000Z`;
+    const three = batchOf(sale('000000000001', 1_250n, { at }), sale('000000000002', 1_250n, { at }), sale('000000000003', 1_250n, { at }));
 
-    const [settled, payout] = settleBatch({ batch: three, closed: closedFor(three, { hostTotals: [cny(3, 3_750n, 0, 0n)] }), plans, settlementId: 'S-6' });
+    const [settled] = settleBatch({ batch: three, closed: closedFor(three, { hostTotals: [cny(3, 3_750n, 0, 0n)] }), plans, settlementId: 'S-6' });
 
     expect(settled.data).toMatchObject({
       pricingPlanId: 'NEW',
       roundingRule: 'PER_BATCH_HALF_EVEN',
       payoutSchedule: 'D0',
-      payoutDate: FRIDAY,
+      payoutDate: '2024-05-13',
+      payoutParts: [{ currency: 'CNY', schedule: 'D0', payoutDate: FRIDAY, amount: 3_728n }],
       totals: [{ currency: 'CNY', gross: 3_750n, fees: 22n, net: 3_728n }],
     });
-    expect(payout?.data.payoutDate).toBe(FRIDAY);
+    expect(settled.data.pricingPlanVersion).toBeUndefined();
+
+  });
+
+  it("given the merchant's published versions and a calendar, then the version in force names itself and T+1 rolls on that calendar, named with its version", () => {
+    const published = [{ merchantId: MERCHANT, version: 2, plan: plan({ planId: 'PUB', effectiveFrom: '2024-05-01' }), publishedBy: 'finance' }];
+    // A calendar making Monday 2024-05-13 a holiday.
+    const calendars = { CN: { ...workingDaysOf({ country: 'CN', from: '2024-01-01', to: '2024-12-31', source: 'test', holidays: [{ name: 'h', from: '2024-05-13', to: '2024-05-13' }], workdays: [] }), version: 3 } };
+
+    const [settled] = settleBatch({ batch, closed, plans: [plan()], published, calendars, settlementId: 'S-11' });
+
+    expect(settled.data).toMatchObject({ pricingPlanId: 'PUB', pricingPlanVersion: 2, payoutDate: '2024-05-14', payoutCalendar: { country: 'CN', version: 3 } });
   });
 
   it('given no plan in force, then PRICING_PLAN_MISSING', () => {

@@ -2,6 +2,7 @@
 import type {
   BatchClosed,
   BatchTotals,
+  CardType,
   PaymentMethod,
   PricingPlan,
   TransactionCompleted,
@@ -27,9 +28,17 @@ export interface TxnSpec {
   readonly originalRrn?: string;
   readonly businessDay?: string;
   readonly batchNo?: string;
+  readonly cardType?: CardType;
+  /** When the host recorded it (metadata.occurredAt): what the D0 window is judged on. */
+  readonly at?: string;
+  readonly capture?: 'ONLINE' | 'BATCH_UPLOAD';
 }
 
-export const completed = (t: TxnSpec): TransactionCompleted => ({
+/** An event as the settlement service receives it: with the instant it was recorded at, when the test cares. */
+export type Timed<E> = E & { readonly metadata?: { readonly occurredAt: string } };
+
+export const completed = (t: TxnSpec): Timed<TransactionCompleted> => ({
+  ...(t.at !== undefined ? { metadata: { occurredAt: t.at } } : {}),
   type: 'TransactionCompleted',
   data: {
     terminalId: TERMINAL,
@@ -47,7 +56,8 @@ export const completed = (t: TxnSpec): TransactionCompleted => ({
     batchNo: t.batchNo ?? BATCH,
     operatorId: '01',
     ...(t.originalRrn !== undefined ? { originalRrn: t.originalRrn } : {}),
-    capture: 'ONLINE',
+    ...(t.cardType !== undefined ? { cardType: t.cardType } : {}),
+    capture: t.capture ?? 'ONLINE',
   },
 });
 
@@ -72,7 +82,7 @@ export const reversed = (t: TxnSpec): TransactionReversed => ({
   },
 });
 
-export const sale = (rrn: string, amount: bigint, extra: Partial<TxnSpec> = {}): TransactionCompleted =>
+export const sale = (rrn: string, amount: bigint, extra: Partial<TxnSpec> = {}): Timed<TransactionCompleted> =>
   completed({ rrn, amount, kind: 'SALE', ...extra });
 export const voidOf = (rrn: string, originalRrn: string, amount: bigint, extra: Partial<TxnSpec> = {}): TransactionCompleted =>
   completed({ rrn, amount, kind: 'VOID', originalRrn, ...extra });
@@ -80,7 +90,7 @@ export const refundOf = (rrn: string, originalRrn: string, amount: bigint, extra
   completed({ rrn, amount, kind: 'REFUND', originalRrn, ...extra });
 
 /** Given these events, the pending batch (never undefined: at least one event expected). */
-export const batchOf = (...events: PendingBatchEvent[]): PendingBatch => {
+export const batchOf = (...events: Timed<PendingBatchEvent>[]): PendingBatch => {
   const batch = pendingBatchFrom(events);
   if (!batch) throw new Error('batchOf needs at least one event');
   return batch;

@@ -79,7 +79,12 @@ const dayBatch = z.object({
     })
     .optional(),
   journal: z.array(z.object({ currency: currencyCode, debits: minorUnits, credits: minorUnits, ok: z.boolean() })),
-  payouts: z.array(z.object({ payoutId: payout.payoutId, settlementId: payout.settlementId, payoutDate: payout.payoutDate, currency: currencyCode, amount: minorUnits, scheduledAt: instant })),
+  payouts: z.array(
+    z.object({
+      payoutId: payout.payoutId.optional(), settlementId: settled.settlementId, schedule: settled.payoutSchedule, payoutDate: payout.payoutDate, currency: currencyCode, amount: minorUnits,
+      scheduledAt: instant,
+    }),
+  ),
   anomalies: z.array(anomaly),
 });
 export const dayReportAnswer = z.object({

@@ -13,14 +13,52 @@ export interface CurrencyLimit {
   readonly maxAmount: bigint;
 }
 
+/** A bank card's type, as the sale names it (absent: priced as CREDIT, see docs/api.md). */
+export type CardType = 'DEBIT' | 'CREDIT';
+
+/** What a plan prices at its own rate: a bank card by its type, or a QR payment. */
+export type RateClass = CardType | 'QR';
+
+/** A per-transaction fee floor and cap in one currency, minor units (either may be absent). */
+export interface FeeLimit {
+  readonly currency: CurrencyCode;
+  readonly minFee?: bigint;
+  readonly maxFee?: bigint;
+}
+
+/** A rate class's price: basis points, with per-transaction limits by currency. */
+export interface FeeRate {
+  readonly bps: number;
+  readonly limits?: readonly FeeLimit[];
+}
+
+/**
+ * Which transactions are paid the same day (D0) under a D0 plan: bank-card sales of at least
+ * the currency's minimum made at or after `from` and before `to`, local time at `utcOffsetMinutes`
+ * (the seed's rule: 11.00 CNY, 00:00 to 23:00 Beijing time). The rest of the batch is paid T+1.
+ */
+export interface D0Rule {
+  readonly from: string;
+  readonly to: string;
+  readonly utcOffsetMinutes: number;
+  readonly minimums: readonly { readonly currency: CurrencyCode; readonly amount: bigint }[];
+}
+
 export interface PricingPlan {
   readonly planId: string;
   /** Business day from which this plan applies. */
   readonly effectiveFrom: string;
+  /** The rate of a payment method when the plan has no `rates` entry for its class. */
   readonly mdrBps: { readonly BANK_CARD: number; readonly QR: number };
+  /** Rates by class (DEBIT, CREDIT bank cards; QR), with caps and floors; absent classes use `mdrBps`. */
+  readonly rates?: { readonly DEBIT?: FeeRate; readonly CREDIT?: FeeRate; readonly QR?: FeeRate };
   /** Whether a refund gives the merchant back the fee of the amount refunded. */
   readonly refundReturnsFee: boolean;
+  /** T1: the whole batch on the next working day. D0: what `d0` (or the seed's rule) selects the same day, the rest T+1. */
   readonly payoutSchedule: 'D0' | 'T1';
+  readonly d0?: D0Rule;
+  /** Working-day calendar of payouts, by country (ISO 3166 alpha-2); absent: CN. */
+  readonly payoutCalendar?: string;
   readonly rounding: { readonly scope: 'PER_TRANSACTION' | 'PER_BATCH'; readonly mode: RoundingMode };
 }
 
@@ -108,6 +146,8 @@ export type TransactionCompleted = Event<
       readonly maskedPan?: string;
       /** For VOID and REFUND: the RRN of the sale it applies to. */
       readonly originalRrn?: string;
+      /** Bank cards: DEBIT or CREDIT when the sale said so (a void or refund takes its sale's). Absent: priced as CREDIT. */
+      readonly cardType?: CardType;
       /** ONLINE: authorised in real time. BATCH_UPLOAD: booked from the terminal's upload after an unbalanced settlement. */
       readonly capture: 'ONLINE' | 'BATCH_UPLOAD';
     }

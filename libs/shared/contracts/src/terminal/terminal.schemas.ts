@@ -11,13 +11,32 @@ export const uploadOutcome = z.enum(['MATCHED', 'BOOKED', 'MISMATCHED']);
 export const reversalReason = z.enum(['98', '96', 'A0']);
 export const settlementResult = z.enum(['BALANCED', 'UNBALANCED']);
 
-export const pricingPlanSchema = z.object({
+const bps = z.number().int().min(0).max(10_000);
+export const cardType = z.enum(['DEBIT', 'CREDIT']);
+// Strict throughout: a misspelt setting in a plan finance publishes is refused, not dropped.
+const feeRate = z.strictObject({
+  bps,
+  limits: z.array(z.strictObject({ currency: currencyCode, minFee: minorUnits.optional(), maxFee: minorUnits.optional() })).optional(),
+});
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:MM');
+
+export const pricingPlanSchema = z.strictObject({
   planId: z.string().min(1).max(64),
   effectiveFrom: businessDay,
-  mdrBps: z.object({ BANK_CARD: z.number().int().min(0).max(10_000), QR: z.number().int().min(0).max(10_000) }),
+  mdrBps: z.strictObject({ BANK_CARD: bps, QR: bps }),
+  rates: z.strictObject({ DEBIT: feeRate.optional(), CREDIT: feeRate.optional(), QR: feeRate.optional() }).optional(),
   refundReturnsFee: z.boolean(),
   payoutSchedule: z.enum(['D0', 'T1']),
-  rounding: z.object({ scope: z.enum(['PER_TRANSACTION', 'PER_BATCH']), mode: roundingMode }),
+  d0: z
+    .strictObject({
+      from: clock,
+      to: clock,
+      utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60),
+      minimums: z.array(z.strictObject({ currency: currencyCode, amount: minorUnits })),
+    })
+    .optional(),
+  payoutCalendar: z.string().regex(/^[A-Z]{2}$/).optional(),
+  rounding: z.strictObject({ scope: z.enum(['PER_TRANSACTION', 'PER_BATCH']), mode: roundingMode }),
 });
 
 export const batchTotalsSchema = z.object({
@@ -90,6 +109,7 @@ export const terminalSchemas = {
     operatorId,
     maskedPan: maskedPan.optional(),
     originalRrn: rrn.optional(),
+    cardType: cardType.optional(),
     capture: z.enum(['ONLINE', 'BATCH_UPLOAD']),
   }),
   TransactionReversed: z.object({

@@ -11,7 +11,8 @@ import { applyReplayed, newCounts } from './replay';
 
 const event = (id: string, terminalId: string, amount: bigint): RecordedEvent<PayoutScheduled> => ({
   type: 'PayoutScheduled',
-  data: { payoutId: id, settlementId: 's', terminalId, merchantId: 'M00000000000001', batchNo: '000001', businessDay: '2026-11-24', currency: 'CNY', amount, payoutDate: '2026-11-25' },
+  // The toy projection keys by merchant: here the "terminal" names it.
+  data: { payoutId: id, merchantId: terminalId, currency: 'CNY', amount, payoutDate: '2026-11-25', batches: [] },
   metadata: {
     eventId: id, streamId: `s-${terminalId}`, version: 1, position: '1', occurredAt: '2026-11-24T10:00:00.000Z', schemaVersion: 1, prevHash: '', hash: '',
     correlationId: 'c', causationId: 'c', actor: { type: 'system', id: 'test' },
@@ -28,8 +29,8 @@ const counter: ProjectionDefinition = projection({
   apply: async (e, docs, collection) => {
     const d = e.data;
     if (d.amount < 0n) throw new Error('negative amounts are refused');
-    const row = (await docs.get<{ n: number; sum: bigint }>(collection, d.terminalId)) ?? { n: 0, sum: 0n };
-    await docs.put(collection, d.terminalId, { n: row.n + 1, sum: row.sum + d.amount });
+    const row = (await docs.get<{ n: number; sum: bigint }>(collection, d.merchantId)) ?? { n: 0, sum: 0n };
+    await docs.put(collection, d.merchantId, { n: row.n + 1, sum: row.sum + d.amount });
   },
 });
 

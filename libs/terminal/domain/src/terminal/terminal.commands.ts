@@ -1,4 +1,4 @@
-import type { BatchTotals, CurrencyLimit, PaymentMethod, PricingPlan, ReversalReason, TransactionKind } from '@pos/contracts';
+import type { BatchTotals, CardType, CurrencyLimit, PaymentMethod, PricingPlan, ReversalReason, TransactionKind } from '@pos/contracts';
 import { BatchNo, MaskedPan, MerchantId, OperatorId, Rrn, Stan, TerminalId, TimeZone } from '@pos/kernel';
 import type { z } from 'zod';
 import type { CurrencyCode } from '@pos/money';
@@ -47,6 +47,8 @@ export type TerminalCommand =
       readonly method: PaymentMethod;
       readonly maskedPan?: MaskedPan;
       readonly hasQrToken?: boolean;
+      /** A bank card's type when the terminal knows it (priced apart by plans that rate DEBIT and CREDIT). */
+      readonly cardType?: CardType;
     } & InBatch)
   | ({ readonly type: 'Void'; readonly originalRrn: Rrn } & InBatch & Settled)
   | ({ readonly type: 'Refund'; readonly originalRrn: Rrn; readonly amount: bigint } & InBatch & Settled)

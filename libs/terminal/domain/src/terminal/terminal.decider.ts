@@ -1,5 +1,5 @@
 import {
-  type BatchClosed, type BatchDifference, type BatchTotals, DEFAULT_MERCHANT_TIME_ZONE, type TerminalEvent, type TransactionCompleted, type UploadedItemOutcome,
+  type BatchClosed, type BatchDifference, type BatchTotals, type CardType, DEFAULT_MERCHANT_TIME_ZONE, type TerminalEvent, type TransactionCompleted, type UploadedItemOutcome,
 } from '@pos/contracts';
 import { addDays, businessDayOf, type DomainError, hash32, maxDay, mulberry32 } from '@pos/kernel';
 import { currenciesDiffering, totalsEqual } from './batch-totals';
@@ -133,11 +133,14 @@ const authenticate = (
   };
 };
 
+/** A void or refund is priced as its sale's card. */
+const cardTypeOf = (original: { readonly cardType?: CardType }) => (original.cardType ? { cardType: original.cardType } : {});
+
 const completed = (
   s: TerminalState,
   now: Date,
   c: { stan: string; fingerprint: string; batchNo: string },
-  t: Pick<TransactionCompleted['data'], 'kind' | 'method' | 'amount' | 'currency' | 'maskedPan' | 'originalRrn' | 'capture'>,
+  t: Pick<TransactionCompleted['data'], 'kind' | 'method' | 'amount' | 'currency' | 'maskedPan' | 'originalRrn' | 'cardType' | 'capture'>,
 ): TransactionCompleted => {
   const seq = s.rrnSeq + 1;
   const rrn = rrnFor(now, seq);
@@ -201,7 +204,7 @@ export const settledSaleUpdates = (before: TerminalState, events: readonly Termi
     if (e.type === 'BatchClosed')
       for (const t of s.transactions.values())
         if (t.kind === 'SALE' && !t.voided && !t.reversed)
-          changed.set(t.rrn, { rrn: t.rrn, method: t.method, amount: t.amount, currency: t.currency, refunded: t.refunded, businessDay: e.data.businessDay });
+          changed.set(t.rrn, { rrn: t.rrn, method: t.method, amount: t.amount, currency: t.currency, refunded: t.refunded, businessDay: e.data.businessDay, ...cardTypeOf(t) });
     s = evolve(s, e);
   }
   return [...changed.values()];
@@ -331,7 +334,8 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       checkAmount(s, command.amount, command.currency);
       if (command.method === 'BANK_CARD' && !command.maskedPan) throw E.CARD_DATA_MISSING('a bank-card sale needs card data');
       if (command.method === 'QR' && !command.hasQrToken) throw E.CARD_DATA_MISSING('a QR sale needs the payer token');
-      return ok(completed(s, now, command, { kind: 'SALE', method: command.method, amount: command.amount, currency: command.currency, maskedPan: command.maskedPan, capture: 'ONLINE' }));
+      const cardType = command.method === 'BANK_CARD' && command.cardType ? { cardType: command.cardType } : {};
+      return ok(completed(s, now, command, { kind: 'SALE', method: command.method, amount: command.amount, currency: command.currency, maskedPan: command.maskedPan, ...cardType, capture: 'ONLINE' }));
     }
     case 'Void': {
       requireOpenBatch(s, command.batchNo);
@@ -346,7 +350,7 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       if (original.reversed) throw E.ORIGINAL_REVERSED('the original sale was reversed');
       if (original.voided) throw E.ORIGINAL_ALREADY_VOIDED('the original sale is already voided');
       if (original.refunded > 0n) throw E.ORIGINAL_HAS_REFUNDS('the original sale has refunds; it cannot be voided');
-      return ok(completed(s, now, command, { kind: 'VOID', method: original.method, amount: original.amount, currency: original.currency, originalRrn: original.rrn, capture: 'ONLINE' }));
+      return ok(completed(s, now, command, { kind: 'VOID', method: original.method, amount: original.amount, currency: original.currency, originalRrn: original.rrn, ...cardTypeOf(original), capture: 'ONLINE' }));
     }
     case 'Refund': {
       requireOpenBatch(s, command.batchNo);
@@ -364,7 +368,7 @@ export const decide = (command: TerminalCommand, s: TerminalState, now: Date): D
       const left = original.amount - original.refunded;
       if (command.amount > left)
         throw E.REFUND_EXCEEDS_ORIGINAL(`refund ${command.amount} exceeds what is left of the original (${left})`, { refundable: left.toString() });
-      return ok(completed(s, now, command, { kind: 'REFUND', method: original.method, amount: command.amount, currency: original.currency, originalRrn: original.rrn, capture: 'ONLINE' }));
+      return ok(completed(s, now, command, { kind: 'REFUND', method: original.method, amount: command.amount, currency: original.currency, originalRrn: original.rrn, ...cardTypeOf(original), capture: 'ONLINE' }));
     }
     case 'Reverse': {
       requireSignedOn(s);

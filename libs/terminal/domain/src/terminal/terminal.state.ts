@@ -1,5 +1,5 @@
 import type {
-  BatchDifference, BatchTotals, PaymentMethod, PricingPlan, TerminalEvent, TransactionKind,
+  BatchDifference, BatchTotals, CardType, PaymentMethod, PricingPlan, TerminalEvent, TransactionKind,
 } from '@pos/contracts';
 import type { CurrencyCode } from '@pos/money';
 import { Map as PMap } from 'immutable';
@@ -13,6 +13,8 @@ export interface BatchTransaction {
   readonly amount: bigint;
   readonly currency: CurrencyCode;
   readonly originalRrn?: string;
+  /** A bank card's type, when the sale said it: its void and refunds are priced as it. */
+  readonly cardType?: CardType;
   readonly capture: 'ONLINE' | 'BATCH_UPLOAD';
   readonly voided: boolean;
   readonly reversed: boolean;
@@ -32,6 +34,7 @@ export interface SettledSale {
   readonly currency: CurrencyCode;
   readonly refunded: bigint;
   readonly businessDay: string;
+  readonly cardType?: CardType;
 }
 
 /**
@@ -218,7 +221,7 @@ export const evolve = (state: TerminalState, event: TerminalEvent): TerminalStat
         rrnSeq: s.rrnSeq + 1,
         transactions: s.transactions.set(d.rrn, {
           rrn: d.rrn, stan: d.stan, kind: d.kind, method: d.method, amount: d.amount, currency: d.currency,
-          originalRrn: d.originalRrn, capture: d.capture, voided: false, reversed: false, refunded: 0n,
+          originalRrn: d.originalRrn, ...(d.cardType ? { cardType: d.cardType } : {}), capture: d.capture, voided: false, reversed: false, refunded: 0n,
         }),
         stans: s.stans.update(d.stan, (u) => ({ ...u, rrn: d.rrn })),
       };

@@ -426,3 +426,24 @@ describe('a reversal', () => {
     expect(eventOf(o, 'TransactionReversed').data.businessDay).toBe(DAY);
   });
 });
+
+describe('a card type', () => {
+  const cardTypeOf = (events: readonly { type: string; data: unknown }[]) => events.map((e) => (e.data as { cardType?: string }).cardType);
+
+  it('given a debit-card sale, then the sale, its void and its refunds (in this batch or after it closed) carry DEBIT', () => {
+    const h = signedOn();
+    const voided = h.rrnOf(sale('000002', 1_000n, { cardType: 'DEBIT' }));
+    expect(cardTypeOf(h.run(voidOf('000003', voided)))).toEqual(['DEBIT']);
+    const kept = h.rrnOf(sale('000004', 10_000n, { cardType: 'DEBIT' }));
+    expect(cardTypeOf(h.run(refund('000005', kept, 1_000n)))).toEqual(['DEBIT']);
+    h.run(settle('000006', [totals('CNY', 2, 11_000n, 2, 2_000n)]));
+    expect(h.settled.get(kept)).toMatchObject({ cardType: 'DEBIT' });
+    expect(cardTypeOf(h.run(refund('000007', kept, 1_000n, { batchNo: '000002' })))).toEqual(['DEBIT']);
+  });
+
+  it('given a sale without one, or a QR sale that claims one, then none is recorded (priced as CREDIT, or as QR)', () => {
+    const h = signedOn();
+    expect(cardTypeOf(h.run(sale('000002', 1_000n)))).toEqual([undefined]);
+    expect(cardTypeOf(h.run(sale('000003', 1_000n, { method: 'QR', maskedPan: undefined, hasQrToken: true, cardType: 'CREDIT' })))).toEqual([undefined]);
+  });
+});
