@@ -23,6 +23,7 @@ const WRITES: Partial<Record<string, 'operations' | 'finance'>> = {
   'post /v1/reconciliation/breaks/{breakId}/assign': 'finance',
   'post /v1/reconciliation/breaks/{breakId}/resolve': 'finance',
   'post /v1/ops/projections/{name}/rebuild': 'operations',
+  'post /v1/checkpoints': 'operations',
   'post /v1/settlement/merchants/{merchantId}/pricing-plans': 'finance',
   'put /v1/settlement/calendars/{country}': 'operations',
   'post /v1/settlement/payout-runs': 'finance',

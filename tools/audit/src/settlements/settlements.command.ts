@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { TERMINAL_EVENTS } from '@pos/contracts';
-import { canonicalJson, type StoredEventContent, storePosition } from '@pos/eventing';
+import { CALENDAR_EVENTS, type EventTypes, type LedgerEvent, PRICING_EVENTS, TERMINAL_EVENTS } from '@pos/contracts';
+import { canonicalJson, type ServiceStore, type StoredEventContent, storePosition } from '@pos/eventing';
 import { openStore } from '@pos/runtime';
 import { applyToSettlement } from '@pos/settlement-application';
 import { EXIT, usage } from '../cli/errors';
@@ -26,12 +26,34 @@ const LAST_VERSION = 2_147_483_647;
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/**
+ * What settlement was told besides the terminals' events, copied as recorded into the scratch
+ * store: the merchants' published pricing plans and the payout calendars operations loaded
+ * (a batch settles on the plan and calendar in force on its day).
+ */
+const copyReferenceStreams = async (live: ServiceStore, scratch: ServiceStore): Promise<void> => {
+  await copyStreams(live, scratch, 'pricing-', PRICING_EVENTS);
+  await copyStreams(live, scratch, 'calendar-', CALENDAR_EVENTS);
+};
+
+const copyStreams = async <E extends LedgerEvent>(live: ServiceStore, scratch: ServiceStore, prefix: string, types: EventTypes<E>): Promise<void> => {
+  for (const streamId of await live.listStreams(prefix)) {
+    const events = await live.readStream(streamId, types);
+    await scratch.transaction((tx) =>
+      tx.events.append(streamId, 0, events.map((e) => ({
+        type: e.type, data: e.data, eventId: e.metadata.eventId, occurredAt: new Date(e.metadata.occurredAt),
+        context: { correlationId: e.metadata.correlationId, causationId: e.metadata.causationId, actor: e.metadata.actor },
+      }))),
+    );
+  }
+};
+
 export const registerSettlementCommands = (program: Command): void => {
   program
     .command('settlements')
     .description('settlement audits')
     .command('rebuild')
-    .description("rebuild every BatchSettled (and PayoutScheduled) from the terminals' events, by the settlement service's own code into a scratch store, and compare it byte for byte with the recorded one")
+    .description("rebuild every BatchSettled from the terminals' events (and the merchants' published plans and loaded calendars), by the settlement service's own code into a scratch store, and compare it byte for byte with the recorded one")
     .option('--terminal <id>', "only this terminal's settlements", parse.terminalId)
     .option('--business-day <day>', "only this business day's settlements", parse.businessDay)
     .option('--json', 'print the report as JSON')
@@ -44,6 +66,7 @@ export const registerSettlementCommands = (program: Command): void => {
         const dir = mkdtempSync(join(tmpdir(), 'settlement-rebuild-'));
         const scratch = await openStore({ kind: 'embedded', dataDir: dir, partitions: 1 }, 'settlement', quiet);
         try {
+          await copyReferenceStreams(live, scratch);
           // One terminal at a time: all the settlement service keeps of a terminal (pricing, open batches) comes from its own stream.
           for (const streamId of terminals) {
             const events = await gateway.readStream(streamId, TERMINAL_EVENTS);
